@@ -1,0 +1,252 @@
+import Foundation
+
+/// What one cleaning step changed in a model's output.
+public struct CleaningChange: Codable, Sendable, Hashable {
+    /// The step, e.g. `speakerPrefix`, `markdownLabel`, `wrappingQuotes`, `codeFence`, `cutAtOtherSpeaker`,
+    /// `whitespace`, `abstentionMarker`.
+    public var step: String
+    /// The exact text the step removed (for a cut: everything from the cut on).
+    public var removed: String
+
+    /// Creates a change record.
+    public init(step: String, removed: String) {
+        self.step = step
+        self.removed = removed
+    }
+}
+
+/// Something suspicious in a cleaned comment, reported but not fixed.
+public enum CommentFlag: String, Codable, Sendable, Hashable, CaseIterable {
+    /// A template placeholder left unfilled (`@username`, `{{name}}`, `[username]`, `<name>`).
+    case unfilledPlaceholder
+    /// The speaker mentions itself (`@ownname`).
+    case selfMention
+    /// Refusal or out-of-character text ("As an AI…", "I cannot…").
+    case refusal
+    /// Generation stopped at the token limit (finish reason `length`).
+    case truncated
+    /// Mostly non-Latin letters: the model may have drifted away from English.
+    case nonEnglish
+    /// The same text as an earlier comment in the thread (after case and whitespace folding).
+    case repetition
+}
+
+/// The outcome of cleaning one model output.
+public struct CleanedOutput: Codable, Sendable, Hashable {
+    /// The comment text, or `nil` when the output is an abstention.
+    public var text: String?
+    /// Each change made, in order; raw text minus these changes gives ``text``.
+    public var changes: [CleaningChange]
+    /// Problems noticed and left in place.
+    public var flags: [CommentFlag]
+
+    /// Whether the speaker abstained.
+    public var isAbstention: Bool { text == nil }
+}
+
+/// Turns a raw model output into a comment or an abstention through a list of typed steps.
+///
+/// Steps (DESIGN §4): strip code fences, a leading speaker prefix ("User X posted:", "X:", "**X**:"),
+/// markdown labels ("**Comment:**"), wrapping quotes; cut at the first line where the model writes as another
+/// participant; map empty output, `""`, `''`, `(silent)` and similar markers to an abstention. Every step
+/// works on whole tokens at the start or end of the text or on whole lines, never deleting a substring
+/// inside the text.
+public struct OutputCleaner: Sendable {
+    /// The speaker whose output this is.
+    public var speaker: String
+    /// Everybody else who may appear in the thread (other users, the moderator, `OP`).
+    public var others: [String]
+
+    /// Creates a cleaner for one speaker.
+    public init(speaker: String, others: [String]) {
+        self.speaker = speaker
+        self.others = others
+    }
+
+    /// Whole-text markers that mean "I have nothing to say" (compared case-insensitively after trimming).
+    public static let abstentionMarkers: Set<String> = [
+        "", "\"\"", "''", "“”", "``", "(silent)", "[silent]", "<silent>", "*silent*", "silent", "(silence)",
+        "(no comment)", "[no comment]", "no comment", "(abstain)", "(abstains)", "(pass)", "pass", "(no response)",
+        "...", "…", "(stays silent)", "(remains silent)", "*stays silent*", "*remains silent*",
+    ]
+
+    /// Cleans `raw`.
+    ///
+    /// - Parameters:
+    ///   - raw: the model's output as received.
+    ///   - finishReason: the server's finish reason (`length` sets ``CommentFlag/truncated``).
+    ///   - earlier: earlier comment texts of the thread, for the repetition flag.
+    public func clean(_ raw: String, finishReason: String? = nil, earlier: [String] = []) -> CleanedOutput {
+        var changes: [CleaningChange] = []
+        var text = raw
+        func apply(_ step: String, _ transform: (String) -> (String, String)?) {
+            if let (next, removed) = transform(text), next != text {
+                changes.append(CleaningChange(step: step, removed: removed))
+                text = next
+            }
+        }
+        apply("whitespace") { Self.trim($0) }
+        // Repeat the leading-decoration steps: a model may write "```\n**Alice:** \"text\"\n```".
+        for _ in 0..<3 {
+            let before = text
+            apply("codeFence") { Self.stripCodeFence($0) }
+            apply("cutAtOtherSpeaker") { self.cutAtOtherSpeaker($0) }
+            apply("speakerPrefix") { self.stripSpeakerPrefix($0) }
+            apply("markdownLabel") { Self.stripMarkdownLabel($0) }
+            apply("wrappingQuotes") { Self.stripWrappingQuotes($0) }
+            apply("whitespace") { Self.trim($0) }
+            if text == before { break }
+        }
+        if Self.abstentionMarkers.contains(text.lowercased()) {
+            if !text.isEmpty { changes.append(CleaningChange(step: "abstentionMarker", removed: text)) }
+            return CleanedOutput(text: nil, changes: changes, flags: [])
+        }
+        return CleanedOutput(text: text, changes: changes, flags: flags(text, finishReason: finishReason, earlier: earlier))
+    }
+
+    // MARK: steps
+
+    static func trim(_ text: String) -> (String, String)? {
+        let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
+        return trimmed == text ? nil : (trimmed, "")
+    }
+
+    /// Removes a code fence wrapping the whole text (```` ```lang … ``` ````).
+    static func stripCodeFence(_ text: String) -> (String, String)? {
+        guard text.hasPrefix("```") else { return nil }
+        var lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        let opening = String(lines.removeFirst())
+        var closing = ""
+        if let last = lines.last, last.trimmingCharacters(in: .whitespaces) == "```" {
+            closing = String(lines.removeLast())
+        } else if !opening.dropFirst(3).contains("`") {
+            // An unclosed fence: still drop the opening line.
+        } else {
+            return nil
+        }
+        return (lines.joined(separator: "\n"), opening + (closing.isEmpty ? "" : " … " + closing))
+    }
+
+    /// Removes "User X posted:", "X:", "**X**:", "X wrote:", "[X]:", "@X:" where X is the speaker (or "User").
+    func stripSpeakerPrefix(_ text: String) -> (String, String)? {
+        guard let length = Self.prefixLength(of: text, names: [speaker, "User " + speaker, "user " + speaker]) else {
+            return nil
+        }
+        let index = text.index(text.startIndex, offsetBy: length)
+        return (String(text[index...]), String(text[..<index]))
+    }
+
+    static let labelWords = [
+        "comment", "response", "reply", "answer", "my comment", "your comment", "my reply", "my response",
+        "message", "post", "output", "moderator comment", "moderator response", "intervention",
+    ]
+
+    /// Removes a leading label such as "**Comment:**", "Response:", "Reply -".
+    static func stripMarkdownLabel(_ text: String) -> (String, String)? {
+        guard let length = prefixLength(of: text, names: labelWords, caseInsensitive: true, allowVerb: false) else {
+            return nil
+        }
+        let index = text.index(text.startIndex, offsetBy: length)
+        return (String(text[index...]), String(text[..<index]))
+    }
+
+    /// Length in characters of a leading `[decoration]NAME[decoration][ verb]:[decoration]` prefix, if present.
+    ///
+    /// Decoration is `*`, `_`, `#`, `[`, `]`, `@`, `>`, `<`, spaces; verbs are "posted", "wrote", "says", "said",
+    /// "replied", "commented", "responds". A name must be followed by the colon (or a verb and a colon), so a
+    /// comment starting "Alice is right" keeps its words.
+    static func prefixLength(of text: String, names: [String], caseInsensitive: Bool = false, allowVerb: Bool = true) -> Int? {
+        let chars = Array(text)
+        let decoration: Set<Character> = ["*", "_", "#", "[", "]", "@", ">", "<", " "]
+        var i = 0
+        while i < chars.count, decoration.contains(chars[i]) { i += 1 }
+        let rest = String(chars[i...])
+        let candidates = names.sorted { $0.count > $1.count }
+        guard
+            let name = candidates.first(where: { name in
+                caseInsensitive ? rest.lowercased().hasPrefix(name.lowercased()) : rest.hasPrefix(name)
+            })
+        else { return nil }
+        i += name.count
+        while i < chars.count, decoration.contains(chars[i]) { i += 1 }
+        if allowVerb {
+            let restAfter = String(chars[i...]).lowercased()
+            for verb in ["posted", "wrote", "writes", "says", "said", "replied", "replies", "commented", "responds", "responded"]
+            where restAfter.hasPrefix(verb) {
+                i += verb.count
+                while i < chars.count, decoration.contains(chars[i]) { i += 1 }
+                break
+            }
+        }
+        guard i < chars.count, chars[i] == ":" || chars[i] == "-" && !allowVerb || chars[i] == "：" else { return nil }
+        i += 1
+        while i < chars.count, decoration.contains(chars[i]) || chars[i] == "\n" { i += 1 }
+        return i
+    }
+
+    static let quotePairs: [(Character, Character)] = [("\"", "\""), ("'", "'"), ("“", "”"), ("«", "»"), ("„", "“")]
+
+    /// Removes one pair of quotes wrapping the whole text, when no quote of the same kind appears inside.
+    static func stripWrappingQuotes(_ text: String) -> (String, String)? {
+        guard text.count >= 2, let first = text.first, let last = text.last else { return nil }
+        for (open, close) in quotePairs where first == open && last == close {
+            let inner = text.dropFirst().dropLast()
+            if inner.contains(open) || inner.contains(close) { return nil }
+            return (String(inner), "\(open)…\(close)")
+        }
+        return nil
+    }
+
+    /// Cuts at the first line where the model starts writing as another participant ("Bob:", "**Bob**:",
+    /// "User Bob posted:", "OP:"); keeps everything before it.
+    func cutAtOtherSpeaker(_ text: String) -> (String, String)? {
+        let names = others.flatMap { [$0, "User " + $0, "user " + $0] }
+        guard !names.isEmpty else { return nil }
+        var offset = 0
+        var isFirst = true
+        for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
+            if !isFirst, Self.prefixLength(of: String(line), names: names) != nil {
+                let index = text.index(text.startIndex, offsetBy: offset)
+                return (String(text[..<index]), String(text[index...]))
+            }
+            if isFirst, Self.prefixLength(of: String(line), names: names) != nil {
+                // The whole output is written as someone else: nothing of the speaker's own remains.
+                return ("", text)
+            }
+            isFirst = false
+            offset += line.count + 1
+        }
+        return nil
+    }
+
+    // MARK: flags
+
+    func flags(_ text: String, finishReason: String?, earlier: [String]) -> [CommentFlag] {
+        var result: [CommentFlag] = []
+        let lower = text.lowercased()
+        let placeholderPatterns = ["@username", "{{", "}}", "[username]", "<username>", "[name]", "<name>", "@user ", "[user]"]
+        if placeholderPatterns.contains(where: { lower.contains($0) }) || lower.hasSuffix("@user") {
+            result.append(.unfilledPlaceholder)
+        }
+        if lower.contains("@" + speaker.lowercased()) { result.append(.selfMention) }
+        let refusals = [
+            "as an ai", "as a language model", "i cannot fulfill", "i can't fulfill", "i cannot comply", "i'm sorry, but i can",
+            "i am sorry, but i can", "i cannot assist", "i can't assist", "i cannot help with", "i can't help with",
+            "i'm not able to provide", "as an assistant",
+        ]
+        if refusals.contains(where: { lower.contains($0) }) { result.append(.refusal) }
+        if finishReason == "length" { result.append(.truncated) }
+        let letters = text.unicodeScalars.filter { CharacterSet.letters.contains($0) }
+        if letters.count >= 8 {
+            let nonLatin = letters.filter { $0.value > 0x024F }.count
+            if Double(nonLatin) / Double(letters.count) > 0.3 { result.append(.nonEnglish) }
+        }
+        let folded = Self.fold(text)
+        if !folded.isEmpty, earlier.contains(where: { Self.fold($0) == folded }) { result.append(.repetition) }
+        return result
+    }
+
+    static func fold(_ text: String) -> String {
+        text.lowercased().split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+}

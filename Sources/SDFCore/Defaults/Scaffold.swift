@@ -1,0 +1,120 @@
+/// The files `sdf init` writes: a ready-to-run experiment built from ``DefaultData``.
+///
+/// Pure: returns relative paths and contents; the CLI writes them.
+public enum Scaffold {
+    /// The quickstart's file name: two conditions × two replicates, a few turns; minutes on 2 CPU cores.
+    public static let quickstartFile = "quickstart.yaml"
+    /// The full example's file name: every built-in strategy, more replicates and turns.
+    public static let experimentFile = "experiment.yaml"
+
+    /// Every file of the scaffold, as (relative path, contents), in a stable order.
+    public static func files() -> [(path: String, contents: String)] {
+        var files: [(String, String)] = []
+        files.append((quickstartFile, quickstartYAML))
+        files.append((experimentFile, experimentYAML))
+        files.append(("personas.json", DefaultData.personasJSON.trimmingNewlines() + "\n"))
+        for (i, seed) in DefaultData.seedComments.enumerated() {
+            let number = i + 1 < 10 ? "0\(i + 1)" : "\(i + 1)"
+            files.append(("seeds/\(number)-\(seed.slug).txt", seed.text.trimmingNewlines() + "\n"))
+        }
+        files.append(("instructions/user.txt", DefaultData.userInstructions.trimmingNewlines() + "\n"))
+        files.append(("instructions/troll.txt", DefaultData.trollInstructions.trimmingNewlines() + "\n"))
+        for strategy in DefaultData.strategies {
+            files.append(("strategies/\(strategy.name).txt", strategy.instructions.trimmingNewlines() + "\n"))
+        }
+        return files
+    }
+
+    /// The quickstart experiment file.
+    public static let quickstartYAML = #"""
+        # SDF quickstart: does a moderator following community guidelines change the thread?
+        # Two conditions (no moderator / guidelines) x two replicates, on the local model.
+        # Run it with:  sdf run quickstart.yaml
+        version: 1
+        name: quickstart
+        seed: 42
+        replicates: 2
+        personas: personas.json
+        seedComments: seeds
+        discussion:
+          users: 3
+          turns: 5
+          historyLength: 4
+          turnTaking: {policy: respond, p: 0.4}
+        users:
+          instructions: {file: instructions/user.txt}
+        trolls:
+          share: 0.34
+          instructions: {file: instructions/troll.txt}
+        moderator:
+          username: moderator
+          schedule: afterEveryComment
+        strategies:
+          - name: none
+          - name: guidelines
+            instructions: {file: strategies/guidelines.txt}
+        models:
+          - name: smollm2
+            endpoint: local
+            temperature: 0.8
+            maxTokens: 80
+            parallel: 4
+        concurrency: 4
+
+        """#
+
+    /// The full example experiment file: every built-in strategy against no moderator.
+    public static let experimentYAML = #"""
+        # SDF experiment: four moderation strategies compared on the local model.
+        # Every key is documented in the README's experiment file reference.
+        version: 1
+        name: strategies
+        seed: 2026
+        replicates: 5
+        personas: personas.json
+        seedComments: seeds
+        discussion:
+          users: 4
+          turns: 12
+          historyLength: 5
+          turnTaking: {policy: respond, p: 0.4}
+        users:
+          instructions: {file: instructions/user.txt}
+        trolls:
+          share: 0.25
+          instructions: {file: instructions/troll.txt}
+        moderator:
+          username: moderator
+          schedule: afterEveryComment
+        strategies:
+          - name: none
+          - name: minimal
+            instructions: {file: strategies/minimal.txt}
+          - name: guidelines
+            instructions: {file: strategies/guidelines.txt}
+          - name: constructive
+            instructions: {file: strategies/constructive.txt}
+        models:
+          - name: smollm2
+            endpoint: local
+            temperature: 0.8
+            maxTokens: 120
+            parallel: 4
+          # Another OpenAI-compatible server, e.g. vLLM; uncomment to compare models:
+          # - name: qwen7b
+          #   endpoint: http://127.0.0.1:8000/v1
+          #   model: Qwen/Qwen2.5-7B-Instruct
+          #   apiKeyEnv: VLLM_API_KEY
+        concurrency: 4
+
+        """#
+}
+
+extension String {
+    func trimmingNewlines() -> String {
+        var s = Substring(self)
+        while s.first == "\n" { s = s.dropFirst() }
+        while s.last == "\n" || s.last == " " { s = s.dropLast() }
+        return String(s)
+    }
+}

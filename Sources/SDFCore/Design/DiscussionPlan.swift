@@ -1,0 +1,98 @@
+/// One participant as planned for a discussion.
+public struct PlannedParticipant: Codable, Sendable, Hashable {
+    /// Stable participant id (UUID derived from the discussion and position).
+    public var id: String
+    /// The persona.
+    public var persona: Persona
+    /// `user`, `troll` or `moderator`.
+    public var role: Role
+    /// Role instructions or moderation strategy.
+    public var instructions: String
+    /// The rendered system message, stable for the whole discussion.
+    public var systemPrompt: String
+
+    /// The username.
+    public var username: String { persona.username }
+}
+
+/// Everything decided about a discussion before its first turn: who takes part, in which role, which seed
+/// comment opens it, and the turn taker's initial state. Pure and deterministic given the experiment and cell.
+public struct DiscussionPlan: Sendable, Hashable {
+    /// The design cell.
+    public var cell: DesignCell
+    /// The strategy of the cell's condition.
+    public var strategy: Strategy
+    /// The users (and trolls), in turn-taking index order.
+    public var users: [PlannedParticipant]
+    /// The moderator, unless the strategy is `none`.
+    public var moderator: PlannedParticipant?
+    /// The seed comment's index in the experiment's list.
+    public var seedCommentIndex: Int
+    /// The seed comment's text.
+    public var seedComment: String
+    /// The seed comment's id.
+    public var seedCommentId: String
+    /// The turn taker, before the first turn.
+    public var turnTaker: TurnTaker
+
+    /// Plans the discussion of `cell`.
+    ///
+    /// Random choices use named streams of the cell's ``DesignCell/replicateSeed``: `personas` (which users,
+    /// in which order), `seed-comment`, `trolls` (which users get troll instructions: `round(share × users)`
+    /// of them), `turn-taking`.
+    /// - Throws: the Mustache renderer's error for a malformed template.
+    public init(experiment: Experiment, cell: DesignCell, renderer: PromptRenderer) throws {
+        let spec = experiment.spec
+        let seed = cell.replicateSeed
+        self.cell = cell
+        self.strategy = experiment.strategies.first { $0.name == cell.condition.strategy } ?? Strategy(name: "none", instructions: "")
+        var personaRNG = SeededGenerator(seed: seed, stream: "personas")
+        let chosen = Array(personaRNG.shuffled(experiment.personas).prefix(spec.discussion.users))
+        var seedRNG = SeededGenerator(seed: seed, stream: "seed-comment")
+        seedCommentIndex = seedRNG.index(below: experiment.seedComments.count)
+        seedComment = experiment.seedComments[seedCommentIndex]
+        seedCommentId = SeedDerivation.uuid(cell.seed, "seed-comment", cell.discussionId)
+        var trolls = Set<Int>()
+        if let share = spec.trolls?.share, share > 0 {
+            let count = min(chosen.count, Int((share * Double(chosen.count)).rounded()))
+            var trollRNG = SeededGenerator(seed: seed, stream: "trolls")
+            trolls = Set(trollRNG.shuffled(Array(chosen.indices)).prefix(count))
+        }
+        var users: [PlannedParticipant] = []
+        for (i, persona) in chosen.enumerated() {
+            let role: Role = trolls.contains(i) ? .troll : .user
+            let instructions = role == .troll ? experiment.trollInstructions : experiment.userInstructions
+            let system = renderer.system(
+                username: persona.username, persona: persona, role: role, instructions: instructions, seedComment: seedComment)
+            users.append(
+                PlannedParticipant(
+                    id: SeedDerivation.uuid(cell.seed, "participant", cell.discussionId, String(i)), persona: persona,
+                    role: role, instructions: instructions, systemPrompt: system))
+        }
+        self.users = users
+        if strategy.hasModerator {
+            var persona = spec.moderator.persona ?? Persona(username: spec.moderator.username)
+            persona.username = spec.moderator.username
+            let system = renderer.system(
+                username: persona.username, persona: spec.moderator.persona == nil ? nil : persona, role: .moderator,
+                instructions: strategy.instructions, seedComment: seedComment)
+            moderator = PlannedParticipant(
+                id: SeedDerivation.uuid(cell.seed, "participant", cell.discussionId, "moderator"), persona: persona,
+                role: .moderator, instructions: strategy.instructions, systemPrompt: system)
+        } else {
+            moderator = nil
+        }
+        turnTaker = TurnTaker(
+            policy: spec.discussion.turnTaking, userCount: users.count,
+            seed: SeedDerivation.derive(seed, "turn-taking"))
+    }
+
+    /// Everybody's usernames: users, then the moderator.
+    public var allUsernames: [String] { users.map(\.username) + (moderator.map { [$0.username] } ?? []) }
+
+    /// The sampling seed sent with a call: derived from the replicate seed and the speaker's turn label
+    /// (`user-3`, `moderator-2`), as a non-negative 31-bit integer (servers differ in the range they accept).
+    public func samplingSeed(label: String) -> Int {
+        Int(SeedDerivation.derive(cell.replicateSeed, "sampling", label) & 0x7FFF_FFFF)
+    }
+}

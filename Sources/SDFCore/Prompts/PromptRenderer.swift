@@ -1,0 +1,121 @@
+import Crypto
+import Foundation
+import Mustache
+
+/// A rendered chat prompt: the stable system message and the per-turn user message.
+public struct RenderedPrompt: Codable, Sendable, Hashable {
+    /// The system message (persona, instructions, seed comment); the same for a participant's every turn.
+    public var system: String
+    /// The user message: the context window and the cue naming the speaker.
+    public var user: String
+    /// Which template set produced it: ``PromptTemplates/builtInId`` or `custom-<first 12 hex of its SHA-256>`.
+    public var templateId: String
+    /// Lower-case hex SHA-256 of `system + "\u{0}" + user`: identifies the exact prompt sent.
+    public var hash: String
+
+    /// Creates a rendered prompt, computing its hash.
+    public init(system: String, user: String, templateId: String) {
+        self.system = system
+        self.user = user
+        self.templateId = templateId
+        self.hash = Self.sha256Hex(system + "\u{0}" + user)
+    }
+
+    /// Lower-case hex SHA-256 of the UTF-8 bytes of `text` (swift-crypto).
+    public static func sha256Hex(_ text: String) -> String {
+        SHA256.hash(data: Data(text.utf8)).map { byte in
+            let s = String(byte, radix: 16)
+            return s.count == 1 ? "0" + s : s
+        }.joined()
+    }
+}
+
+/// One comment in a context window, as shown to a speaker.
+public struct ContextComment: Sendable, Hashable {
+    /// Who wrote it (`OP` for the seed comment).
+    public var speaker: String
+    /// The clean text, shown as-is.
+    public var text: String
+
+    /// Creates a context entry.
+    public init(speaker: String, text: String) {
+        self.speaker = speaker
+        self.text = text
+    }
+}
+
+/// Renders prompts from ``PromptTemplates`` with swift-mustache.
+public struct PromptRenderer: Sendable {
+    /// The templates in use.
+    public let templates: PromptTemplates
+    /// ``PromptTemplates/builtInId`` for the built-in set, else `custom-` + 12 hex digits of the set's hash.
+    public let templateId: String
+    private let participantSystem: MustacheTemplate
+    private let moderatorSystem: MustacheTemplate
+    private let turn: MustacheTemplate
+
+    /// Parses the templates once.
+    ///
+    /// - Throws: the Mustache parser's error for a malformed template.
+    public init(templates: PromptTemplates) throws {
+        self.templates = templates
+        self.participantSystem = try MustacheTemplate(string: templates.participantSystem)
+        self.moderatorSystem = try MustacheTemplate(string: templates.moderatorSystem)
+        self.turn = try MustacheTemplate(string: templates.turn)
+        if templates == .builtIn {
+            templateId = PromptTemplates.builtInId
+        } else {
+            let all = [templates.participantSystem, templates.moderatorSystem, templates.turn].joined(separator: "\u{0}")
+            templateId = "custom-" + String(RenderedPrompt.sha256Hex(all).prefix(12))
+        }
+    }
+
+    /// Throws if `template` does not parse as Mustache.
+    public static func checkTemplate(_ template: String) throws {
+        _ = try MustacheTemplate(string: template)
+    }
+
+    /// Renders the system message of a user, troll or moderator.
+    ///
+    /// - Parameters:
+    ///   - username: the speaker's name.
+    ///   - persona: the speaker's persona (`nil` for a moderator without one).
+    ///   - role: selects the moderator or the participant template.
+    ///   - instructions: role instructions or moderation strategy.
+    ///   - seedComment: the thread's opening post.
+    public func system(username: String, persona: Persona?, role: Role, instructions: String, seedComment: String) -> String {
+        let attributes: [[String: String]] = (persona?.attributes ?? []).map { ["label": $0.label, "value": $0.value] }
+        let context: [String: Any] = [
+            "username": username, "attributes": attributes, "hasAttributes": !attributes.isEmpty,
+            "instructions": instructions.trimmingCharacters(in: .whitespacesAndNewlines),
+            "seedComment": seedComment.trimmingCharacters(in: .whitespacesAndNewlines), "role": role.rawValue,
+        ]
+        let template = role == .moderator ? moderatorSystem : participantSystem
+        return Self.tidy(template.render(context))
+    }
+
+    /// Renders a full prompt: the given system message and a user message with the context window.
+    ///
+    /// - Parameters:
+    ///   - system: from ``system(username:persona:role:instructions:seedComment:)``.
+    ///   - username: the speaker named in the cue.
+    ///   - window: the comments shown, oldest first.
+    ///   - truncated: whether earlier comments exist that are not shown.
+    public func prompt(system: String, username: String, window: [ContextComment], truncated: Bool) -> RenderedPrompt {
+        let comments = window.map { ["speaker": $0.speaker, "text": $0.text.trimmingCharacters(in: .whitespacesAndNewlines)] }
+        let context: [String: Any] = [
+            "username": username, "comments": comments, "hasComments": !comments.isEmpty, "truncated": truncated,
+        ]
+        return RenderedPrompt(system: system, user: Self.tidy(turn.render(context)), templateId: templateId)
+    }
+
+    /// Trims trailing spaces on lines and surrounding blank lines, so templates can be indented loosely.
+    static func tidy(_ text: String) -> String {
+        let lines = text.split(separator: "\n", omittingEmptySubsequences: false).map { line -> Substring in
+            var l = line
+            while l.last == " " || l.last == "\t" { l = l.dropLast() }
+            return l
+        }
+        return lines.joined(separator: "\n").trimmingCharacters(in: .whitespacesAndNewlines)
+    }
+}

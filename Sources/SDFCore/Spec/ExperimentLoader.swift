@@ -1,0 +1,435 @@
+import Foundation
+import Yams
+
+/// Reads an experiment file, resolves the files it names and validates everything, collecting all problems.
+///
+/// Every problem becomes a ``SpecDiagnostic`` naming the file, the YAML line where one is known, and the
+/// field; ``load(path:)`` throws them together as one ``ExperimentFileError``.
+public enum ExperimentLoader {
+    /// Loads and validates the experiment file at `path`.
+    ///
+    /// - Parameter path: the YAML file; relative paths inside it are resolved against its folder.
+    /// - Returns: the resolved ``Experiment``.
+    /// - Throws: ``ExperimentFileError`` listing every problem (unreadable file, malformed YAML, unknown or
+    ///   missing keys, wrong types, missing persona or seed files, invalid values).
+    public static func load(path: String) throws -> Experiment {
+        let url = URL(fileURLWithPath: path)
+        guard let data = FileManager.default.contents(atPath: url.path) else {
+            throw ExperimentFileError([.init(file: path, field: "", message: "cannot read the experiment file")])
+        }
+        guard let text = String(data: data, encoding: .utf8) else {
+            throw ExperimentFileError([.init(file: path, field: "", message: "the experiment file is not UTF-8 text")])
+        }
+        return try load(yaml: text, file: path, baseDirectory: url.deletingLastPathComponent().path)
+    }
+
+    /// Loads and validates experiment YAML given as text.
+    ///
+    /// - Parameters:
+    ///   - yaml: the file's contents.
+    ///   - file: the name used in diagnostics.
+    ///   - baseDirectory: the folder relative paths are resolved against.
+    /// - Throws: ``ExperimentFileError``.
+    public static func load(yaml: String, file: String, baseDirectory: String) throws -> Experiment {
+        let spec = try decode(yaml: yaml, file: file)
+        let locate = locator(yaml: yaml, file: file)
+        var diagnostics = validate(spec, file: file, locate: locate)
+        let resolver = Resolver(base: baseDirectory, file: file, locate: locate)
+        let personas = resolver.personas(spec.personas, &diagnostics)
+        let seeds = resolver.seedComments(spec.seedComments, &diagnostics)
+        let userInstructions =
+            resolver.text(spec.users.instructions, field: "users.instructions", &diagnostics)
+            ?? DefaultData.userInstructions
+        let trollInstructions =
+            spec.trolls.map {
+                resolver.text($0.instructions, field: "trolls.instructions", &diagnostics) ?? DefaultData.trollInstructions
+            } ?? ""
+        var strategies: [Strategy] = []
+        for (i, strategy) in spec.strategies.enumerated() {
+            let field = "strategies[\(i)].instructions"
+            if strategy.name == "none" {
+                if strategy.instructions != nil {
+                    diagnostics.append(locate(["strategies", i, "instructions"], "strategy 'none' has no moderator, so it takes no instructions"))
+                }
+                strategies.append(.init(name: "none", instructions: ""))
+            } else if let text = resolver.text(strategy.instructions, field: field, &diagnostics) {
+                strategies.append(.init(name: strategy.name, instructions: text))
+            } else if let builtIn = DefaultData.strategies.first(where: { $0.name == strategy.name }) {
+                strategies.append(.init(name: strategy.name, instructions: builtIn.instructions))
+            } else if strategy.instructions == nil {
+                diagnostics.append(
+                    locate(
+                        ["strategies", i, "name"],
+                        "strategy '\(strategy.name)' is not built in, so it needs 'instructions' (built-in: none, "
+                            + DefaultData.strategies.map(\.name).joined(separator: ", ") + ")"))
+            }
+        }
+        var templates = PromptTemplates.builtIn
+        if let t = resolver.text(spec.prompts.participantSystem, field: "prompts.participantSystem", &diagnostics) {
+            templates.participantSystem = t
+        }
+        if let t = resolver.text(spec.prompts.moderatorSystem, field: "prompts.moderatorSystem", &diagnostics) {
+            templates.moderatorSystem = t
+        }
+        if let t = resolver.text(spec.prompts.turn, field: "prompts.turn", &diagnostics) { templates.turn = t }
+        for (field, template) in [
+            ("prompts.participantSystem", templates.participantSystem), ("prompts.moderatorSystem", templates.moderatorSystem),
+            ("prompts.turn", templates.turn),
+        ] {
+            do { try PromptRenderer.checkTemplate(template) } catch {
+                diagnostics.append(locate(field.split(separator: ".").map { String($0) }, "not a valid Mustache template: \(error)"))
+            }
+        }
+        if !personas.isEmpty {
+            var seen = Set<String>()
+            for persona in personas where !seen.insert(persona.username).inserted {
+                diagnostics.append(locate(["personas"], "username '\(persona.username)' appears twice in the persona pool"))
+            }
+            if personas.contains(where: { $0.username == spec.moderator.username }) {
+                diagnostics.append(locate(["moderator", "username"], "'\(spec.moderator.username)' is also a persona's username"))
+            }
+            if spec.discussion.users > personas.count {
+                diagnostics.append(
+                    locate(
+                        ["discussion", "users"],
+                        "\(spec.discussion.users) users per discussion, but the persona pool has only \(personas.count)"))
+            }
+        }
+        if !diagnostics.isEmpty { throw ExperimentFileError(diagnostics) }
+        let name = spec.name ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
+        return Experiment(
+            name: name, spec: spec, personas: personas, seedComments: seeds, userInstructions: userInstructions,
+            trollInstructions: trollInstructions, strategies: strategies, templates: templates)
+    }
+
+    /// Decodes the YAML into an ``ExperimentSpec``, turning parser and decoding errors into diagnostics with lines.
+    ///
+    /// - Throws: ``ExperimentFileError``.
+    public static func decode(yaml: String, file: String) throws -> ExperimentSpec {
+        do {
+            guard try Yams.compose(yaml: yaml) != nil else {
+                throw ExperimentFileError([.init(file: file, field: "", message: "the experiment file is empty")])
+            }
+            return try YAMLDecoder().decode(ExperimentSpec.self, from: yaml)
+        } catch let error as ExperimentFileError {
+            throw error
+        } catch let error as YamlError {
+            throw ExperimentFileError([yamlDiagnostic(error, file: file)])
+        } catch let error as DecodingError {
+            throw ExperimentFileError([decodingDiagnostic(error, yaml: yaml, file: file)])
+        }
+    }
+
+    /// Checks values that decoding cannot: ranges, counts, names. Returns one diagnostic per problem.
+    ///
+    /// - Parameter locate: maps a key path and message to a diagnostic with the line of that key.
+    public static func validate(
+        _ spec: ExperimentSpec, file: String, locate: ([any PathComponent], String) -> SpecDiagnostic
+    ) -> [SpecDiagnostic] {
+        var d: [SpecDiagnostic] = []
+        if spec.version < 1 || spec.version > ExperimentSpec.highestSupportedVersion {
+            d.append(locate(["version"], "version \(spec.version) is not supported; this build reads 1...\(ExperimentSpec.highestSupportedVersion)"))
+        }
+        if spec.replicates < 1 { d.append(locate(["replicates"], "expected a positive integer, got \(spec.replicates)")) }
+        if spec.concurrency < 1 { d.append(locate(["concurrency"], "expected a positive integer, got \(spec.concurrency)")) }
+        if spec.discussion.users < 2 {
+            d.append(locate(["discussion", "users"], "expected at least 2 users per discussion, got \(spec.discussion.users)"))
+        }
+        if spec.discussion.turns < 1 {
+            d.append(locate(["discussion", "turns"], "expected a positive number of turns, got \(spec.discussion.turns)"))
+        }
+        if let h = spec.discussion.historyLength, h < 1 {
+            d.append(locate(["discussion", "historyLength"], "expected a positive integer or 'all', got \(h)"))
+        }
+        switch spec.discussion.turnTaking {
+        case .respond(let p) where !(0...1).contains(p):
+            d.append(locate(["discussion", "turnTaking", "p"], "expected a probability in [0, 1], got \(p)"))
+        default: break
+        }
+        if let trolls = spec.trolls, !(0...1).contains(trolls.share) {
+            d.append(locate(["trolls", "share"], "expected a share in [0, 1], got \(trolls.share)"))
+        }
+        if case .everyKComments(let k) = spec.moderator.schedule, k < 1 {
+            d.append(locate(["moderator", "every"], "expected a positive integer, got \(k)"))
+        }
+        if spec.moderator.username.trimmingCharacters(in: .whitespaces).isEmpty {
+            d.append(locate(["moderator", "username"], "expected a non-empty username"))
+        }
+        if spec.strategies.isEmpty { d.append(locate(["strategies"], "expected at least one strategy (use 'none' for no moderator)")) }
+        var strategyNames = Set<String>()
+        for (i, s) in spec.strategies.enumerated() {
+            if s.name.isEmpty || s.name.contains(where: { $0.isWhitespace || $0 == "/" }) {
+                d.append(locate(["strategies", i, "name"], "expected a name without spaces or '/', got '\(s.name)'"))
+            }
+            if !strategyNames.insert(s.name).inserted {
+                d.append(locate(["strategies", i, "name"], "strategy '\(s.name)' is listed twice"))
+            }
+        }
+        if spec.models.isEmpty { d.append(locate(["models"], "expected at least one model")) }
+        var modelNames = Set<String>()
+        for (i, m) in spec.models.enumerated() {
+            if !modelNames.insert(m.name).inserted { d.append(locate(["models", i, "name"], "model name '\(m.name)' is listed twice")) }
+            if !m.isLocal {
+                if let url = URL(string: m.endpoint), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil {
+                } else {
+                    d.append(locate(["models", i, "endpoint"], "expected 'local' or an http(s) base URL such as http://127.0.0.1:8000/v1, got '\(m.endpoint)'"))
+                }
+                if m.gguf != nil { d.append(locate(["models", i, "gguf"], "'gguf' only applies to endpoint: local")) }
+            }
+            if !(0...2).contains(m.temperature) { d.append(locate(["models", i, "temperature"], "expected a value in [0, 2], got \(m.temperature)")) }
+            if let p = m.topP, !(p > 0 && p <= 1) { d.append(locate(["models", i, "topP"], "expected a value in (0, 1], got \(p)")) }
+            if m.maxTokens < 1 { d.append(locate(["models", i, "maxTokens"], "expected a positive integer, got \(m.maxTokens)")) }
+            if !(m.timeoutSeconds > 0) { d.append(locate(["models", i, "timeoutSeconds"], "expected a positive number of seconds")) }
+            if m.parallel < 1 { d.append(locate(["models", i, "parallel"], "expected a positive integer, got \(m.parallel)")) }
+            if m.contextPerSlot < 256 { d.append(locate(["models", i, "contextPerSlot"], "expected at least 256 tokens, got \(m.contextPerSlot)")) }
+            if let env = m.apiKeyEnv, env.isEmpty || env.contains(where: { !($0.isLetter || $0.isNumber || $0 == "_") }) {
+                d.append(locate(["models", i, "apiKeyEnv"], "expected the NAME of an environment variable (the key itself never goes in the file)"))
+            }
+        }
+        return d
+    }
+
+    /// Returns a function that builds a diagnostic carrying the YAML line and column of a key path.
+    public static func locator(yaml: String, file: String) -> ([any PathComponent], String) -> SpecDiagnostic {
+        let root = try? Yams.compose(yaml: yaml)
+        return { path, message in
+            let mark = root.flatMap { node(at: path, in: $0) }?.mark
+            return SpecDiagnostic(file: file, line: mark?.line, column: mark?.column, field: fieldName(path), message: message)
+        }
+    }
+
+    static func fieldName(_ path: [any PathComponent]) -> String {
+        var result = ""
+        for component in path {
+            if let index = component as? Int {
+                result += "[\(index)]"
+            } else {
+                if !result.isEmpty { result += "." }
+                result += "\(component)"
+            }
+        }
+        return result
+    }
+
+    /// Walks `path` from `root`, returning the deepest node reached (its key node for mapping entries).
+    static func node(at path: [any PathComponent], in root: Node) -> Node? {
+        var current = root
+        var best: Node? = root
+        for component in path {
+            if let index = component as? Int, case .sequence(let seq) = current, index >= 0, index < seq.count {
+                current = seq[index]
+                best = current
+            } else if let key = component as? String, case .mapping(let map) = current,
+                let pair = map.first(where: { $0.key.string == key })
+            {
+                best = pair.key
+                current = pair.value
+            } else {
+                break
+            }
+        }
+        return best
+    }
+
+    static func yamlDiagnostic(_ error: YamlError, file: String) -> SpecDiagnostic {
+        switch error {
+        case .scanner(_, let problem, let mark, _), .parser(_, let problem, let mark, _):
+            return SpecDiagnostic(file: file, line: mark.line, column: mark.column, field: "", message: "malformed YAML: \(problem)")
+        default:
+            return SpecDiagnostic(file: file, field: "", message: "malformed YAML: \(error)")
+        }
+    }
+
+    static func decodingDiagnostic(_ error: DecodingError, yaml: String, file: String) -> SpecDiagnostic {
+        let locate = locator(yaml: yaml, file: file)
+        func path(_ codingPath: [any CodingKey]) -> [any PathComponent] {
+            codingPath.map { key -> any PathComponent in key.intValue.map { $0 as any PathComponent } ?? key.stringValue }
+        }
+        switch error {
+        case .keyNotFound(let key, let context):
+            let detail = context.debugDescription.hasPrefix("No value associated") ? "" : " (\(context.debugDescription))"
+            return locate(path(context.codingPath), "missing required key '\(key.stringValue)'\(detail)")
+        case .typeMismatch(let type, let context):
+            return locate(path(context.codingPath), "wrong type: expected \(describe(type)) (\(context.debugDescription))")
+        case .valueNotFound(let type, let context):
+            return locate(path(context.codingPath), "missing value: expected \(describe(type))")
+        case .dataCorrupted(let context):
+            return locate(path(context.codingPath), context.debugDescription)
+        @unknown default:
+            return SpecDiagnostic(file: file, field: "", message: "\(error)")
+        }
+    }
+
+    static func describe(_ type: Any.Type) -> String {
+        switch type {
+        case is Int.Type, is UInt64.Type: return "an integer"
+        case is Double.Type: return "a number"
+        case is String.Type: return "text"
+        case is Bool.Type: return "true or false"
+        default: return "\(type)"
+        }
+    }
+}
+
+/// One step of a key path into the experiment file: a `String` key or an `Int` index.
+public protocol PathComponent: Sendable {}
+extension String: PathComponent {}
+extension Int: PathComponent {}
+
+/// Reads the files an experiment names, relative to the experiment file.
+struct Resolver {
+    let base: String
+    let file: String
+    let locate: ([any PathComponent], String) -> SpecDiagnostic
+
+    func resolve(_ path: String) -> String {
+        let expanded = (path as NSString).expandingTildeInPath
+        return expanded.hasPrefix("/") ? expanded : URL(fileURLWithPath: base).appendingPathComponent(expanded).path
+    }
+
+    func text(_ source: TextSource?, field: String, _ d: inout [SpecDiagnostic]) -> String? {
+        guard let source else { return nil }
+        let keys = field.split(separator: ".").flatMap { part -> [any PathComponent] in
+            // "strategies[1]" -> ["strategies", 1]
+            if let open = part.firstIndex(of: "["), let index = Int(part[part.index(after: open)..<part.index(before: part.endIndex)]) {
+                return [String(part[..<open]), index]
+            }
+            return [String(part)]
+        }
+        switch source {
+        case .inline(let text):
+            return text
+        case .file(let path):
+            let full = resolve(path)
+            guard let data = FileManager.default.contents(atPath: full), let text = String(data: data, encoding: .utf8) else {
+                d.append(locate(keys + ["file"], "cannot read text file '\(path)' (looked at \(full))"))
+                return nil
+            }
+            return text.trimmingCharacters(in: .whitespacesAndNewlines)
+        }
+    }
+
+    func personas(_ source: PersonaSource, _ d: inout [SpecDiagnostic]) -> [Persona] {
+        switch source {
+        case .inline(let list):
+            if list.isEmpty { d.append(locate(["personas"], "expected at least one persona")) }
+            return list
+        case .path(let path):
+            let full = resolve(path)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory) else {
+                d.append(locate(["personas"], "persona file or folder '\(path)' does not exist (looked at \(full))"))
+                return []
+            }
+            var result: [Persona] = []
+            let files: [String]
+            if isDirectory.boolValue {
+                files = ((try? FileManager.default.contentsOfDirectory(atPath: full)) ?? []).filter { $0.hasSuffix(".json") }
+                    .sorted().map { full + "/" + $0 }
+                if files.isEmpty { d.append(locate(["personas"], "persona folder '\(path)' has no .json files")) }
+            } else {
+                files = [full]
+            }
+            for personaFile in files {
+                do {
+                    result += try PersonaFile.read(path: personaFile)
+                } catch {
+                    d.append(locate(["personas"], "\(error)"))
+                }
+            }
+            if result.isEmpty && d.isEmpty { d.append(locate(["personas"], "'\(path)' holds no personas")) }
+            return result
+        }
+    }
+
+    func seedComments(_ source: SeedCommentSource, _ d: inout [SpecDiagnostic]) -> [String] {
+        var texts: [String] = []
+        switch source {
+        case .inline(let list):
+            texts = list
+        case .path(let path):
+            let full = resolve(path)
+            var isDirectory: ObjCBool = false
+            guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory) else {
+                d.append(locate(["seedComments"], "seed comment file or folder '\(path)' does not exist (looked at \(full))"))
+                return []
+            }
+            if isDirectory.boolValue {
+                let files = ((try? FileManager.default.contentsOfDirectory(atPath: full)) ?? []).filter { $0.hasSuffix(".txt") }.sorted()
+                if files.isEmpty { d.append(locate(["seedComments"], "seed comment folder '\(path)' has no .txt files")) }
+                for name in files {
+                    if let data = FileManager.default.contents(atPath: full + "/" + name), let text = String(data: data, encoding: .utf8) {
+                        texts.append(text)
+                    } else {
+                        d.append(locate(["seedComments"], "cannot read seed comment file '\(path)/\(name)' as UTF-8 text"))
+                    }
+                }
+            } else if full.hasSuffix(".json") {
+                do {
+                    texts = try JSONDecoder().decode([String].self, from: Data(contentsOf: URL(fileURLWithPath: full)))
+                } catch {
+                    d.append(locate(["seedComments"], "'\(path)' is not a JSON array of strings: \(error.localizedDescription)"))
+                }
+            } else if let data = FileManager.default.contents(atPath: full), let text = String(data: data, encoding: .utf8) {
+                texts = [text]
+            } else {
+                d.append(locate(["seedComments"], "cannot read seed comment file '\(path)' as UTF-8 text"))
+            }
+        }
+        let trimmed = texts.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        for (i, t) in trimmed.enumerated() where t.isEmpty {
+            d.append(locate(["seedComments"], "seed comment \(i + 1) is empty"))
+        }
+        if trimmed.isEmpty && d.isEmpty { d.append(locate(["seedComments"], "expected at least one seed comment")) }
+        return trimmed
+    }
+}
+
+/// Reads persona JSON files: an array of personas or a single persona object.
+public enum PersonaFile {
+    /// Reads the personas in the JSON file at `path`.
+    ///
+    /// - Throws: ``PersonaFileError`` naming the file and, for decoding errors, the entry and field.
+    public static func read(path: String) throws -> [Persona] {
+        guard let data = FileManager.default.contents(atPath: path) else {
+            throw PersonaFileError(file: path, message: "cannot read the file")
+        }
+        do {
+            if let first = data.first(where: { !$0.isWhitespaceByte }), first == UInt8(ascii: "[") {
+                return try JSONDecoder().decode([Persona].self, from: data)
+            }
+            return [try JSONDecoder().decode(Persona.self, from: data)]
+        } catch let error as DecodingError {
+            throw PersonaFileError(file: path, message: describe(error))
+        } catch {
+            throw PersonaFileError(file: path, message: "not valid JSON (\(error.localizedDescription))")
+        }
+    }
+
+    static func describe(_ error: DecodingError) -> String {
+        func where_(_ path: [any CodingKey]) -> String {
+            path.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+        }
+        switch error {
+        case .keyNotFound(let key, let c): return "persona\(where_(c.codingPath)): missing '\(key.stringValue)'"
+        case .typeMismatch(_, let c): return "persona\(where_(c.codingPath)): \(c.debugDescription)"
+        case .valueNotFound(_, let c): return "persona\(where_(c.codingPath)): missing value"
+        case .dataCorrupted(let c): return "not valid persona JSON at \(where_(c.codingPath)): \(c.debugDescription)"
+        @unknown default: return "\(error)"
+        }
+    }
+}
+
+/// A persona file could not be read.
+public struct PersonaFileError: Error, Sendable, CustomStringConvertible {
+    /// The file.
+    public var file: String
+    /// What went wrong, with the entry and field where known.
+    public var message: String
+    /// `file: message`.
+    public var description: String { "\(file): \(message)" }
+}
+
+extension UInt8 {
+    var isWhitespaceByte: Bool { self == 0x20 || self == 0x0A || self == 0x0D || self == 0x09 }
+}

@@ -1,0 +1,425 @@
+/// An experiment file as written by the researcher: the design, the data sources and the model settings.
+///
+/// Decoded from YAML (see the README's experiment file reference). Unknown keys are errors, missing
+/// optional keys take the defaults documented on each property. Paths are kept as written; the
+/// ``ExperimentLoader`` resolves them relative to the file and validates the whole.
+public struct ExperimentSpec: Codable, Sendable, Hashable {
+    /// The newest file format version this build reads.
+    public static let highestSupportedVersion = 1
+
+    /// File format version; must be between 1 and ``highestSupportedVersion``.
+    public var version: Int
+    /// A short name for the experiment; defaults to the file name without extension.
+    public var name: String?
+    /// The run seed every random choice derives from (default 42).
+    public var seed: UInt64
+    /// Discussions per condition (default 1).
+    public var replicates: Int
+    /// The persona pool users are sampled from: a path (JSON array, one JSON object, or a folder of
+    /// `*.json`) or an inline list.
+    public var personas: PersonaSource
+    /// Seed comments: a path (folder of `*.txt`, one `.txt` file, or a JSON array of strings) or an inline list.
+    public var seedComments: SeedCommentSource
+    /// Discussion shape: users per discussion, turns, history length, turn-taking.
+    public var discussion: DiscussionSettings
+    /// Instructions for ordinary users.
+    public var users: UserSettings
+    /// Trolls: a share of each discussion's users that get sabotage instructions (default none).
+    public var trolls: TrollSettings?
+    /// The moderator's name and schedule (used by every strategy but `none`).
+    public var moderator: ModeratorSettings
+    /// The moderation strategies compared; `none` means no moderator. Default: `[none]`.
+    public var strategies: [StrategySpec]
+    /// The models compared; each condition is one strategy × one model. Default: the local model.
+    public var models: [ModelSettings]
+    /// Discussions in flight at once (default: 4). Each discussion is itself sequential.
+    public var concurrency: Int
+    /// Prompt template overrides (Mustache); unset ones use the built-in templates.
+    public var prompts: PromptOverrides
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case version, name, seed, replicates, personas, seedComments, discussion, users, trolls, moderator
+        case strategies, models, concurrency, prompts
+    }
+
+    /// Creates a spec in code; defaults match those of the YAML decoder.
+    public init(
+        name: String? = nil, seed: UInt64 = 42, replicates: Int = 1, personas: PersonaSource,
+        seedComments: SeedCommentSource, discussion: DiscussionSettings = .init(), users: UserSettings = .init(),
+        trolls: TrollSettings? = nil, moderator: ModeratorSettings = .init(),
+        strategies: [StrategySpec] = [.init(name: "none")], models: [ModelSettings] = [.init()],
+        concurrency: Int = 4, prompts: PromptOverrides = .init()
+    ) {
+        self.version = Self.highestSupportedVersion
+        self.name = name
+        self.seed = seed
+        self.replicates = replicates
+        self.personas = personas
+        self.seedComments = seedComments
+        self.discussion = discussion
+        self.users = users
+        self.trolls = trolls
+        self.moderator = moderator
+        self.strategies = strategies
+        self.models = models
+        self.concurrency = concurrency
+        self.prompts = prompts
+    }
+
+    /// Decodes strictly: unknown keys and wrong types throw `DecodingError` with the key path.
+    public init(from decoder: any Decoder) throws {
+        try StrictKeys.check(decoder, allowed: Set(CodingKeys.allCases.map(\.rawValue)))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        version = try c.decode(Int.self, forKey: .version)
+        name = try c.decodeIfPresent(String.self, forKey: .name)
+        seed = try c.decodeIfPresent(UInt64.self, forKey: .seed) ?? 42
+        replicates = try c.decodeIfPresent(Int.self, forKey: .replicates) ?? 1
+        personas = try c.decode(PersonaSource.self, forKey: .personas)
+        seedComments = try c.decode(SeedCommentSource.self, forKey: .seedComments)
+        discussion = try c.decodeIfPresent(DiscussionSettings.self, forKey: .discussion) ?? .init()
+        users = try c.decodeIfPresent(UserSettings.self, forKey: .users) ?? .init()
+        trolls = try c.decodeIfPresent(TrollSettings.self, forKey: .trolls)
+        moderator = try c.decodeIfPresent(ModeratorSettings.self, forKey: .moderator) ?? .init()
+        strategies = try c.decodeIfPresent([StrategySpec].self, forKey: .strategies) ?? [.init(name: "none")]
+        models = try c.decodeIfPresent([ModelSettings].self, forKey: .models) ?? [.init()]
+        concurrency = try c.decodeIfPresent(Int.self, forKey: .concurrency) ?? 4
+        prompts = try c.decodeIfPresent(PromptOverrides.self, forKey: .prompts) ?? .init()
+    }
+}
+
+/// Where personas come from: a path or an inline list.
+public enum PersonaSource: Codable, Sendable, Hashable {
+    /// A JSON file (array of personas or one persona) or a folder of `*.json` persona files.
+    case path(String)
+    /// Personas written in the experiment file.
+    case inline([Persona])
+
+    /// Decodes a string as a path, a sequence as inline personas.
+    public init(from decoder: any Decoder) throws {
+        let single = try decoder.singleValueContainer()
+        if let path = try? single.decode(String.self) {
+            self = .path(path)
+        } else {
+            self = .inline(try single.decode([Persona].self))
+        }
+    }
+
+    /// Encodes as a string or a list.
+    public func encode(to encoder: any Encoder) throws {
+        var single = encoder.singleValueContainer()
+        switch self {
+        case .path(let path): try single.encode(path)
+        case .inline(let personas): try single.encode(personas)
+        }
+    }
+}
+
+/// Where seed comments come from: a path or an inline list.
+public enum SeedCommentSource: Codable, Sendable, Hashable {
+    /// A folder of `*.txt` files (one comment each), a single `.txt` file, or a JSON array of strings.
+    case path(String)
+    /// Seed comments written in the experiment file.
+    case inline([String])
+
+    /// Decodes a string as a path, a sequence as inline comments.
+    public init(from decoder: any Decoder) throws {
+        let single = try decoder.singleValueContainer()
+        if let path = try? single.decode(String.self) {
+            self = .path(path)
+        } else {
+            self = .inline(try single.decode([String].self))
+        }
+    }
+
+    /// Encodes as a string or a list.
+    public func encode(to encoder: any Encoder) throws {
+        var single = encoder.singleValueContainer()
+        switch self {
+        case .path(let path): try single.encode(path)
+        case .inline(let texts): try single.encode(texts)
+        }
+    }
+}
+
+/// The shape of every discussion.
+public struct DiscussionSettings: Codable, Sendable, Hashable {
+    /// Users per discussion, sampled from the persona pool without replacement (default 3; ≥ 2).
+    public var users: Int
+    /// User turns per discussion (default 6; ≥ 1). Moderator turns come on top.
+    public var turns: Int
+    /// The context window: the last *h* comments shown to a speaker; `nil` shows the whole thread (default 5).
+    public var historyLength: Int?
+    /// Who speaks next (default `respond` with p = 0.4).
+    public var turnTaking: TurnTakingPolicy
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case users, turns, historyLength, turnTaking }
+
+    /// Creates settings with the documented defaults.
+    public init(users: Int = 3, turns: Int = 6, historyLength: Int? = 5, turnTaking: TurnTakingPolicy = .respond(p: 0.4)) {
+        self.users = users
+        self.turns = turns
+        self.historyLength = historyLength
+        self.turnTaking = turnTaking
+    }
+
+    /// Decodes strictly with defaults for missing keys; `historyLength: null` or `all` means the whole thread.
+    public init(from decoder: any Decoder) throws {
+        try StrictKeys.check(decoder, allowed: Set(CodingKeys.allCases.map(\.rawValue)))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        users = try c.decodeIfPresent(Int.self, forKey: .users) ?? 3
+        turns = try c.decodeIfPresent(Int.self, forKey: .turns) ?? 6
+        if !c.contains(.historyLength) {
+            historyLength = 5
+        } else if try c.decodeNil(forKey: .historyLength) {
+            historyLength = nil
+        } else if let word = try? c.decode(String.self, forKey: .historyLength), word == "all" {
+            historyLength = nil
+        } else {
+            historyLength = try c.decode(Int.self, forKey: .historyLength)
+        }
+        turnTaking = try c.decodeIfPresent(TurnTakingPolicy.self, forKey: .turnTaking) ?? .respond(p: 0.4)
+    }
+}
+
+/// Instructions for ordinary users.
+public struct UserSettings: Codable, Sendable, Hashable {
+    /// Role instructions; default: SDF's built-in user instructions.
+    public var instructions: TextSource?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case instructions }
+
+    /// Creates settings; `nil` uses the built-in instructions.
+    public init(instructions: TextSource? = nil) { self.instructions = instructions }
+
+    /// Decodes strictly.
+    public init(from decoder: any Decoder) throws {
+        try StrictKeys.check(decoder, allowed: Set(CodingKeys.allCases.map(\.rawValue)))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        instructions = try c.decodeIfPresent(TextSource.self, forKey: .instructions)
+    }
+}
+
+/// Trolls: users with sabotage instructions.
+public struct TrollSettings: Codable, Sendable, Hashable {
+    /// Share of each discussion's users made trolls, in [0, 1]; the count is `round(share × users)`.
+    public var share: Double
+    /// Sabotage instructions; default: SDF's built-in troll instructions.
+    public var instructions: TextSource?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case share, instructions }
+
+    /// Creates settings.
+    public init(share: Double, instructions: TextSource? = nil) {
+        self.share = share
+        self.instructions = instructions
+    }
+
+    /// Decodes strictly; `share` is required.
+    public init(from decoder: any Decoder) throws {
+        try StrictKeys.check(decoder, allowed: Set(CodingKeys.allCases.map(\.rawValue)))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        share = try c.decode(Double.self, forKey: .share)
+        instructions = try c.decodeIfPresent(TextSource.self, forKey: .instructions)
+    }
+}
+
+/// The moderator's identity and when it gets a turn.
+public struct ModeratorSettings: Codable, Sendable, Hashable {
+    /// The moderator's username in the thread (default `moderator`).
+    public var username: String
+    /// When the moderator speaks (default: after every user comment).
+    public var schedule: ModeratorSchedule
+    /// An optional persona for the moderator (its username is replaced by ``username``).
+    public var persona: Persona?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case username, schedule, every, persona }
+
+    /// Creates settings with the documented defaults.
+    public init(username: String = "moderator", schedule: ModeratorSchedule = .afterEveryComment, persona: Persona? = nil) {
+        self.username = username
+        self.schedule = schedule
+        self.persona = persona
+    }
+
+    /// Decodes strictly. `schedule: everyKComments` needs `every: K`.
+    public init(from decoder: any Decoder) throws {
+        try StrictKeys.check(decoder, allowed: Set(CodingKeys.allCases.map(\.rawValue)))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        username = try c.decodeIfPresent(String.self, forKey: .username) ?? "moderator"
+        persona = try c.decodeIfPresent(Persona.self, forKey: .persona)
+        let name = try c.decodeIfPresent(String.self, forKey: .schedule) ?? "afterEveryComment"
+        switch name {
+        case "afterEveryComment":
+            schedule = .afterEveryComment
+        case "everyKComments":
+            guard let k = try c.decodeIfPresent(Int.self, forKey: .every) else {
+                throw DecodingError.keyNotFound(
+                    CodingKeys.every,
+                    .init(codingPath: c.codingPath, debugDescription: "schedule everyKComments needs 'every: K' (K ≥ 1)"))
+            }
+            schedule = .everyKComments(k)
+        default:
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: c.codingPath + [CodingKeys.schedule],
+                    debugDescription: "unknown schedule '\(name)'; expected afterEveryComment or everyKComments"))
+        }
+    }
+
+    /// Encodes in the same shape the decoder reads.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(username, forKey: .username)
+        switch schedule {
+        case .afterEveryComment: try c.encode("afterEveryComment", forKey: .schedule)
+        case .everyKComments(let k):
+            try c.encode("everyKComments", forKey: .schedule)
+            try c.encode(k, forKey: .every)
+        }
+        try c.encodeIfPresent(persona, forKey: .persona)
+    }
+}
+
+/// When the moderator gets a turn.
+public enum ModeratorSchedule: Codable, Sendable, Hashable {
+    /// A moderator turn after every user comment (user abstentions do not trigger one).
+    case afterEveryComment
+    /// A moderator turn after every K-th user comment.
+    case everyKComments(Int)
+
+    /// Whether the moderator speaks after the `commentCount`-th user comment (1-based).
+    public func moderatorSpeaks(afterUserComment commentCount: Int) -> Bool {
+        switch self {
+        case .afterEveryComment: return true
+        case .everyKComments(let k): return k > 0 && commentCount % k == 0
+        }
+    }
+}
+
+/// One moderation strategy: a name and the moderator's instructions.
+public struct StrategySpec: Codable, Sendable, Hashable {
+    /// Condition label, e.g. `guidelines`; `none` means no moderator.
+    public var name: String
+    /// The moderator's instructions; a built-in strategy of the same name is used when absent.
+    public var instructions: TextSource?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case name, instructions }
+
+    /// Creates a strategy.
+    public init(name: String, instructions: TextSource? = nil) {
+        self.name = name
+        self.instructions = instructions
+    }
+
+    /// Decodes strictly; a bare string is a strategy name.
+    public init(from decoder: any Decoder) throws {
+        if let single = try? decoder.singleValueContainer(), let name = try? single.decode(String.self) {
+            self.init(name: name)
+            return
+        }
+        try StrictKeys.check(decoder, allowed: Set(CodingKeys.allCases.map(\.rawValue)))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            name: try c.decode(String.self, forKey: .name),
+            instructions: try c.decodeIfPresent(TextSource.self, forKey: .instructions))
+    }
+}
+
+/// One model to run discussions with, and how to reach it.
+public struct ModelSettings: Codable, Sendable, Hashable {
+    /// Condition label for this model (default `local`).
+    public var name: String
+    /// `local` (SDF starts llama-server with ``gguf``) or an OpenAI-compatible base URL ending in `/v1`.
+    public var endpoint: String
+    /// The model name sent to the server; default: the first id the server lists at `/v1/models`.
+    public var model: String?
+    /// For `local`: a GGUF file; default: the bundled SmolLM2-135M-Instruct.
+    public var gguf: String?
+    /// Name of the environment variable holding the API key (never the key itself).
+    public var apiKeyEnv: String?
+    /// Sampling temperature (default 0.8), in [0, 2].
+    public var temperature: Double
+    /// Nucleus sampling mass in (0, 1]; unset lets the server decide.
+    public var topP: Double?
+    /// Maximum tokens per comment (default 120, ≥ 1).
+    public var maxTokens: Int
+    /// Whole-request timeout in seconds (default 300).
+    public var timeoutSeconds: Double
+    /// For `local`: parallel slots of llama-server (default 4).
+    public var parallel: Int
+    /// For `local`: context size per slot in tokens (default 2048).
+    public var contextPerSlot: Int
+
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case name, endpoint, model, gguf, apiKeyEnv, temperature, topP, maxTokens, timeoutSeconds, parallel
+        case contextPerSlot
+    }
+
+    /// Creates settings with the documented defaults (the local model).
+    public init(
+        name: String = "local", endpoint: String = "local", model: String? = nil, gguf: String? = nil,
+        apiKeyEnv: String? = nil, temperature: Double = 0.8, topP: Double? = nil, maxTokens: Int = 120,
+        timeoutSeconds: Double = 300, parallel: Int = 4, contextPerSlot: Int = 2048
+    ) {
+        self.name = name
+        self.endpoint = endpoint
+        self.model = model
+        self.gguf = gguf
+        self.apiKeyEnv = apiKeyEnv
+        self.temperature = temperature
+        self.topP = topP
+        self.maxTokens = maxTokens
+        self.timeoutSeconds = timeoutSeconds
+        self.parallel = parallel
+        self.contextPerSlot = contextPerSlot
+    }
+
+    /// Decodes strictly with defaults for missing keys.
+    public init(from decoder: any Decoder) throws {
+        try StrictKeys.check(decoder, allowed: Set(CodingKeys.allCases.map(\.rawValue)))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        let endpoint = try c.decodeIfPresent(String.self, forKey: .endpoint) ?? "local"
+        self.endpoint = endpoint
+        name = try c.decodeIfPresent(String.self, forKey: .name) ?? (endpoint == "local" ? "local" : endpoint)
+        model = try c.decodeIfPresent(String.self, forKey: .model)
+        gguf = try c.decodeIfPresent(String.self, forKey: .gguf)
+        apiKeyEnv = try c.decodeIfPresent(String.self, forKey: .apiKeyEnv)
+        temperature = try c.decodeIfPresent(Double.self, forKey: .temperature) ?? 0.8
+        topP = try c.decodeIfPresent(Double.self, forKey: .topP)
+        maxTokens = try c.decodeIfPresent(Int.self, forKey: .maxTokens) ?? 120
+        timeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? 300
+        parallel = try c.decodeIfPresent(Int.self, forKey: .parallel) ?? 4
+        contextPerSlot = try c.decodeIfPresent(Int.self, forKey: .contextPerSlot) ?? 2048
+    }
+
+    /// Whether this model runs on the local llama.cpp engine that SDF starts itself.
+    public var isLocal: Bool { endpoint == "local" }
+}
+
+/// Mustache template overrides for prompts; each is inline text or `{file: …}`.
+public struct PromptOverrides: Codable, Sendable, Hashable {
+    /// System message of users and trolls.
+    public var participantSystem: TextSource?
+    /// System message of the moderator.
+    public var moderatorSystem: TextSource?
+    /// User message (context window + cue) for every speaker.
+    public var turn: TextSource?
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case participantSystem, moderatorSystem, turn }
+
+    /// No overrides.
+    public init(participantSystem: TextSource? = nil, moderatorSystem: TextSource? = nil, turn: TextSource? = nil) {
+        self.participantSystem = participantSystem
+        self.moderatorSystem = moderatorSystem
+        self.turn = turn
+    }
+
+    /// Decodes strictly.
+    public init(from decoder: any Decoder) throws {
+        try StrictKeys.check(decoder, allowed: Set(CodingKeys.allCases.map(\.rawValue)))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        participantSystem = try c.decodeIfPresent(TextSource.self, forKey: .participantSystem)
+        moderatorSystem = try c.decodeIfPresent(TextSource.self, forKey: .moderatorSystem)
+        turn = try c.decodeIfPresent(TextSource.self, forKey: .turn)
+    }
+}

@@ -1,0 +1,142 @@
+import Foundation
+import SDFCore
+import SDFLLM
+import SDFStore
+
+/// Runs one discussion turn by turn, committing each turn to the store as soon as it exists.
+///
+/// Rules (DESIGN §4): the seed comment is the non-participant `OP`'s; users speak by the turn-taking policy;
+/// the moderator gets a turn after user comments per its schedule; abstentions are recorded as turns with
+/// outcome `abstention`, never shown to anyone and never taking a context slot; each call passes the other
+/// speakers' cues as stop sequences, and the cleaner cuts there too. A call that fails after its retries is
+/// recorded as a `failed` turn and ends the discussion with status `failed`.
+struct DiscussionRunner: Sendable {
+    let experiment: Experiment
+    let plan: DiscussionPlan
+    let binding: ModelBinding
+    let renderer: PromptRenderer
+    let store: Store
+    let events: @Sendable (RunEvent) -> Void
+
+    /// Runs the discussion from scratch; returns its final status.
+    func run() async throws -> DiscussionStatus {
+        let cell = plan.cell
+        let spec = experiment.spec
+        let record = DiscussionRecord(
+            id: cell.discussionId, conditionId: cell.condition.id, conditionLabel: cell.condition.label,
+            strategy: cell.condition.strategy, modelName: cell.condition.model, replicate: cell.replicate,
+            seed: String(cell.seed), seedCommentId: plan.seedCommentId, seedComment: plan.seedComment,
+            seedCommentIndex: plan.seedCommentIndex, userTurns: spec.discussion.turns,
+            historyLength: spec.discussion.historyLength, turnTaking: describe(spec.discussion.turnTaking),
+            status: .running, startedAt: Date())
+        let everyone = plan.users + (plan.moderator.map { [$0] } ?? [])
+        let participants = everyone.enumerated().map { i, p in
+            ParticipantRecord(
+                id: p.id, discussionId: cell.discussionId, position: i, username: p.username, role: p.role,
+                persona: p.persona, instructions: p.instructions, systemPrompt: p.systemPrompt)
+        }
+        try await store.startDiscussion(record, participants: participants)
+
+        var turnTaker = plan.turnTaker
+        var thread: [ContextComment] = []
+        var turnIndex = 0
+        var userComments = 0
+        var moderatorTurns = 0
+        for userTurn in 1...spec.discussion.turns {
+            let decision = turnTaker.next()
+            turnIndex += 1
+            let speaker = plan.users[decision.speaker]
+            let turn = try await take(
+                turnIndex: turnIndex, speaker: speaker, decision: decision, thread: thread, label: "user-\(userTurn)")
+            if turn.outcome == .failed { return try await finish(.failed) }
+            guard turn.outcome == .comment, let text = turn.text else { continue }
+            thread.append(ContextComment(speaker: speaker.username, text: text))
+            userComments += 1
+            if let moderator = plan.moderator, spec.moderator.schedule.moderatorSpeaks(afterUserComment: userComments) {
+                turnIndex += 1
+                moderatorTurns += 1
+                let modTurn = try await take(
+                    turnIndex: turnIndex, speaker: moderator, decision: nil, thread: thread, label: "moderator-\(moderatorTurns)")
+                if modTurn.outcome == .failed { return try await finish(.failed) }
+                if modTurn.outcome == .comment, let text = modTurn.text {
+                    thread.append(ContextComment(speaker: moderator.username, text: text))
+                }
+            }
+        }
+        return try await finish(.done)
+    }
+
+    func finish(_ status: DiscussionStatus) async throws -> DiscussionStatus {
+        try await store.finishDiscussion(id: plan.cell.discussionId, status: status)
+        events(.discussionFinished(discussionId: plan.cell.discussionId, status: status, label: plan.cell.condition.label, replicate: plan.cell.replicate))
+        return status
+    }
+
+    /// Takes one turn: renders the prompt, calls the model, cleans the output, commits the turn.
+    func take(
+        turnIndex: Int, speaker: PlannedParticipant, decision: TurnDecision?, thread: [ContextComment], label: String
+    ) async throws -> TurnRecord {
+        let h = experiment.spec.discussion.historyLength ?? thread.count
+        let window = Array(thread.suffix(h))
+        let prompt = renderer.prompt(
+            system: speaker.systemPrompt, username: speaker.username, window: window, truncated: thread.count > window.count)
+        let others = plan.allUsernames.filter { $0 != speaker.username } + ["OP"]
+        let stop = others.map { "\n\($0):" }
+        let settings = binding.settings
+        let sampling = SamplingParameters(
+            temperature: settings.temperature, topP: settings.topP, maxTokens: settings.maxTokens,
+            seed: plan.samplingSeed(label: label), stop: stop)
+        let request = ChatRequest(
+            model: binding.requestModel,
+            messages: [.init(role: "system", content: prompt.system), .init(role: "user", content: prompt.user)],
+            temperature: sampling.temperature, topP: sampling.topP, maxTokens: sampling.maxTokens, seed: sampling.seed,
+            stop: stop)
+        let started = Date()
+        let id = SeedDerivation.uuid(plan.cell.seed, "turn", plan.cell.discussionId, String(turnIndex))
+        var turn = TurnRecord(
+            id: id, discussionId: plan.cell.discussionId, turnIndex: turnIndex, speaker: speaker.username, role: speaker.role,
+            outcome: .failed, text: nil, rawText: nil, cleaning: [], flags: [], decision: decision, modelName: binding.name,
+            modelId: nil, endpoint: binding.client.endpoint, sampling: sampling, promptHash: prompt.hash,
+            templateId: prompt.templateId, promptTokens: nil, completionTokens: nil, cachedTokens: nil, latencyMs: nil,
+            finishReason: nil, attempts: 0, error: nil, startedAt: started, finishedAt: started)
+        do {
+            let response = try await binding.client.complete(request)
+            let cleaner = OutputCleaner(speaker: speaker.username, others: others)
+            let cleaned = cleaner.clean(response.text, finishReason: response.finishReason, earlier: thread.map(\.text))
+            turn.outcome = cleaned.isAbstention ? .abstention : .comment
+            turn.text = cleaned.text
+            turn.rawText = response.text
+            turn.cleaning = cleaned.changes
+            turn.flags = cleaned.flags
+            turn.modelId = response.model
+            turn.promptTokens = response.usage.promptTokens
+            turn.completionTokens = response.usage.completionTokens
+            turn.cachedTokens = response.usage.cachedTokens
+            turn.latencyMs = response.latencyMs
+            turn.finishReason = response.finishReason
+            turn.attempts = response.attempts
+        } catch let error as LLMError where error.kind == .cancelled {
+            throw CancellationError()
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch let error as LLMError {
+            turn.error = error.description
+            turn.attempts = error.attempts
+        } catch {
+            turn.error = "unexpected: \(error)"
+            turn.attempts = 1
+        }
+        turn.finishedAt = Date()
+        try await store.commitTurn(turn, prompt: PromptRecord(prompt))
+        events(.turn(discussionId: plan.cell.discussionId, outcome: turn.outcome, role: turn.role, completionTokens: turn.completionTokens ?? 0))
+        return turn
+    }
+
+    func describe(_ policy: TurnTakingPolicy) -> String {
+        switch policy {
+        case .roundRobin(let randomStart): return "roundRobin(randomStart=\(randomStart))"
+        case .random: return "random"
+        case .respond(let p): return "respond(p=\(p))"
+        }
+    }
+}

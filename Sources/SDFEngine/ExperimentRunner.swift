@@ -1,0 +1,135 @@
+import Foundation
+import SDFCore
+import SDFLLM
+import SDFStore
+
+/// What a run did.
+public struct RunReport: Sendable, Hashable {
+    /// The run manifest's id.
+    public var runId: String
+    /// Discussions in the design.
+    public var planned: Int
+    /// Discussions already done in the store before this run (skipped).
+    public var skipped: Int
+    /// Discussions finished by this run.
+    public var finished: Int
+    /// Discussions that failed in this run.
+    public var failed: Int
+    /// Wall time of this run, seconds.
+    public var wallSeconds: Double
+}
+
+/// Runs an experiment into a store: expands the design, skips finished discussions, runs the rest with up to
+/// ``concurrency`` in flight (each discussion sequential), and records the run manifest.
+public struct ExperimentRunner: Sendable {
+    /// The resolved experiment.
+    public var experiment: Experiment
+    /// The store written to.
+    public var store: Store
+    /// Bound models, by ``ModelSettings/name``.
+    public var models: [String: ModelBinding]
+    /// Discussions in flight at once.
+    public var concurrency: Int
+    /// The experiment file's text, for the manifest.
+    public var specText: String
+    /// Receives progress events (from several tasks at once).
+    public var events: @Sendable (RunEvent) -> Void
+
+    /// Creates a runner.
+    public init(
+        experiment: Experiment, store: Store, models: [String: ModelBinding], concurrency: Int? = nil, specText: String,
+        events: @escaping @Sendable (RunEvent) -> Void = { _ in }
+    ) {
+        self.experiment = experiment
+        self.store = store
+        self.models = models
+        self.concurrency = max(1, concurrency ?? experiment.spec.concurrency)
+        self.specText = specText
+        self.events = events
+    }
+
+    /// SHA-256 over everything that decides what the discussions are (not concurrency, timeouts or names of files).
+    public static func designHash(_ experiment: Experiment) -> String {
+        struct Fingerprint: Encodable {
+            var seed: UInt64
+            var replicates: Int
+            var personas: [Persona]
+            var seedComments: [String]
+            var userInstructions: String
+            var trollInstructions: String
+            var trollShare: Double?
+            var strategies: [Strategy]
+            var discussion: DiscussionSettings
+            var moderator: ModeratorSettings
+            var models: [[String: String]]
+            var templates: PromptTemplates
+        }
+        let spec = experiment.spec
+        let fingerprint = Fingerprint(
+            seed: spec.seed, replicates: spec.replicates, personas: experiment.personas, seedComments: experiment.seedComments,
+            userInstructions: experiment.userInstructions, trollInstructions: experiment.trollInstructions,
+            trollShare: spec.trolls?.share, strategies: experiment.strategies, discussion: spec.discussion,
+            moderator: spec.moderator,
+            models: spec.models.map {
+                [
+                    "name": $0.name, "endpoint": $0.endpoint, "model": $0.model ?? "", "gguf": $0.gguf ?? "",
+                    "temperature": String($0.temperature), "topP": $0.topP.map { String($0) } ?? "",
+                    "maxTokens": String($0.maxTokens),
+                ]
+            }, templates: experiment.templates)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        let data = (try? encoder.encode(fingerprint)) ?? Data()
+        return RenderedPrompt.sha256Hex(String(decoding: data, as: UTF8.self))
+    }
+
+    /// Runs every discussion not yet done.
+    ///
+    /// - Parameter modelFingerprints: model name → what the server reported (id, endpoint, GGUF hash), for the manifest.
+    /// - Returns: the run's report. Failed discussions are counted, not thrown.
+    /// - Throws: ``StoreError`` (e.g. the store holds a different design), `CancellationError` when cancelled.
+    public func run(modelFingerprints: [String: String] = [:]) async throws -> RunReport {
+        let start = Date()
+        let renderer = try PromptRenderer(templates: experiment.templates)
+        let design = Design(experiment: experiment)
+        let manifest = RunManifest(
+            id: UUID().uuidString.lowercased(), experiment: experiment.name, specHash: RenderedPrompt.sha256Hex(specText),
+            designHash: Self.designHash(experiment), specText: specText, toolVersion: SDFVersion.current,
+            models: modelFingerprints, host: ProcessInfo.processInfo.hostName, startedAt: start, status: "running")
+        try await store.beginRun(manifest)
+        let statuses = try await store.discussionStatuses()
+        let pending = design.cells.filter { statuses[$0.discussionId] != .done }
+        let skipped = design.cells.count - pending.count
+        events(.started(total: design.cells.count, alreadyDone: skipped))
+        var finished = 0
+        var failed = 0
+        do {
+            try await withThrowingTaskGroup(of: DiscussionStatus.self) { group in
+                var iterator = pending.makeIterator()
+                func addNext() throws -> Bool {
+                    guard let cell = iterator.next() else { return false }
+                    guard let binding = models[cell.condition.model] else {
+                        throw StoreError("no model bound for '\(cell.condition.model)'")
+                    }
+                    let plan = try DiscussionPlan(experiment: experiment, cell: cell, renderer: renderer)
+                    let runner = DiscussionRunner(
+                        experiment: experiment, plan: plan, binding: binding, renderer: renderer, store: store, events: events)
+                    group.addTask { try await runner.run() }
+                    return true
+                }
+                for _ in 0..<concurrency where try !addNext() { break }
+                while let status = try await group.next() {
+                    if status == .done { finished += 1 } else { failed += 1 }
+                    _ = try addNext()
+                }
+            }
+        } catch {
+            try? await store.finishRun(id: manifest.id, status: "interrupted")
+            throw error
+        }
+        try await store.finishRun(id: manifest.id, status: failed > 0 ? "failed" : "done")
+        return RunReport(
+            runId: manifest.id, planned: design.cells.count, skipped: skipped, finished: finished, failed: failed,
+            wallSeconds: Date().timeIntervalSince(start))
+    }
+}

@@ -1,0 +1,52 @@
+/// An LLM call that failed; carries its kind (for grouping and retry decisions) and a message.
+public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
+    /// Kinds of failure.
+    public enum Kind: String, Sendable, Hashable, Codable {
+        /// Could not connect (refused, DNS, reset).
+        case connection
+        /// No answer within the request timeout or the call deadline.
+        case timeout
+        /// HTTP 429.
+        case rateLimited
+        /// HTTP 5xx.
+        case server
+        /// HTTP 4xx other than 429: the request itself is wrong; not retried.
+        case badRequest
+        /// The answer was not the JSON expected, or had no choices.
+        case malformedResponse
+        /// The answer had no text at all.
+        case emptyResponse
+        /// The local engine is not installed or could not start.
+        case engine
+        /// The call was cancelled (Ctrl-C, shutdown).
+        case cancelled
+    }
+
+    /// The kind.
+    public var kind: Kind
+    /// Details for people (status code, server message).
+    public var message: String
+    /// Seconds the server asked us to wait (`Retry-After`), if any.
+    public var retryAfter: Double?
+    /// Attempts made before giving up.
+    public var attempts: Int
+
+    /// Creates an error.
+    public init(_ kind: Kind, _ message: String, retryAfter: Double? = nil, attempts: Int = 1) {
+        self.kind = kind
+        self.message = message
+        self.retryAfter = retryAfter
+        self.attempts = attempts
+    }
+
+    /// Whether another attempt may succeed.
+    public var isRetryable: Bool {
+        switch kind {
+        case .connection, .timeout, .rateLimited, .server, .malformedResponse, .emptyResponse: return true
+        case .badRequest, .engine, .cancelled: return false
+        }
+    }
+
+    /// `kind: message`.
+    public var description: String { "\(kind.rawValue): \(message)" }
+}

@@ -1,0 +1,104 @@
+import Foundation
+
+/// The JSON body of `POST /v1/chat/completions` (only the fields SDF sends).
+struct WireChatRequest: Encodable {
+    var model: String
+    var messages: [ChatMessage]
+    var temperature: Double?
+    var top_p: Double?
+    var max_tokens: Int?
+    var seed: Int?
+    var stop: [String]?
+    var stream: Bool = false
+    var response_format: ResponseFormat?
+
+    struct ResponseFormat: Encodable {
+        var type = "json_schema"
+        var json_schema: Schema
+        struct Schema: Encodable {
+            var name = "answer"
+            var strict = true
+            var schema: RawJSON
+        }
+    }
+
+    init(_ r: ChatRequest) {
+        model = r.model
+        messages = r.messages
+        temperature = r.temperature
+        top_p = r.topP
+        max_tokens = r.maxTokens
+        seed = r.seed
+        stop = r.stop.isEmpty ? nil : r.stop
+        if let schema = r.jsonSchema {
+            response_format = ResponseFormat(json_schema: .init(schema: RawJSON(text: schema)))
+        }
+    }
+}
+
+/// Embeds already-serialised JSON in an `Encodable` value.
+struct RawJSON: Encodable {
+    var text: String
+    func encode(to encoder: any Encoder) throws {
+        let value = try JSONSerialization.jsonObject(with: Data(text.utf8))
+        var container = encoder.singleValueContainer()
+        try container.encode(AnyJSON(value))
+    }
+}
+
+struct AnyJSON: Encodable {
+    var value: Any
+    init(_ value: Any) { self.value = value }
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch value {
+        case let v as Bool where type(of: value) == Bool.self || "\(type(of: value))" == "__NSCFBoolean": try c.encode(v)
+        case let v as Int: try c.encode(v)
+        case let v as Double: try c.encode(v)
+        case let v as String: try c.encode(v)
+        case let v as [Any]: try c.encode(v.map(AnyJSON.init))
+        case let v as [String: Any]: try c.encode(v.mapValues(AnyJSON.init))
+        default: try c.encodeNil()
+        }
+    }
+}
+
+/// The JSON answer of `/v1/chat/completions`. Every field is optional: llama.cpp, vLLM, Ollama and OpenAI differ.
+struct WireChatResponse: Decodable {
+    var model: String?
+    var choices: [Choice]?
+    var usage: Usage?
+    var timings: Timings?
+
+    struct Choice: Decodable {
+        var message: Message?
+        var finish_reason: String?
+    }
+    struct Message: Decodable {
+        var content: String?
+        var reasoning_content: String?
+    }
+    struct Usage: Decodable {
+        var prompt_tokens: Int?
+        var completion_tokens: Int?
+        var prompt_tokens_details: Details?
+        struct Details: Decodable { var cached_tokens: Int? }
+    }
+    struct Timings: Decodable {
+        var cache_n: Int?
+        var prompt_n: Int?
+        var predicted_n: Int?
+    }
+}
+
+/// The JSON answer of `GET /v1/models`.
+struct WireModelList: Decodable {
+    var data: [Entry]?
+    struct Entry: Decodable { var id: String }
+}
+
+/// An error body as OpenAI-compatible servers send it.
+struct WireErrorBody: Decodable {
+    var error: Detail?
+    struct Detail: Decodable { var message: String? }
+}

@@ -1,0 +1,92 @@
+import Foundation
+import SDFCore
+
+/// One discussion in the original SDF JSON layout (`id`, `timestamp`, `users`, `moderator`, `user_prompts`,
+/// `moderator_prompt`, `ctx_length`, `logs: [{name, text, model}]`), plus SDF's condition fields.
+///
+/// Differences from the earlier tools, on purpose: abstentions are not written into `logs` (earlier tools
+/// logged silence as the text `""`), `timestamp` is ISO 8601 with seconds, and the seed comment's `name` is
+/// `OP` (a non-participant) with `model` `hardcoded`, as in the 2025 layout.
+public struct SDFDiscussionJSON: Codable, Sendable, Hashable {
+    /// Discussion id (UUID).
+    public var id: String
+    /// When the discussion started, ISO 8601.
+    public var timestamp: String
+    /// User (and troll) usernames.
+    public var users: [String]
+    /// Moderator username, or `null` for strategy `none`.
+    public var moderator: String?
+    /// System prompts of the users, in `users` order.
+    public var user_prompts: [String]
+    /// System prompt of the moderator, or `null`.
+    public var moderator_prompt: String?
+    /// Context window length (`null` = whole thread).
+    public var ctx_length: Int?
+    /// Seed comment, then every comment in order.
+    public var logs: [Log]
+    /// Condition label.
+    public var condition: String
+    /// Moderation strategy.
+    public var strategy: String
+    /// Model name.
+    public var model: String
+    /// Replicate index.
+    public var replicate: Int
+    /// Discussion status.
+    public var status: String
+
+    /// One comment.
+    public struct Log: Codable, Sendable, Hashable {
+        /// Speaker.
+        public var name: String
+        /// Clean text.
+        public var text: String
+        /// Model id as reported (or `hardcoded` for the seed comment).
+        public var model: String
+    }
+}
+
+/// Writes `sdf export --format sdf-json`: one JSON file per discussion, in a folder per condition.
+public enum SDFJSONExport {
+    /// Builds the JSON value of one discussion.
+    public static func discussionJSON(store: Store, discussion d: DiscussionRecord) async throws -> SDFDiscussionJSON {
+        let participants = try await store.participants(of: d.id)
+        let turns = try await store.turns(of: d.id)
+        let users = participants.filter { $0.role != .moderator }
+        let moderator = participants.first { $0.role == .moderator }
+        var logs = [SDFDiscussionJSON.Log(name: "OP", text: d.seedComment, model: "hardcoded")]
+        for turn in turns where turn.outcome == .comment {
+            logs.append(.init(name: turn.speaker, text: turn.text ?? "", model: turn.modelId ?? turn.modelName))
+        }
+        let formatter = ISO8601DateFormatter()
+        return SDFDiscussionJSON(
+            id: d.id, timestamp: formatter.string(from: d.startedAt), users: users.map(\.username),
+            moderator: moderator?.username, user_prompts: users.map(\.systemPrompt), moderator_prompt: moderator?.systemPrompt,
+            ctx_length: d.historyLength, logs: logs, condition: d.conditionLabel, strategy: d.strategy, model: d.modelName,
+            replicate: d.replicate, status: d.status.rawValue)
+    }
+
+    /// Writes every discussion to `directory/<condition label>/<discussion id>.json`.
+    ///
+    /// Each file is written atomically; ids are UUIDs, so files never overwrite each other.
+    /// - Returns: the paths written.
+    /// - Throws: ``StoreError`` or a file-system error naming the path.
+    public static func write(store: Store, to directory: String) async throws -> [String] {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        var written: [String] = []
+        for d in try await store.discussions() {
+            let folder = directory + "/" + d.conditionLabel.replacingOccurrences(of: "/", with: "__")
+            try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
+            let path = folder + "/" + d.id + ".json"
+            let data = try encoder.encode(try await discussionJSON(store: store, discussion: d))
+            do {
+                try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+            } catch {
+                throw StoreError("cannot write \(path): \(error.localizedDescription)")
+            }
+            written.append(path)
+        }
+        return written
+    }
+}

@@ -1,0 +1,317 @@
+import Foundation
+import GRDB
+import SDFCore
+
+/// The SQLite store of one experiment (GRDB, WAL): run manifests, discussions, participants, turns, prompts.
+///
+/// Every turn is committed in its own transaction as soon as it exists, so killing the process loses at
+/// most the calls in flight. Nested values (cleaning reports, flags, decisions, personas, sampling
+/// parameters) are stored as JSON text, queryable with SQLite's JSON1 functions.
+public struct Store: Sendable {
+    /// The database connection (a `DatabasePool` for files, a `DatabaseQueue` in tests).
+    public let writer: any DatabaseWriter
+    /// The file, or `:memory:`.
+    public let path: String
+
+    /// Opens (creating if needed) the store at `path` and migrates it to the current schema.
+    ///
+    /// - Throws: ``StoreError`` when the file cannot be opened or is not an SDF store.
+    public static func open(path: String) throws -> Store {
+        var configuration = GRDB.Configuration()
+        configuration.busyMode = .timeout(10)
+        do {
+            let pool = try DatabasePool(path: path, configuration: configuration)
+            return try Store(writer: pool, path: path)
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError("cannot open store \(path): \(error)")
+        }
+    }
+
+    /// Opens an existing store read-only-in-spirit (it is still migrated if older); fails if the file is missing.
+    ///
+    /// - Throws: ``StoreError`` when the file does not exist or is not an SDF store.
+    public static func openExisting(path: String) throws -> Store {
+        guard FileManager.default.fileExists(atPath: path) else { throw StoreError("no store at \(path)") }
+        let store = try open(path: path)
+        return store
+    }
+
+    /// An in-memory store, for tests.
+    public static func inMemory() throws -> Store {
+        try Store(writer: DatabaseQueue(), path: ":memory:")
+    }
+
+    init(writer: any DatabaseWriter, path: String) throws {
+        self.writer = writer
+        self.path = path
+        do {
+            try Self.migrator.migrate(writer)
+        } catch {
+            throw StoreError("\(path) is not an SDF store or could not be migrated: \(error)")
+        }
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.create(table: "run") { t in
+                t.primaryKey("id", .text)
+                t.column("experiment", .text).notNull()
+                t.column("specHash", .text).notNull()
+                t.column("designHash", .text).notNull()
+                t.column("specText", .text).notNull()
+                t.column("toolVersion", .text).notNull()
+                t.column("models", .text).notNull()
+                t.column("host", .text).notNull()
+                t.column("startedAt", .datetime).notNull()
+                t.column("finishedAt", .datetime)
+                t.column("status", .text).notNull()
+            }
+            try db.create(table: "discussion") { t in
+                t.primaryKey("id", .text)
+                t.column("conditionId", .text).notNull()
+                t.column("conditionLabel", .text).notNull()
+                t.column("strategy", .text).notNull()
+                t.column("modelName", .text).notNull()
+                t.column("replicate", .integer).notNull()
+                t.column("seed", .text).notNull()
+                t.column("seedCommentId", .text).notNull()
+                t.column("seedComment", .text).notNull()
+                t.column("seedCommentIndex", .integer).notNull()
+                t.column("userTurns", .integer).notNull()
+                t.column("historyLength", .integer)
+                t.column("turnTaking", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("startedAt", .datetime).notNull()
+                t.column("finishedAt", .datetime)
+            }
+            try db.create(table: "participant") { t in
+                t.primaryKey("id", .text)
+                t.column("discussionId", .text).notNull().references("discussion", onDelete: .cascade).indexed()
+                t.column("position", .integer).notNull()
+                t.column("username", .text).notNull()
+                t.column("role", .text).notNull()
+                t.column("persona", .text).notNull()
+                t.column("instructions", .text).notNull()
+                t.column("systemPrompt", .text).notNull()
+            }
+            try db.create(table: "prompt") { t in
+                t.primaryKey("hash", .text)
+                t.column("templateId", .text).notNull()
+                t.column("system", .text).notNull()
+                t.column("user", .text).notNull()
+            }
+            try db.create(table: "turn") { t in
+                t.primaryKey("id", .text)
+                t.column("discussionId", .text).notNull().references("discussion", onDelete: .cascade)
+                t.column("turnIndex", .integer).notNull()
+                t.column("speaker", .text).notNull()
+                t.column("role", .text).notNull()
+                t.column("outcome", .text).notNull()
+                t.column("text", .text)
+                t.column("rawText", .text)
+                t.column("cleaning", .text).notNull()
+                t.column("flags", .text).notNull()
+                t.column("decision", .text)
+                t.column("modelName", .text).notNull()
+                t.column("modelId", .text)
+                t.column("endpoint", .text).notNull()
+                t.column("sampling", .text).notNull()
+                t.column("promptHash", .text).notNull()
+                t.column("templateId", .text).notNull()
+                t.column("promptTokens", .integer)
+                t.column("completionTokens", .integer)
+                t.column("cachedTokens", .integer)
+                t.column("latencyMs", .double)
+                t.column("finishReason", .text)
+                t.column("attempts", .integer).notNull()
+                t.column("error", .text)
+                t.column("startedAt", .datetime).notNull()
+                t.column("finishedAt", .datetime).notNull()
+                t.uniqueKey(["discussionId", "turnIndex"])
+                t.check(sql: "outcome <> 'comment' OR (text IS NOT NULL AND length(trim(text)) > 0)")
+            }
+        }
+        return m
+    }
+
+    // MARK: runs
+
+    /// Records the start of a run, after checking that the store holds no run of a different design.
+    ///
+    /// - Throws: ``StoreError`` naming the store and the differing design when it was created for another one.
+    public func beginRun(_ manifest: RunManifest) async throws {
+        try await writer.write { db in
+            if let other = try RunManifest.filter(Column("designHash") != manifest.designHash).fetchOne(db) {
+                throw StoreError(
+                    "\(path) holds run \(other.id) of experiment '\(other.experiment)' with a different design "
+                        + "(design hash \(other.designHash.prefix(12)) vs \(manifest.designHash.prefix(12))); "
+                        + "use another --store, or re-run with the experiment file it was made from")
+            }
+            try manifest.insert(db)
+        }
+    }
+
+    /// Marks a run finished with `status` (`done`, `failed`, `interrupted`).
+    public func finishRun(id: String, status: String, at date: Date = Date()) async throws {
+        try await writer.write { db in
+            try db.execute(sql: "UPDATE run SET status = ?, finishedAt = ? WHERE id = ?", arguments: [status, date, id])
+        }
+    }
+
+    /// Every run manifest, oldest first.
+    public func runs() async throws -> [RunManifest] {
+        try await writer.read { db in try RunManifest.order(Column("startedAt")).fetchAll(db) }
+    }
+
+    // MARK: discussions
+
+    /// The status of every stored discussion, by id.
+    public func discussionStatuses() async throws -> [String: DiscussionStatus] {
+        try await writer.read { db in
+            var result: [String: DiscussionStatus] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, status FROM discussion") {
+                if let status = DiscussionStatus(rawValue: row["status"]) { result[row["id"]] = status }
+            }
+            return result
+        }
+    }
+
+    /// Starts (or restarts from scratch) a discussion: removes any earlier partial attempt, then inserts the
+    /// discussion and its participants, in one transaction.
+    public func startDiscussion(_ discussion: DiscussionRecord, participants: [ParticipantRecord]) async throws {
+        try await writer.write { db in
+            try db.execute(sql: "DELETE FROM turn WHERE discussionId = ?", arguments: [discussion.id])
+            try db.execute(sql: "DELETE FROM participant WHERE discussionId = ?", arguments: [discussion.id])
+            try db.execute(sql: "DELETE FROM discussion WHERE id = ?", arguments: [discussion.id])
+            try discussion.insert(db)
+            for participant in participants { try participant.insert(db) }
+        }
+    }
+
+    /// Commits one turn and its prompt in one transaction.
+    public func commitTurn(_ turn: TurnRecord, prompt: PromptRecord) async throws {
+        try await writer.write { db in
+            try prompt.insert(db, onConflict: .ignore)
+            try turn.insert(db)
+        }
+    }
+
+    /// Sets a discussion's final status.
+    public func finishDiscussion(id: String, status: DiscussionStatus, at date: Date = Date()) async throws {
+        try await writer.write { db in
+            try db.execute(
+                sql: "UPDATE discussion SET status = ?, finishedAt = ? WHERE id = ?", arguments: [status.rawValue, date, id])
+        }
+    }
+
+    /// Every discussion, by condition then replicate.
+    public func discussions() async throws -> [DiscussionRecord] {
+        try await writer.read { db in
+            try DiscussionRecord.order(Column("conditionLabel"), Column("replicate")).fetchAll(db)
+        }
+    }
+
+    /// One discussion by id or by a unique id prefix; `nil` when none or several match.
+    public func discussion(matching idOrPrefix: String) async throws -> DiscussionRecord? {
+        try await writer.read { db in
+            let matches = try DiscussionRecord.filter(Column("id").like(idOrPrefix + "%")).limit(2).fetchAll(db)
+            return matches.count == 1 ? matches[0] : nil
+        }
+    }
+
+    /// A discussion's participants, by position.
+    public func participants(of discussionId: String) async throws -> [ParticipantRecord] {
+        try await writer.read { db in
+            try ParticipantRecord.filter(Column("discussionId") == discussionId).order(Column("position")).fetchAll(db)
+        }
+    }
+
+    /// A discussion's turns, in order.
+    public func turns(of discussionId: String) async throws -> [TurnRecord] {
+        try await writer.read { db in
+            try TurnRecord.filter(Column("discussionId") == discussionId).order(Column("turnIndex")).fetchAll(db)
+        }
+    }
+
+    /// Every turn in the store, by discussion and turn index.
+    public func allTurns() async throws -> [TurnRecord] {
+        try await writer.read { db in try TurnRecord.order(Column("discussionId"), Column("turnIndex")).fetchAll(db) }
+    }
+
+    /// A stored prompt by hash.
+    public func prompt(hash: String) async throws -> PromptRecord? {
+        try await writer.read { db in try PromptRecord.fetchOne(db, key: hash) }
+    }
+
+    /// Counts of turns by outcome, and of comments carrying each cleaning flag.
+    public func summary() async throws -> StoreSummary {
+        try await writer.read { db in
+            var summary = StoreSummary()
+            summary.discussions = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM discussion") ?? 0
+            summary.discussionsDone = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM discussion WHERE status = 'done'") ?? 0
+            summary.discussionsFailed = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM discussion WHERE status = 'failed'") ?? 0
+            for row in try Row.fetchAll(db, sql: "SELECT outcome, role, COUNT(*) AS n FROM turn GROUP BY outcome, role") {
+                let outcome: String = row["outcome"]
+                let role: String = row["role"]
+                let n: Int = row["n"]
+                summary.turns[outcome + "/" + role, default: 0] += n
+            }
+            for flags in try String.fetchAll(db, sql: "SELECT flags FROM turn WHERE outcome = 'comment' AND flags <> '[]'") {
+                for flag in (try? JSONDecoder().decode([CommentFlag].self, from: Data(flags.utf8))) ?? [] {
+                    summary.flags[flag.rawValue, default: 0] += 1
+                }
+            }
+            for row in try Row.fetchAll(
+                db, sql: "SELECT COALESCE(SUM(promptTokens),0) AS p, COALESCE(SUM(completionTokens),0) AS c, COALESCE(SUM(cachedTokens),0) AS k FROM turn")
+            {
+                summary.promptTokens = row["p"]
+                summary.completionTokens = row["c"]
+                summary.cachedTokens = row["k"]
+            }
+            return summary
+        }
+    }
+}
+
+/// Counts over a whole store, for run summaries and `sdf show`.
+public struct StoreSummary: Sendable, Hashable {
+    /// Discussions stored.
+    public var discussions = 0
+    /// Discussions done.
+    public var discussionsDone = 0
+    /// Discussions failed.
+    public var discussionsFailed = 0
+    /// Turns by `outcome/role`, e.g. `comment/user`, `abstention/moderator`.
+    public var turns: [String: Int] = [:]
+    /// Comments by cleaning flag.
+    public var flags: [String: Int] = [:]
+    /// Prompt tokens, summed.
+    public var promptTokens = 0
+    /// Completion tokens, summed.
+    public var completionTokens = 0
+    /// Cached prompt tokens, summed.
+    public var cachedTokens = 0
+
+    /// Creates an empty summary.
+    public init() {}
+
+    /// Turns with `outcome` over all roles.
+    public func count(_ outcome: TurnOutcome) -> Int {
+        turns.filter { $0.key.hasPrefix(outcome.rawValue + "/") }.values.reduce(0, +)
+    }
+}
+
+/// A store could not be opened, read or written as asked.
+public struct StoreError: Error, Sendable, CustomStringConvertible, LocalizedError {
+    /// What went wrong, naming the store.
+    public var message: String
+    /// Creates an error.
+    public init(_ message: String) { self.message = message }
+    /// The message.
+    public var description: String { message }
+    /// The message.
+    public var errorDescription: String? { message }
+}

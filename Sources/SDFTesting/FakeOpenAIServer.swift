@@ -1,0 +1,132 @@
+import Foundation
+import HTTPTypes
+import Hummingbird
+import NIOCore
+import SDFLLM
+import Synchronization
+
+/// What the fake server answers to one request.
+public enum FakeReply: Sendable {
+    /// HTTP 200 with a chat-completions body carrying `text`.
+    case chat(String, finishReason: String = "stop", model: String = "fake-model", cachedTokens: Int = 0)
+    /// Any status, headers and raw body.
+    case raw(status: Int, body: String, headers: [String: String] = [:])
+    /// Waits `seconds` before answering with `then`.
+    case delay(Double, then: Reply)
+
+    /// A reply that cannot itself be delayed (so delays do not nest).
+    public enum Reply: Sendable {
+        /// See ``FakeReply/chat(_:finishReason:model:cachedTokens:)``.
+        case chat(String)
+        /// See ``FakeReply/raw(status:body:headers:)``.
+        case raw(status: Int, body: String)
+    }
+}
+
+/// A request as the fake server saw it.
+public struct FakeRequest: Sendable {
+    /// 0-based arrival index among chat-completions requests.
+    public var index: Int
+    /// The decoded JSON body.
+    public var json: [String: any Sendable]
+    /// The raw body text.
+    public var body: String
+    /// The `Authorization` header, if any.
+    public var authorization: String?
+}
+
+/// An in-process OpenAI-compatible server on 127.0.0.1 (Hummingbird, port chosen by the kernel), scripted
+/// per request, for testing the real HTTP client end to end.
+///
+/// Serves `POST /v1/chat/completions` (from the script), `GET /v1/models` (`fake-model`), `GET /health`.
+public enum FakeOpenAIServer {
+    /// Starts the server, runs `body` with its base URL (`http://127.0.0.1:PORT/v1`) and the requests log, stops it.
+    public static func with<T: Sendable>(
+        script: @escaping @Sendable (FakeRequest) -> FakeReply,
+        _ body: @Sendable (String, FakeRequestLog) async throws -> T
+    ) async throws -> T {
+        let log = FakeRequestLog()
+        let router = Router()
+        router.get("/health") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "{\"status\":\"ok\"}"))) }
+        router.get("/v1/models") { _, _ in
+            json(200, #"{"object":"list","data":[{"id":"fake-model","object":"model"}]}"#)
+        }
+        router.post("/v1/chat/completions") { request, _ in
+            let buffer = try await request.body.collect(upTo: 8 << 20)
+            let text = String(buffer: buffer)
+            let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
+            let sendable = object.mapValues { "\($0)" as any Sendable }
+            let index = log.append(text: text)
+            let reply = script(
+                FakeRequest(index: index, json: sendable, body: text, authorization: request.headers[.authorization]))
+            return try await respond(reply)
+        }
+        let port = Mutex<Int?>(nil)
+        let app = Application(
+            router: router, configuration: .init(address: .hostname("127.0.0.1", port: 0)),
+            onServerRunning: { channel in port.withLock { $0 = channel.localAddress?.port } })
+        return try await withThrowingTaskGroup(of: T?.self) { group in
+            group.addTask {
+                try await app.run()
+                return nil
+            }
+            var waited = 0
+            while port.withLock({ $0 }) == nil {
+                try await Task.sleep(nanoseconds: 10_000_000)
+                waited += 1
+                if waited > 1000 { throw LLMError(.engine, "fake server did not start") }
+            }
+            let url = "http://127.0.0.1:\(port.withLock { $0 }!)/v1"
+            do {
+                let result = try await body(url, log)
+                group.cancelAll()
+                return result
+            } catch {
+                group.cancelAll()
+                throw error
+            }
+        }
+    }
+
+    static func json(_ status: Int, _ body: String, headers extra: [String: String] = [:]) -> Response {
+        var headers: HTTPFields = [.contentType: "application/json"]
+        for (k, v) in extra { if let name = HTTPField.Name(k) { headers[name] = v } }
+        return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
+    }
+
+    static func chatBody(_ text: String, finishReason: String, model: String, cachedTokens: Int) -> String {
+        let content = String(decoding: try! JSONEncoder().encode(text), as: UTF8.self)
+        return """
+            {"id":"chatcmpl-1","object":"chat.completion","model":"\(model)","choices":[{"index":0,"message":{"role":"assistant","content":\(content)},"finish_reason":"\(finishReason)"}],"usage":{"prompt_tokens":10,"completion_tokens":\(text.split(separator: " ").count),"total_tokens":12,"prompt_tokens_details":{"cached_tokens":\(cachedTokens)}}}
+            """
+    }
+
+    static func respond(_ reply: FakeReply) async throws -> Response {
+        switch reply {
+        case .chat(let text, let finishReason, let model, let cached):
+            return json(200, chatBody(text, finishReason: finishReason, model: model, cachedTokens: cached))
+        case .raw(let status, let body, let headers):
+            return json(status, body, headers: headers)
+        case .delay(let seconds, let then):
+            try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
+            switch then {
+            case .chat(let text): return json(200, chatBody(text, finishReason: "stop", model: "fake-model", cachedTokens: 0))
+            case .raw(let status, let body): return json(status, body)
+            }
+        }
+    }
+}
+
+/// The chat-completions request bodies a ``FakeOpenAIServer`` received, in order.
+public final class FakeRequestLog: Sendable {
+    let bodies = Mutex<[String]>([])
+    init() {}
+    func append(text: String) -> Int {
+        bodies.withLock {
+            $0.append(text)
+            return $0.count - 1
+        }
+    }
+    /// The raw JSON bodies received.
+    public var all: [String] { bodies.withLock { $0 } }
+}

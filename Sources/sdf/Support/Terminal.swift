@@ -1,0 +1,133 @@
+import Foundation
+import SDFCore
+import SDFEngine
+import Synchronization
+
+#if canImport(Glibc)
+    import Glibc
+#endif
+
+/// Writes a line to standard error.
+func printError(_ text: String) {
+    FileHandle.standardError.write(Data((text + "\n").utf8))
+}
+
+/// Shows run progress on stderr: a redrawn line on a terminal, plain periodic lines otherwise.
+final class ProgressDisplay: Sendable {
+    struct State {
+        var total = 0
+        var alreadyDone = 0
+        var done = 0
+        var failed = 0
+        var comments = 0
+        var abstentions = 0
+        var failedCalls = 0
+        var tokens = 0
+        var lastDraw = Date.distantPast
+        var lastLine = Date()
+    }
+    let state = Mutex(State())
+    let isTTY = isatty(STDERR_FILENO) == 1
+    let start = Date()
+
+    func handle(_ event: RunEvent) {
+        let text: String? = state.withLock { s in
+            switch event {
+            case .started(let total, let alreadyDone):
+                s.total = total
+                s.alreadyDone = alreadyDone
+                if alreadyDone > 0 { return "resuming: \(alreadyDone) of \(total) discussions already done" }
+                return nil
+            case .turn(_, let outcome, _, let tokens):
+                switch outcome {
+                case .comment: s.comments += 1
+                case .abstention: s.abstentions += 1
+                case .failed: s.failedCalls += 1
+                }
+                s.tokens += tokens
+            case .discussionFinished(_, let status, let label, let replicate):
+                if status == .done { s.done += 1 } else { s.failed += 1 }
+                if !isTTY {
+                    return "discussion \(label) #\(replicate) \(status.rawValue) — " + line(s)
+                }
+            }
+            let now = Date()
+            if isTTY, now.timeIntervalSince(s.lastDraw) > 0.1 {
+                s.lastDraw = now
+                return "\r\u{1B}[2K" + line(s)
+            }
+            if !isTTY, now.timeIntervalSince(s.lastLine) > 15 {
+                s.lastLine = now
+                return line(s)
+            }
+            return nil
+        }
+        if let text {
+            if isTTY && text.hasPrefix("\r") {
+                FileHandle.standardError.write(Data(text.utf8))
+            } else {
+                printError(text)
+            }
+        }
+    }
+
+    func line(_ s: State) -> String {
+        let elapsed = max(Date().timeIntervalSince(start), 0.001)
+        let finished = s.done + s.failed
+        let pending = s.total - s.alreadyDone
+        var eta = ""
+        if finished > 0 && finished < pending {
+            let remaining = elapsed / Double(finished) * Double(pending - finished)
+            eta = String(format: " | ETA %.0fs", remaining)
+        }
+        return String(
+            format: "discussions %d/%d | comments %d | abstentions %d | failed calls %d | %.1f tok/s | %.0fs%@",
+            s.done + s.alreadyDone, s.total, s.comments, s.abstentions, s.failedCalls, Double(s.tokens) / elapsed, elapsed, eta)
+    }
+
+    func finish() {
+        if isTTY { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+    }
+}
+
+/// Cancels `task` on SIGINT or SIGTERM (the first signal; a second one exits at once).
+final class SignalCanceller {
+    let sources: [any DispatchSourceSignal]
+
+    init(cancel: @escaping @Sendable () -> Void) {
+        var sources: [any DispatchSourceSignal] = []
+        let count = SignalCount()
+        for sig in [SIGINT, SIGTERM] {
+            signal(sig, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: sig, queue: .global())
+            source.setEventHandler {
+                let n = count.increment()
+                if n == 1 {
+                    printError("\nstopping: cancelling calls in flight, stopping the engine (again to force)…")
+                    cancel()
+                } else {
+                    exit(130)
+                }
+            }
+            source.resume()
+            sources.append(source)
+        }
+        self.sources = sources
+    }
+
+    func stop() {
+        for source in sources { source.cancel() }
+        for sig in [SIGINT, SIGTERM] { signal(sig, SIG_DFL) }
+    }
+}
+
+/// How many stop signals arrived.
+final class SignalCount: Sendable {
+    private let value = Mutex(0)
+    func increment() -> Int {
+        value.withLock {
+            $0 += 1
+            return $0
+        }
+    }
+}
