@@ -92,7 +92,15 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "SDFCoreTests", dependencies: ["SDFCore"], swiftSettings: swiftSettings),
-        .testTarget(name: "SDFLLMTests", dependencies: ["SDFLLM", "SDFTesting"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SDFLLMTests",
+            dependencies: [
+                "SDFLLM", "SDFTesting",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "SDFStoreTests", dependencies: ["SDFStore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SDFEngineTests",

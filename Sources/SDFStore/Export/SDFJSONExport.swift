@@ -35,6 +35,29 @@ public struct SDFDiscussionJSON: Codable, Sendable, Hashable {
     /// Discussion status.
     public var status: String
 
+    enum CodingKeys: String, CodingKey {
+        case id, timestamp, users, moderator, user_prompts, moderator_prompt, ctx_length, logs, condition, strategy, model
+        case replicate, status
+    }
+
+    /// Encodes every key, writing `null` for an absent moderator or context length (as the original layout did).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(timestamp, forKey: .timestamp)
+        try c.encode(users, forKey: .users)
+        try c.encode(moderator, forKey: .moderator)
+        try c.encode(user_prompts, forKey: .user_prompts)
+        try c.encode(moderator_prompt, forKey: .moderator_prompt)
+        try c.encode(ctx_length, forKey: .ctx_length)
+        try c.encode(logs, forKey: .logs)
+        try c.encode(condition, forKey: .condition)
+        try c.encode(strategy, forKey: .strategy)
+        try c.encode(model, forKey: .model)
+        try c.encode(replicate, forKey: .replicate)
+        try c.encode(status, forKey: .status)
+    }
+
     /// One comment.
     public struct Log: Codable, Sendable, Hashable {
         /// Speaker.
