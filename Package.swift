@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "SDFLLM", targets: ["SDFLLM"]),
         .library(name: "SDFStore", targets: ["SDFStore"]),
         .library(name: "SDFEngine", targets: ["SDFEngine"]),
+        .library(name: "SDFAnalysis", targets: ["SDFAnalysis"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
@@ -29,6 +30,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-crypto.git", "3.0.0"..<"5.0.0"),
         .package(url: "https://github.com/apple/swift-nio.git", from: "2.80.0"),
         .package(url: "https://github.com/apple/swift-http-types.git", from: "1.0.0"),
+        .package(url: "https://github.com/apple/swift-numerics.git", from: "1.0.0"),
+        .package(url: "https://github.com/yaslab/CSV.swift.git", from: "2.5.0"),
     ],
     targets: [
         .target(
@@ -59,6 +62,7 @@ let package = Package(
             dependencies: [
                 "SDFCore",
                 .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "CSV", package: "CSV.swift"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -69,6 +73,14 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
+            name: "SDFAnalysis",
+            dependencies: [
+                "SDFCore",
+                .product(name: "RealModule", package: "swift-numerics"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -91,16 +103,20 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "SDFCoreTests", dependencies: ["SDFCore"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SDFCoreTests", dependencies: ["SDFCore"], exclude: ["Golden", "Fixtures"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SDFLLMTests",
             dependencies: [
                 "SDFLLM", "SDFTesting",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
             ],
             swiftSettings: swiftSettings
         ),
+        .testTarget(
+            name: "SDFAnalysisTests", dependencies: ["SDFAnalysis"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
         .testTarget(name: "SDFStoreTests", dependencies: ["SDFStore"], swiftSettings: swiftSettings),
         .testTarget(
             name: "SDFEngineTests",

@@ -18,47 +18,71 @@ struct DiscussionRunner: Sendable {
     let store: Store
     let events: @Sendable (RunEvent) -> Void
 
-    /// Runs the discussion from scratch; returns its final status.
-    func run() async throws -> DiscussionStatus {
+    /// Runs the discussion, or continues it from its last committed turn; returns its final status.
+    ///
+    /// - Parameter resume: whether the store already holds this discussion (status `running` or `failed`). Its
+    ///   committed turns are replayed — the turn taker is advanced through the same decisions (checked against
+    ///   the stored ones), the thread rebuilt from the stored comments — trailing failed turns are removed, and
+    ///   the discussion continues from there. With a deterministic backend the result equals an uninterrupted run.
+    /// - Throws: ``StoreError`` when the stored turns do not match the replayed decisions.
+    func run(resume: Bool = false) async throws -> DiscussionStatus {
         let cell = plan.cell
         let spec = experiment.spec
-        let record = DiscussionRecord(
-            id: cell.discussionId, conditionId: cell.condition.id, conditionLabel: cell.condition.label,
-            strategy: cell.condition.strategy, modelName: cell.condition.model, replicate: cell.replicate,
-            seed: String(cell.seed), seedCommentId: plan.seedCommentId, seedComment: plan.seedComment,
-            seedCommentIndex: plan.seedCommentIndex, userTurns: spec.discussion.turns,
-            historyLength: spec.discussion.historyLength, turnTaking: describe(spec.discussion.turnTaking),
-            status: .running, startedAt: Date())
-        let everyone = plan.users + (plan.moderator.map { [$0] } ?? [])
-        let participants = everyone.enumerated().map { i, p in
-            ParticipantRecord(
-                id: p.id, discussionId: cell.discussionId, position: i, username: p.username, role: p.role,
-                persona: p.persona, instructions: p.instructions, systemPrompt: p.systemPrompt)
+        var committed: [Int: TurnRecord] = [:]
+        if resume {
+            try await store.prepareResume(discussionId: cell.discussionId)
+            for turn in try await store.turns(of: cell.discussionId) { committed[turn.turnIndex] = turn }
+        } else {
+            let record = DiscussionRecord(
+                id: cell.discussionId, conditionId: cell.condition.id, conditionLabel: cell.condition.label,
+                strategy: cell.condition.strategy, modelName: cell.condition.model, replicate: cell.replicate,
+                seed: String(cell.seed), seedCommentId: plan.seedCommentId, seedComment: plan.seedComment,
+                seedCommentIndex: plan.seedCommentIndex, userTurns: spec.discussion.turns,
+                historyLength: spec.discussion.historyLength, turnTaking: describe(spec.discussion.turnTaking),
+                status: .running, startedAt: Date())
+            let everyone = plan.users + (plan.moderator.map { [$0] } ?? [])
+            let participants = everyone.enumerated().map { i, p in
+                ParticipantRecord(
+                    id: p.id, discussionId: cell.discussionId, position: i, username: p.username, role: p.role,
+                    persona: p.persona, instructions: p.instructions, systemPrompt: p.systemPrompt)
+            }
+            try await store.startDiscussion(record, participants: participants)
         }
-        try await store.startDiscussion(record, participants: participants)
 
         var turnTaker = plan.turnTaker
         var thread: [ContextComment] = []
         var turnIndex = 0
         var userComments = 0
         var moderatorTurns = 0
+        /// The committed turn at `index`, checked to be `speaker`'s; or a new turn taken now.
+        func turn(
+            _ index: Int, _ speaker: PlannedParticipant, _ decision: TurnDecision?, _ label: String
+        ) async throws -> TurnRecord {
+            if let stored = committed[index] {
+                guard stored.speaker == speaker.username, stored.decision == decision else {
+                    throw StoreError(
+                        "discussion \(cell.discussionId): stored turn \(index) is \(stored.speaker)'s, but replaying the design gives "
+                            + "\(speaker.username)'s; the store does not match this experiment")
+                }
+                return stored
+            }
+            return try await take(turnIndex: index, speaker: speaker, decision: decision, thread: thread, label: label)
+        }
         for userTurn in 1...spec.discussion.turns {
             let decision = turnTaker.next()
             turnIndex += 1
             let speaker = plan.users[decision.speaker]
-            let turn = try await take(
-                turnIndex: turnIndex, speaker: speaker, decision: decision, thread: thread, label: "user-\(userTurn)")
-            if turn.outcome == .failed { return try await finish(.failed) }
-            guard turn.outcome == .comment, let text = turn.text else { continue }
+            let userRecord = try await turn(turnIndex, speaker, decision, "user-\(userTurn)")
+            if userRecord.outcome == .failed { return try await finish(.failed) }
+            guard userRecord.outcome == .comment, let text = userRecord.text else { continue }
             thread.append(ContextComment(speaker: speaker.username, text: text))
             userComments += 1
             if let moderator = plan.moderator, spec.moderator.schedule.moderatorSpeaks(afterUserComment: userComments) {
                 turnIndex += 1
                 moderatorTurns += 1
-                let modTurn = try await take(
-                    turnIndex: turnIndex, speaker: moderator, decision: nil, thread: thread, label: "moderator-\(moderatorTurns)")
-                if modTurn.outcome == .failed { return try await finish(.failed) }
-                if modTurn.outcome == .comment, let text = modTurn.text {
+                let modRecord = try await turn(turnIndex, moderator, nil, "moderator-\(moderatorTurns)")
+                if modRecord.outcome == .failed { return try await finish(.failed) }
+                if modRecord.outcome == .comment, let text = modRecord.text {
                     thread.append(ContextComment(speaker: moderator.username, text: text))
                 }
             }

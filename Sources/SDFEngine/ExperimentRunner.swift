@@ -114,7 +114,8 @@ public struct ExperimentRunner: Sendable {
                     let plan = try DiscussionPlan(experiment: experiment, cell: cell, renderer: renderer)
                     let runner = DiscussionRunner(
                         experiment: experiment, plan: plan, binding: binding, renderer: renderer, store: store, events: events)
-                    group.addTask { try await runner.run() }
+                    let resume = statuses[cell.discussionId] != nil
+                    group.addTask { try await runner.run(resume: resume) }
                     return true
                 }
                 for _ in 0..<concurrency where try !addNext() { break }

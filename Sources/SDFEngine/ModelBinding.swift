@@ -30,4 +30,8 @@ public enum RunEvent: Sendable {
     case turn(discussionId: String, outcome: TurnOutcome, role: Role, completionTokens: Int)
     /// A discussion finished or failed.
     case discussionFinished(discussionId: String, status: DiscussionStatus, label: String, replicate: Int)
+    /// The annotation stage starts: jobs in all, and how many were already done.
+    case annotationStarted(total: Int, alreadyDone: Int)
+    /// An annotation job was committed with this parse status.
+    case annotation(status: String)
 }

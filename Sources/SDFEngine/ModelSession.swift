@@ -21,7 +21,7 @@ public enum ModelSession {
         environment: [String: String] = ProcessInfo.processInfo.environment
     ) throws {
         var diagnostics: [SpecDiagnostic] = []
-        for (i, model) in experiment.spec.models.enumerated() {
+        for (i, model) in allModels(experiment).enumerated() {
             if model.isLocal {
                 if paths.serverBinary(environment) == nil {
                     throw LLMError(
@@ -62,23 +62,42 @@ public enum ModelSession {
         _ body: @Sendable ([String: ModelBinding], [String: String]) async throws -> T
     ) async throws -> T {
         var configuration = HTTPClient.Configuration()
-        configuration.timeout = .init(connect: .seconds(10), read: .seconds(600))
+        configuration.timeout = .init(connect: .seconds(3), read: .seconds(600))
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
+        let models = allModels(experiment)
         return try await HTTPClient.withHTTPClient(configuration: configuration) { http in
             try await bind(
-                Array(experiment.spec.models), into: [:], fingerprints: [:], experimentFile: experimentFile, paths: paths,
+                models, into: [:], fingerprints: [:], servers: [:], experimentFile: experimentFile, paths: paths,
                 environment: environment, http: http, logger: logger, body)
         }
     }
 
+    /// The discussion models and, when the experiment annotates, the annotation model (bound under its name).
+    public static func allModels(_ experiment: Experiment) -> [ModelSettings] {
+        experiment.spec.models + (experiment.annotation.map { [$0.model] } ?? [])
+    }
+
     static func bind<T: Sendable>(
         _ remaining: [ModelSettings], into bindings: [String: ModelBinding], fingerprints: [String: String],
-        experimentFile: String, paths: EnginePaths, environment: [String: String], http: HTTPClient, logger: Logger,
+        servers: [String: String], experimentFile: String, paths: EnginePaths, environment: [String: String], http: HTTPClient, logger: Logger,
         _ body: @Sendable ([String: ModelBinding], [String: String]) async throws -> T
     ) async throws -> T {
         guard let model = remaining.first else { return try await body(bindings, fingerprints) }
         let rest = Array(remaining.dropFirst())
         let retry = RetryPolicy()
+        if model.isLocal, let baseURL = servers[ggufPath(model, experimentFile: experimentFile, paths: paths)] {
+            // Another model of the run already started a server for this GGUF: share it.
+            let client = OpenAIClient(baseURL: baseURL, apiKey: nil, timeout: model.timeoutSeconds, retry: retry, http: http)
+            let shared = bindings.values.first { $0.client.endpoint == baseURL }
+            var b = bindings
+            b[model.name] = ModelBinding(
+                name: model.name, client: client, requestModel: model.model ?? shared?.requestModel ?? "local", settings: model)
+            var f = fingerprints
+            f[model.name] = fingerprints[shared?.name ?? ""] ?? "local llama-server at \(baseURL)"
+            return try await bind(
+                rest, into: b, fingerprints: f, servers: servers, experimentFile: experimentFile, paths: paths,
+                environment: environment, http: http, logger: logger, body)
+        }
         if model.isLocal {
             let gguf = ggufPath(model, experimentFile: experimentFile, paths: paths)
             guard let binary = paths.serverBinary(environment) else {
@@ -96,8 +115,10 @@ public enum ModelSession {
                 var f = fingerprints
                 f[model.name] = "local llama-server; model id \(ids.first ?? "?"); gguf \(gguf)"
                     + (gguf == paths.defaultModel ? " (sha256 \(DefaultModel.sha256))" : "")
+                var s = servers
+                s[gguf] = server.baseURL
                 return try await bind(
-                    rest, into: b, fingerprints: f, experimentFile: experimentFile, paths: paths, environment: environment,
+                    rest, into: b, fingerprints: f, servers: s, experimentFile: experimentFile, paths: paths, environment: environment,
                     http: http, logger: logger, body)
             }
         }
@@ -117,7 +138,7 @@ public enum ModelSession {
         var f = fingerprints
         f[model.name] = "\(model.endpoint); model \(requestModel); served: \(ids.prefix(5).joined(separator: ", "))"
         return try await bind(
-            rest, into: b, fingerprints: f, experimentFile: experimentFile, paths: paths, environment: environment, http: http,
+            rest, into: b, fingerprints: f, servers: servers, experimentFile: experimentFile, paths: paths, environment: environment, http: http,
             logger: logger, body)
     }
 }

@@ -25,3 +25,13 @@ extension RunManifest: FetchableRecord, PersistableRecord {
     /// Table `run`.
     public static var databaseTableName: String { "run" }
 }
+
+extension AnnotationRecord: FetchableRecord, PersistableRecord {
+    /// Table `annotation`.
+    public static var databaseTableName: String { "annotation" }
+}
+
+extension AnnotatorRecord: FetchableRecord, PersistableRecord {
+    /// Table `annotator`.
+    public static var databaseTableName: String { "annotator" }
+}

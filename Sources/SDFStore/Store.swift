@@ -134,7 +134,106 @@ public struct Store: Sendable {
                 t.check(sql: "outcome <> 'comment' OR (text IS NOT NULL AND length(trim(text)) > 0)")
             }
         }
+        m.registerMigration("v2-annotation") { db in
+            try db.create(table: "annotator") { t in
+                t.primaryKey("username", .text)
+                t.column("persona", .text).notNull()
+                t.column("systemPrompt", .text).notNull()
+                t.column("rubric", .text).notNull()
+            }
+            try db.create(table: "annotation") { t in
+                t.primaryKey("id", .text)
+                t.column("commentId", .text).notNull().indexed()
+                t.column("discussionId", .text).notNull().indexed()
+                t.column("annotator", .text).notNull()
+                t.column("values", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("method", .text).notNull()
+                t.column("detail", .text)
+                t.column("rawText", .text)
+                t.column("structuredOutput", .boolean).notNull()
+                t.column("modelName", .text).notNull()
+                t.column("modelId", .text)
+                t.column("endpoint", .text).notNull()
+                t.column("sampling", .text).notNull()
+                t.column("promptHash", .text).notNull()
+                t.column("templateId", .text).notNull()
+                t.column("promptTokens", .integer)
+                t.column("completionTokens", .integer)
+                t.column("cachedTokens", .integer)
+                t.column("latencyMs", .double)
+                t.column("finishReason", .text)
+                t.column("attempts", .integer).notNull()
+                t.column("startedAt", .datetime).notNull()
+                t.column("finishedAt", .datetime).notNull()
+                t.uniqueKey(["commentId", "annotator"])
+            }
+            try db.create(table: "annotation_value") { t in
+                t.column("annotationId", .text).notNull().references("annotation", onDelete: .cascade)
+                t.column("commentId", .text).notNull()
+                t.column("annotator", .text).notNull()
+                t.column("dimension", .text).notNull()
+                t.column("value", .integer).notNull()
+                t.primaryKey(["annotationId", "dimension"])
+            }
+        }
         return m
+    }
+
+    // MARK: annotations
+
+    /// Stores the annotation panel (replacing annotators of the same username).
+    public func saveAnnotators(_ annotators: [AnnotatorRecord]) async throws {
+        try await writer.write { db in
+            for a in annotators { try a.save(db) }
+        }
+    }
+
+    /// Ids of the annotation jobs already stored whose status is not `failed` (those are retried).
+    public func finishedAnnotationIds() async throws -> Set<String> {
+        try await writer.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT id FROM annotation WHERE status <> 'failed'"))
+        }
+    }
+
+    /// Commits one annotation job, its tidy values and its prompt in one transaction (replacing an earlier
+    /// failed attempt of the same job).
+    public func commitAnnotation(_ annotation: AnnotationRecord, prompt: PromptRecord) async throws {
+        try await writer.write { db in
+            try prompt.insert(db, onConflict: .ignore)
+            try db.execute(sql: "DELETE FROM annotation WHERE id = ?", arguments: [annotation.id])
+            try annotation.insert(db)
+            for (dimension, value) in annotation.values.sorted(by: { $0.key < $1.key }) {
+                try db.execute(
+                    sql: "INSERT INTO annotation_value (annotationId, commentId, annotator, dimension, value) VALUES (?, ?, ?, ?, ?)",
+                    arguments: [annotation.id, annotation.commentId, annotation.annotator, dimension, value])
+            }
+        }
+    }
+
+    /// Every annotation, by discussion, comment and annotator.
+    public func annotations() async throws -> [AnnotationRecord] {
+        try await writer.read { db in
+            try AnnotationRecord.order(Column("discussionId"), Column("commentId"), Column("annotator")).fetchAll(db)
+        }
+    }
+
+    /// The annotation panel, by username.
+    public func annotatorRecords() async throws -> [String: AnnotatorRecord] {
+        try await writer.read { db in
+            Dictionary(uniqueKeysWithValues: try AnnotatorRecord.fetchAll(db).map { ($0.username, $0) })
+        }
+    }
+
+    /// Annotation jobs by status (`ok`, `outOfRange`, …, `failed`).
+    public func annotationStatusCounts() async throws -> [String: Int] {
+        try await writer.read { db in
+            var result: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM annotation GROUP BY status") {
+                result[row["status"]] = row["n"]
+            }
+            return result
+        }
     }
 
     // MARK: runs
@@ -188,6 +287,15 @@ public struct Store: Sendable {
             try db.execute(sql: "DELETE FROM discussion WHERE id = ?", arguments: [discussion.id])
             try discussion.insert(db)
             for participant in participants { try participant.insert(db) }
+        }
+    }
+
+    /// Makes a stored discussion ready to continue: removes its failed turns (they are retried) and marks it running.
+    public func prepareResume(discussionId: String) async throws {
+        try await writer.write { db in
+            try db.execute(sql: "DELETE FROM turn WHERE discussionId = ? AND outcome = 'failed'", arguments: [discussionId])
+            try db.execute(
+                sql: "UPDATE discussion SET status = 'running', finishedAt = NULL WHERE id = ?", arguments: [discussionId])
         }
     }
 

@@ -46,7 +46,7 @@ public final class ScriptedChatModel: ChatModel {
         let speaker = speaker(of: request)
         let all = request.messages.map(\.content).joined(separator: "\u{0}") + "|\(request.seed ?? 0)"
         let value = SeedDerivation.derive(0, all)
-        let isModerator = request.messages.first?.content.contains("the moderator of an online discussion") ?? false
+        let isModerator = request.messages.first?.content.contains("You moderate an online discussion forum") ?? false
         if isModerator && value % 3 == 0 { return "(silent)" }
         return "\(speaker) thinks point \(value % 1000) matters."
     }

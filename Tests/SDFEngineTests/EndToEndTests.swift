@@ -102,7 +102,7 @@ struct CommandLineTests {
         _ = try await sdf(["init", dir])
         let port = try FreePort.pick()
         let yaml = try String(contentsOfFile: dir + "/quickstart.yaml", encoding: .utf8)
-            .replacingOccurrences(of: "endpoint: local", with: "endpoint: http://127.0.0.1:\(port)/v1\n    timeoutSeconds: 5")
+            .replacingOccurrences(of: "    endpoint: local\n", with: "    endpoint: http://127.0.0.1:\(port)/v1\n    timeoutSeconds: 5\n")
         try yaml.write(toFile: dir + "/remote.yaml", atomically: true, encoding: .utf8)
         let result = try await sdf(["run", dir + "/remote.yaml"], deadline: 120)
         #expect(result.status == 3, "\(result.stderr)")

@@ -1,5 +1,6 @@
 import AsyncHTTPClient
 import Foundation
+import NIOCore
 import SDFLLM
 import SDFTesting
 import Testing
@@ -153,7 +154,9 @@ struct OpenAIClientTests {
 
     @Test func anUnreachableServerIsAConnectionError() async throws {
         let port = try FreePort.pick()
-        let kind = try await HTTPClient.withHTTPClient { http in
+        var configuration = HTTPClient.Configuration()
+        configuration.timeout = .init(connect: .seconds(1))
+        let kind = try await HTTPClient.withHTTPClient(configuration: configuration) { http in
             let client = OpenAIClient(baseURL: "http://127.0.0.1:\(port)/v1", apiKey: nil, timeout: 5, retry: .none, http: http)
             do {
                 _ = try await client.listModels()

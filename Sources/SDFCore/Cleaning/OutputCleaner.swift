@@ -3,9 +3,10 @@ import Foundation
 /// What one cleaning step changed in a model's output.
 public struct CleaningChange: Codable, Sendable, Hashable {
     /// The step, e.g. `speakerPrefix`, `markdownLabel`, `wrappingQuotes`, `codeFence`, `cutAtOtherSpeaker`,
-    /// `whitespace`, `abstentionMarker`.
+    /// `whitespace`, `lineEndings`, `abstentionMarker`.
     public var step: String
-    /// The exact text the step removed (for a cut: everything from the cut on).
+    /// The text the step removed: a prefix as it was; for a cut, everything from the cut on; for steps that remove
+    /// at both ends (fences, quotes, surrounding whitespace) the two parts joined by ` … `; for `lineEndings`, `\r`.
     public var removed: String
 
     /// Creates a change record.
@@ -85,6 +86,9 @@ public struct OutputCleaner: Sendable {
                 text = next
             }
         }
+        apply("lineEndings") { text in
+            text.contains("\r") ? (text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n"), "\r") : nil
+        }
         apply("whitespace") { Self.trim($0) }
         // Repeat the leading-decoration steps: a model may write "```\n**Alice:** \"text\"\n```".
         for _ in 0..<3 {
@@ -108,7 +112,9 @@ public struct OutputCleaner: Sendable {
 
     static func trim(_ text: String) -> (String, String)? {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
-        return trimmed == text ? nil : (trimmed, "")
+        guard trimmed != text else { return nil }
+        guard let range = text.range(of: trimmed), !trimmed.isEmpty else { return ("", text) }
+        return (trimmed, String(text[..<range.lowerBound]) + " … " + String(text[range.upperBound...]))
     }
 
     /// Removes a code fence wrapping the whole text (```` ```lang … ``` ````).
@@ -127,9 +133,12 @@ public struct OutputCleaner: Sendable {
         return (lines.joined(separator: "\n"), opening + (closing.isEmpty ? "" : " … " + closing))
     }
 
-    /// Removes "User X posted:", "X:", "**X**:", "X wrote:", "[X]:", "@X:" where X is the speaker (or "User").
+    /// Removes "User X posted:", "X:", "**X**:", "X wrote:", "[X]:" where X is the speaker (names match
+    /// case-insensitively).
     func stripSpeakerPrefix(_ text: String) -> (String, String)? {
-        guard let length = Self.prefixLength(of: text, names: [speaker, "User " + speaker, "user " + speaker]) else {
+        guard
+            let length = Self.prefixLength(of: text, names: [speaker, "User " + speaker], caseInsensitive: true, allowAt: true)
+        else {
             return nil
         }
         let index = text.index(text.startIndex, offsetBy: length)
@@ -137,13 +146,13 @@ public struct OutputCleaner: Sendable {
     }
 
     static let labelWords = [
-        "comment", "response", "reply", "answer", "my comment", "your comment", "my reply", "my response",
+        "user", "comment", "response", "reply", "answer", "my comment", "your comment", "my reply", "my response",
         "message", "post", "output", "moderator comment", "moderator response", "intervention",
     ]
 
-    /// Removes a leading label such as "**Comment:**", "Response:", "Reply -".
+    /// Removes a leading label such as "**Comment:**", "Response:", "User posted:".
     static func stripMarkdownLabel(_ text: String) -> (String, String)? {
-        guard let length = prefixLength(of: text, names: labelWords, caseInsensitive: true, allowVerb: false) else {
+        guard let length = prefixLength(of: text, names: labelWords, caseInsensitive: true) else {
             return nil
         }
         let index = text.index(text.startIndex, offsetBy: length)
@@ -152,12 +161,17 @@ public struct OutputCleaner: Sendable {
 
     /// Length in characters of a leading `[decoration]NAME[decoration][ verb]:[decoration]` prefix, if present.
     ///
-    /// Decoration is `*`, `_`, `#`, `[`, `]`, `@`, `>`, `<`, spaces; verbs are "posted", "wrote", "says", "said",
+    /// Decoration is `*`, `_`, `#`, `[`, `]`, `>`, `<`, spaces, and `@` only where `allowAt` (the speaker's own
+    /// prefix: "@Bob: …" from someone else addresses Bob); the separator is a colon or a dash with spaces on both
+    /// sides; verbs are "posted", "wrote", "says", "said",
     /// "replied", "commented", "responds". A name must be followed by the colon (or a verb and a colon), so a
     /// comment starting "Alice is right" keeps its words.
-    static func prefixLength(of text: String, names: [String], caseInsensitive: Bool = false, allowVerb: Bool = true) -> Int? {
+    static func prefixLength(
+        of text: String, names: [String], caseInsensitive: Bool = false, allowVerb: Bool = true, allowAt: Bool = false
+    ) -> Int? {
         let chars = Array(text)
-        let decoration: Set<Character> = ["*", "_", "#", "[", "]", "@", ">", "<", " "]
+        var decoration: Set<Character> = ["*", "_", "#", "[", "]", ">", "<", " "]
+        if allowAt { decoration.insert("@") }
         var i = 0
         while i < chars.count, decoration.contains(chars[i]) { i += 1 }
         let rest = String(chars[i...])
@@ -178,7 +192,11 @@ public struct OutputCleaner: Sendable {
                 break
             }
         }
-        guard i < chars.count, chars[i] == ":" || chars[i] == "-" && !allowVerb || chars[i] == "：" else { return nil }
+        // The separator: a colon, or a dash with spaces on both sides ("Reply - text", never "Post-war").
+        let spacedDash =
+            i > 0 && i + 1 < chars.count && (chars[i] == "-" || chars[i] == "–" || chars[i] == "—") && chars[i - 1] == " "
+            && chars[i + 1] == " "
+        guard i < chars.count, chars[i] == ":" || chars[i] == "：" || spacedDash else { return nil }
         i += 1
         while i < chars.count, decoration.contains(chars[i]) || chars[i] == "\n" { i += 1 }
         return i
@@ -200,16 +218,16 @@ public struct OutputCleaner: Sendable {
     /// Cuts at the first line where the model starts writing as another participant ("Bob:", "**Bob**:",
     /// "User Bob posted:", "OP:"); keeps everything before it.
     func cutAtOtherSpeaker(_ text: String) -> (String, String)? {
-        let names = others.flatMap { [$0, "User " + $0, "user " + $0] }
+        let names = others.flatMap { [$0, "User " + $0] }
         guard !names.isEmpty else { return nil }
         var offset = 0
         var isFirst = true
         for line in text.split(separator: "\n", omittingEmptySubsequences: false) {
-            if !isFirst, Self.prefixLength(of: String(line), names: names) != nil {
+            if !isFirst, Self.prefixLength(of: String(line), names: names, caseInsensitive: true) != nil {
                 let index = text.index(text.startIndex, offsetBy: offset)
                 return (String(text[..<index]), String(text[index...]))
             }
-            if isFirst, Self.prefixLength(of: String(line), names: names) != nil {
+            if isFirst, Self.prefixLength(of: String(line), names: names, caseInsensitive: true) != nil {
                 // The whole output is written as someone else: nothing of the speaker's own remains.
                 return ("", text)
             }
@@ -228,13 +246,15 @@ public struct OutputCleaner: Sendable {
         if placeholderPatterns.contains(where: { lower.contains($0) }) || lower.hasSuffix("@user") {
             result.append(.unfilledPlaceholder)
         }
-        if lower.contains("@" + speaker.lowercased()) { result.append(.selfMention) }
+        if Self.mentions(lower, speaker.lowercased()) { result.append(.selfMention) }
         let refusals = [
-            "as an ai", "as a language model", "i cannot fulfill", "i can't fulfill", "i cannot comply", "i'm sorry, but i can",
-            "i am sorry, but i can", "i cannot assist", "i can't assist", "i cannot help with", "i can't help with",
-            "i'm not able to provide", "as an assistant",
+            "as an ai", "as a language model", "i cannot fulfill", "i can't fulfill", "i cannot comply", "i can't comply",
+            "i'm sorry but i can't", "i'm sorry but i cannot", "i am sorry but i can't", "i am sorry but i cannot",
+            "i cannot assist", "i can't assist", "i cannot help with", "i can't help with", "i'm not able to provide",
+            "as an assistant", "i can't continue this", "i cannot continue this",
         ]
-        if refusals.contains(where: { lower.contains($0) }) { result.append(.refusal) }
+        let words = Self.words(lower)
+        if refusals.contains(where: { Self.containsPhrase(words, Self.words($0)) }) { result.append(.refusal) }
         if finishReason == "length" { result.append(.truncated) }
         let letters = text.unicodeScalars.filter { CharacterSet.letters.contains($0) }
         if letters.count >= 8 {
@@ -244,6 +264,31 @@ public struct OutputCleaner: Sendable {
         let folded = Self.fold(text)
         if !folded.isEmpty, earlier.contains(where: { Self.fold($0) == folded }) { result.append(.repetition) }
         return result
+    }
+
+    /// Whether `text` contains `@name` not followed by another name character (letters, digits, `_`, `-`, `.`+letter).
+    static func mentions(_ text: String, _ name: String) -> Bool {
+        var search = text[...]
+        while let range = search.range(of: "@" + name) {
+            let after = search[range.upperBound...].first
+            if after == nil || !(after!.isLetter || after!.isNumber || after! == "_" || after! == "-") { return true }
+            search = search[range.upperBound...]
+        }
+        return false
+    }
+
+    /// Lower-case words: runs of letters, digits and apostrophes.
+    static func words(_ text: String) -> [Substring] {
+        text.lowercased().split(whereSeparator: { !($0.isLetter || $0.isNumber || $0 == "'" || $0 == "’") })
+    }
+
+    /// Whether `phrase` occurs as consecutive whole words in `words`.
+    static func containsPhrase(_ words: [Substring], _ phrase: [Substring]) -> Bool {
+        guard !phrase.isEmpty, words.count >= phrase.count else { return false }
+        for start in 0...(words.count - phrase.count) where words[start] == phrase[0] {
+            if Array(words[start..<start + phrase.count]) == phrase { return true }
+        }
+        return false
     }
 
     static func fold(_ text: String) -> String {

@@ -19,6 +19,8 @@ public enum Scaffold {
         }
         files.append(("instructions/user.txt", DefaultData.userInstructions.trimmingNewlines() + "\n"))
         files.append(("instructions/troll.txt", DefaultData.trollInstructions.trimmingNewlines() + "\n"))
+        files.append(("instructions/annotation.txt", DefaultData.annotationInstructions.trimmingNewlines() + "\n"))
+        files.append(("annotators.json", DefaultData.annotatorsJSON.trimmingNewlines() + "\n"))
         for strategy in DefaultData.strategies {
             files.append(("strategies/\(strategy.name).txt", strategy.instructions.trimmingNewlines() + "\n"))
         }
@@ -60,6 +62,16 @@ public enum Scaffold {
             maxTokens: 80
             parallel: 4
         concurrency: 4
+        # Two annotators keep the quickstart short; experiment.yaml uses the whole panel (annotators.json).
+        annotation:
+          annotators:
+            - {username: annotator_lena, age: 34, sex: female, education: PhD in communication studies, occupation: content moderation researcher, politicalLeaning: centre-left, personality: [careful, even-handed]}
+            - {username: annotator_marcus, age: 52, sex: male, education: high school diploma, occupation: bus driver, politicalLeaning: centre, personality: [plain-spoken, fair]}
+          instructions: {file: instructions/annotation.txt}
+          historyLength: 4
+          annotateModerator: true
+          structuredOutput: true
+          model: {name: annotator, endpoint: local, temperature: 0.2, maxTokens: 32}
 
         """#
 
@@ -106,6 +118,26 @@ public enum Scaffold {
           #   model: Qwen/Qwen2.5-7B-Instruct
           #   apiKeyEnv: VLLM_API_KEY
         concurrency: 4
+        annotation:
+          annotators: annotators.json
+          instructions: {file: instructions/annotation.txt}
+          rubric:
+            - name: toxicity
+              description: How rude, disrespectful, hateful or aggressive the comment is toward others.
+              min: 1
+              max: 5
+              labels: [not toxic, slightly toxic, moderately toxic, very toxic, extremely toxic]
+              higherMeans: more toxic
+            - name: argument_quality
+              description: How well the comment argues its point with clear claims, reasons or evidence.
+              min: 1
+              max: 5
+              labels: [very poor, poor, fair, good, excellent]
+              higherMeans: better argument
+          historyLength: 4
+          annotateModerator: true
+          structuredOutput: true
+          model: {name: annotator, endpoint: local, temperature: 0.2, maxTokens: 64}
 
         """#
 }

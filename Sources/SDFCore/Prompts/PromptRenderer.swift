@@ -53,6 +53,8 @@ public struct PromptRenderer: Sendable {
     private let participantSystem: MustacheTemplate
     private let moderatorSystem: MustacheTemplate
     private let turn: MustacheTemplate
+    private let annotatorSystem: MustacheTemplate
+    private let annotation: MustacheTemplate
 
     /// Parses the templates once.
     ///
@@ -62,10 +64,15 @@ public struct PromptRenderer: Sendable {
         self.participantSystem = try MustacheTemplate(string: templates.participantSystem)
         self.moderatorSystem = try MustacheTemplate(string: templates.moderatorSystem)
         self.turn = try MustacheTemplate(string: templates.turn)
+        self.annotatorSystem = try MustacheTemplate(string: templates.annotatorSystem)
+        self.annotation = try MustacheTemplate(string: templates.annotation)
         if templates == .builtIn {
             templateId = PromptTemplates.builtInId
         } else {
-            let all = [templates.participantSystem, templates.moderatorSystem, templates.turn].joined(separator: "\u{0}")
+            let all = [
+                templates.participantSystem, templates.moderatorSystem, templates.turn, templates.annotatorSystem,
+                templates.annotation,
+            ].joined(separator: "\u{0}")
             templateId = "custom-" + String(RenderedPrompt.sha256Hex(all).prefix(12))
         }
     }
@@ -107,6 +114,40 @@ public struct PromptRenderer: Sendable {
             "username": username, "comments": comments, "hasComments": !comments.isEmpty, "truncated": truncated,
         ]
         return RenderedPrompt(system: system, user: Self.tidy(turn.render(context)), templateId: templateId)
+    }
+
+    /// Renders an annotator's system message: persona, instructions, rubric and the JSON answer format.
+    ///
+    /// The answer format shows placeholders (`<integer 1-5>`), never example numbers, so the annotator is not
+    /// anchored on a value.
+    public func annotatorSystem(annotator: Persona, instructions: String, rubric: Rubric) -> String {
+        let attributes: [[String: String]] = annotator.attributes.map { ["label": $0.label, "value": $0.value] }
+        let dimensions: [[String: Any]] = rubric.dimensions.map { d in
+            [
+                "name": d.name, "description": d.description, "min": String(d.min), "max": String(d.max),
+                "higherMeans": d.higherMeans,
+                "labels": d.labels.enumerated().map { ["point": String(d.min + $0.offset), "label": $0.element] },
+            ]
+        }
+        let example = "{" + rubric.dimensions.map { "\"\($0.name)\": <integer \($0.min)-\($0.max)>" }.joined(separator: ", ") + "}"
+        let context: [String: Any] = [
+            "username": annotator.username, "attributes": attributes, "hasAttributes": !attributes.isEmpty,
+            "instructions": instructions.trimmingCharacters(in: .whitespacesAndNewlines), "dimensions": dimensions,
+            "example": example,
+        ]
+        return Self.tidy(annotatorSystem.render(context))
+    }
+
+    /// Renders an annotation job: the given system message and a user message with the seed comment, the
+    /// comments before the target (oldest first) and the target comment.
+    public func annotationPrompt(system: String, seedComment: String, context: [ContextComment], target: ContextComment) -> RenderedPrompt {
+        let values: [String: Any] = [
+            "seedComment": seedComment.trimmingCharacters(in: .whitespacesAndNewlines),
+            "context": context.map { ["speaker": $0.speaker, "text": $0.text.trimmingCharacters(in: .whitespacesAndNewlines)] },
+            "hasContext": !context.isEmpty,
+            "target": ["speaker": target.speaker, "text": target.text.trimmingCharacters(in: .whitespacesAndNewlines)],
+        ]
+        return RenderedPrompt(system: system, user: Self.tidy(annotation.render(values)), templateId: templateId)
     }
 
     /// Trims trailing spaces on lines and surrounding blank lines, so templates can be indented loosely.

@@ -18,11 +18,13 @@ public struct Experiment: Codable, Sendable, Hashable {
     public var strategies: [Strategy]
     /// Prompt templates (Mustache), built-in or overridden.
     public var templates: PromptTemplates
+    /// The annotation stage, if the file has an `annotation` section.
+    public var annotation: AnnotationSetup?
 
     /// Creates a resolved experiment.
     public init(
         name: String, spec: ExperimentSpec, personas: [Persona], seedComments: [String], userInstructions: String,
-        trollInstructions: String, strategies: [Strategy], templates: PromptTemplates
+        trollInstructions: String, strategies: [Strategy], templates: PromptTemplates, annotation: AnnotationSetup? = nil
     ) {
         self.name = name
         self.spec = spec
@@ -32,6 +34,7 @@ public struct Experiment: Codable, Sendable, Hashable {
         self.trollInstructions = trollInstructions
         self.strategies = strategies
         self.templates = templates
+        self.annotation = annotation
     }
 }
 

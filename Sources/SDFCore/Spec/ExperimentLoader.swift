@@ -72,9 +72,14 @@ public enum ExperimentLoader {
             templates.moderatorSystem = t
         }
         if let t = resolver.text(spec.prompts.turn, field: "prompts.turn", &diagnostics) { templates.turn = t }
+        if let t = resolver.text(spec.prompts.annotatorSystem, field: "prompts.annotatorSystem", &diagnostics) {
+            templates.annotatorSystem = t
+        }
+        if let t = resolver.text(spec.prompts.annotation, field: "prompts.annotation", &diagnostics) { templates.annotation = t }
         for (field, template) in [
             ("prompts.participantSystem", templates.participantSystem), ("prompts.moderatorSystem", templates.moderatorSystem),
-            ("prompts.turn", templates.turn),
+            ("prompts.turn", templates.turn), ("prompts.annotatorSystem", templates.annotatorSystem),
+            ("prompts.annotation", templates.annotation),
         ] {
             do { try PromptRenderer.checkTemplate(template) } catch {
                 diagnostics.append(locate(field.split(separator: ".").map { String($0) }, "not a valid Mustache template: \(error)"))
@@ -85,7 +90,7 @@ public enum ExperimentLoader {
             for persona in personas where !seen.insert(persona.username).inserted {
                 diagnostics.append(locate(["personas"], "username '\(persona.username)' appears twice in the persona pool"))
             }
-            if personas.contains(where: { $0.username == spec.moderator.username }) {
+            if strategies.contains(where: \.hasModerator), personas.contains(where: { $0.username == spec.moderator.username }) {
                 diagnostics.append(locate(["moderator", "username"], "'\(spec.moderator.username)' is also a persona's username"))
             }
             if spec.discussion.users > personas.count {
@@ -95,11 +100,12 @@ public enum ExperimentLoader {
                         "\(spec.discussion.users) users per discussion, but the persona pool has only \(personas.count)"))
             }
         }
+        let annotation = spec.annotation.map { resolver.annotation($0, models: spec.models, &diagnostics) }
         if !diagnostics.isEmpty { throw ExperimentFileError(diagnostics) }
         let name = spec.name ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
         return Experiment(
             name: name, spec: spec, personas: personas, seedComments: seeds, userInstructions: userInstructions,
-            trollInstructions: trollInstructions, strategies: strategies, templates: templates)
+            trollInstructions: trollInstructions, strategies: strategies, templates: templates, annotation: annotation)
     }
 
     /// Decodes the YAML into an ``ExperimentSpec``, turning parser and decoding errors into diagnostics with lines.
@@ -158,8 +164,8 @@ public enum ExperimentLoader {
         if spec.strategies.isEmpty { d.append(locate(["strategies"], "expected at least one strategy (use 'none' for no moderator)")) }
         var strategyNames = Set<String>()
         for (i, s) in spec.strategies.enumerated() {
-            if s.name.isEmpty || s.name.contains(where: { $0.isWhitespace || $0 == "/" }) {
-                d.append(locate(["strategies", i, "name"], "expected a name without spaces or '/', got '\(s.name)'"))
+            if s.name.isEmpty || s.name.contains(where: { $0.isWhitespace || "/;=".contains($0) }) {
+                d.append(locate(["strategies", i, "name"], "expected a name without spaces, '/', ';' or '=', got '\(s.name)'"))
             }
             if !strategyNames.insert(s.name).inserted {
                 d.append(locate(["strategies", i, "name"], "strategy '\(s.name)' is listed twice"))
@@ -169,22 +175,36 @@ public enum ExperimentLoader {
         var modelNames = Set<String>()
         for (i, m) in spec.models.enumerated() {
             if !modelNames.insert(m.name).inserted { d.append(locate(["models", i, "name"], "model name '\(m.name)' is listed twice")) }
-            if !m.isLocal {
-                if let url = URL(string: m.endpoint), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil {
-                } else {
-                    d.append(locate(["models", i, "endpoint"], "expected 'local' or an http(s) base URL such as http://127.0.0.1:8000/v1, got '\(m.endpoint)'"))
-                }
-                if m.gguf != nil { d.append(locate(["models", i, "gguf"], "'gguf' only applies to endpoint: local")) }
+            if m.name.isEmpty || m.name.contains(where: { ";=".contains($0) }) {
+                d.append(locate(["models", i, "name"], "expected a name without ';' or '=', got '\(m.name)'"))
             }
-            if !(0...2).contains(m.temperature) { d.append(locate(["models", i, "temperature"], "expected a value in [0, 2], got \(m.temperature)")) }
-            if let p = m.topP, !(p > 0 && p <= 1) { d.append(locate(["models", i, "topP"], "expected a value in (0, 1], got \(p)")) }
-            if m.maxTokens < 1 { d.append(locate(["models", i, "maxTokens"], "expected a positive integer, got \(m.maxTokens)")) }
-            if !(m.timeoutSeconds > 0) { d.append(locate(["models", i, "timeoutSeconds"], "expected a positive number of seconds")) }
-            if m.parallel < 1 { d.append(locate(["models", i, "parallel"], "expected a positive integer, got \(m.parallel)")) }
-            if m.contextPerSlot < 256 { d.append(locate(["models", i, "contextPerSlot"], "expected at least 256 tokens, got \(m.contextPerSlot)")) }
-            if let env = m.apiKeyEnv, env.isEmpty || env.contains(where: { !($0.isLetter || $0.isNumber || $0 == "_") }) {
-                d.append(locate(["models", i, "apiKeyEnv"], "expected the NAME of an environment variable (the key itself never goes in the file)"))
+            d += validateModel(m, path: ["models", i], locate: locate)
+        }
+        if let annotation = spec.annotation, let model = annotation.model {
+            d += validateModel(model, path: ["annotation", "model"], locate: locate)
+        }
+        return d
+    }
+
+    static func validateModel(
+        _ m: ModelSettings, path p: [any PathComponent], locate: ([any PathComponent], String) -> SpecDiagnostic
+    ) -> [SpecDiagnostic] {
+        var d: [SpecDiagnostic] = []
+        if !m.isLocal {
+            if let url = URL(string: m.endpoint), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil {
+            } else {
+                d.append(locate(p + ["endpoint"], "expected 'local' or an http(s) base URL such as http://127.0.0.1:8000/v1, got '\(m.endpoint)'"))
             }
+            if m.gguf != nil { d.append(locate(p + ["gguf"], "'gguf' only applies to endpoint: local")) }
+        }
+        if !(0...2).contains(m.temperature) { d.append(locate(p + ["temperature"], "expected a value in [0, 2], got \(m.temperature)")) }
+        if let top = m.topP, !(top > 0 && top <= 1) { d.append(locate(p + ["topP"], "expected a value in (0, 1], got \(top)")) }
+        if m.maxTokens < 1 { d.append(locate(p + ["maxTokens"], "expected a positive integer, got \(m.maxTokens)")) }
+        if !(m.timeoutSeconds > 0) { d.append(locate(p + ["timeoutSeconds"], "expected a positive number of seconds")) }
+        if m.parallel < 1 { d.append(locate(p + ["parallel"], "expected a positive integer, got \(m.parallel)")) }
+        if m.contextPerSlot < 256 { d.append(locate(p + ["contextPerSlot"], "expected at least 256 tokens, got \(m.contextPerSlot)")) }
+        if let env = m.apiKeyEnv, env.isEmpty || env.contains(where: { !($0.isLetter || $0.isNumber || $0 == "_") }) {
+            d.append(locate(p + ["apiKeyEnv"], "expected the NAME of an environment variable (the key itself never goes in the file)"))
         }
         return d
     }
@@ -309,7 +329,53 @@ struct Resolver {
         }
     }
 
-    func personas(_ source: PersonaSource, _ d: inout [SpecDiagnostic]) -> [Persona] {
+    func annotation(_ spec: AnnotationSpec, models: [ModelSettings], _ d: inout [SpecDiagnostic]) -> AnnotationSetup {
+        let annotators: [Persona]
+        if let source = spec.annotators {
+            annotators = personas(source, field: ["annotation", "annotators"], &d)
+        } else {
+            annotators = (try? JSONDecoder().decode([Persona].self, from: Data(DefaultData.annotatorsJSON.utf8))) ?? []
+        }
+        var seen = Set<String>()
+        for a in annotators where !seen.insert(a.username).inserted {
+            d.append(locate(["annotation", "annotators"], "annotator username '\(a.username)' appears twice"))
+        }
+        let instructions = text(spec.instructions, field: "annotation.instructions", &d) ?? DefaultData.annotationInstructions
+        let rubric = Rubric(dimensions: spec.rubric ?? Rubric.default.dimensions)
+        if rubric.dimensions.isEmpty { d.append(locate(["annotation", "rubric"], "expected at least one dimension")) }
+        var names = Set<String>()
+        for (i, dim) in rubric.dimensions.enumerated() {
+            if dim.name.isEmpty || !dim.name.allSatisfy({ $0.isLetter || $0.isNumber || $0 == "_" }) {
+                d.append(locate(["annotation", "rubric", i, "name"], "expected a name of letters, digits and '_', got '\(dim.name)'"))
+            }
+            if !names.insert(dim.name.lowercased()).inserted {
+                d.append(locate(["annotation", "rubric", i, "name"], "dimension '\(dim.name)' is listed twice"))
+            }
+            if dim.max <= dim.min {
+                d.append(locate(["annotation", "rubric", i, "max"], "expected max > min, got \(dim.min)...\(dim.max)"))
+            } else if !dim.labels.isEmpty && dim.labels.count != dim.max - dim.min + 1 {
+                d.append(
+                    locate(
+                        ["annotation", "rubric", i, "labels"],
+                        "expected \(dim.max - dim.min + 1) labels (one per point \(dim.min)...\(dim.max)), got \(dim.labels.count)"))
+            }
+        }
+        if spec.historyLength < 1 {
+            d.append(locate(["annotation", "historyLength"], "expected a positive integer, got \(spec.historyLength)"))
+        }
+        if spec.concurrency < 1 {
+            d.append(locate(["annotation", "concurrency"], "expected a positive integer, got \(spec.concurrency)"))
+        }
+        var model = spec.model ?? AnnotationSetup.defaultModel(for: models)
+        if spec.model != nil && model.name == (model.isLocal ? "local" : model.endpoint) { model.name = "annotator" }
+        return AnnotationSetup(
+            annotators: annotators, instructions: instructions, rubric: rubric, historyLength: spec.historyLength,
+            annotateModerator: spec.annotateModerator, structuredOutput: spec.structuredOutput, model: model,
+            concurrency: spec.concurrency)
+    }
+
+    func personas(_ source: PersonaSource, field: [any PathComponent] = ["personas"], _ d: inout [SpecDiagnostic]) -> [Persona] {
+        let locate = { (path: [any PathComponent], message: String) in self.locate(field, message) }
         switch source {
         case .inline(let list):
             if list.isEmpty { d.append(locate(["personas"], "expected at least one persona")) }

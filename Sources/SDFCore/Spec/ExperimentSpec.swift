@@ -36,10 +36,12 @@ public struct ExperimentSpec: Codable, Sendable, Hashable {
     public var concurrency: Int
     /// Prompt template overrides (Mustache); unset ones use the built-in templates.
     public var prompts: PromptOverrides
+    /// The annotation stage; `nil` means comments are not annotated.
+    public var annotation: AnnotationSpec?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case version, name, seed, replicates, personas, seedComments, discussion, users, trolls, moderator
-        case strategies, models, concurrency, prompts
+        case strategies, models, concurrency, prompts, annotation
     }
 
     /// Creates a spec in code; defaults match those of the YAML decoder.
@@ -48,7 +50,7 @@ public struct ExperimentSpec: Codable, Sendable, Hashable {
         seedComments: SeedCommentSource, discussion: DiscussionSettings = .init(), users: UserSettings = .init(),
         trolls: TrollSettings? = nil, moderator: ModeratorSettings = .init(),
         strategies: [StrategySpec] = [.init(name: "none")], models: [ModelSettings] = [.init()],
-        concurrency: Int = 4, prompts: PromptOverrides = .init()
+        concurrency: Int = 4, prompts: PromptOverrides = .init(), annotation: AnnotationSpec? = nil
     ) {
         self.version = Self.highestSupportedVersion
         self.name = name
@@ -64,6 +66,7 @@ public struct ExperimentSpec: Codable, Sendable, Hashable {
         self.models = models
         self.concurrency = concurrency
         self.prompts = prompts
+        self.annotation = annotation
     }
 
     /// Decodes strictly: unknown keys and wrong types throw `DecodingError` with the key path.
@@ -84,6 +87,7 @@ public struct ExperimentSpec: Codable, Sendable, Hashable {
         models = try c.decodeIfPresent([ModelSettings].self, forKey: .models) ?? [.init()]
         concurrency = try c.decodeIfPresent(Int.self, forKey: .concurrency) ?? 4
         prompts = try c.decodeIfPresent(PromptOverrides.self, forKey: .prompts) ?? .init()
+        annotation = try c.decodeIfPresent(AnnotationSpec.self, forKey: .annotation)
     }
 }
 
@@ -404,14 +408,23 @@ public struct PromptOverrides: Codable, Sendable, Hashable {
     public var moderatorSystem: TextSource?
     /// User message (context window + cue) for every speaker.
     public var turn: TextSource?
+    /// System message of annotators.
+    public var annotatorSystem: TextSource?
+    /// User message of an annotation job (context ending with the target comment).
+    public var annotation: TextSource?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case participantSystem, moderatorSystem, turn }
+    enum CodingKeys: String, CodingKey, CaseIterable { case participantSystem, moderatorSystem, turn, annotatorSystem, annotation }
 
     /// No overrides.
-    public init(participantSystem: TextSource? = nil, moderatorSystem: TextSource? = nil, turn: TextSource? = nil) {
+    public init(
+        participantSystem: TextSource? = nil, moderatorSystem: TextSource? = nil, turn: TextSource? = nil,
+        annotatorSystem: TextSource? = nil, annotation: TextSource? = nil
+    ) {
         self.participantSystem = participantSystem
         self.moderatorSystem = moderatorSystem
         self.turn = turn
+        self.annotatorSystem = annotatorSystem
+        self.annotation = annotation
     }
 
     /// Decodes strictly.
@@ -421,5 +434,7 @@ public struct PromptOverrides: Codable, Sendable, Hashable {
         participantSystem = try c.decodeIfPresent(TextSource.self, forKey: .participantSystem)
         moderatorSystem = try c.decodeIfPresent(TextSource.self, forKey: .moderatorSystem)
         turn = try c.decodeIfPresent(TextSource.self, forKey: .turn)
+        annotatorSystem = try c.decodeIfPresent(TextSource.self, forKey: .annotatorSystem)
+        annotation = try c.decodeIfPresent(TextSource.self, forKey: .annotation)
     }
 }

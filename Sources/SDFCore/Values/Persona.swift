@@ -114,7 +114,9 @@ public struct Persona: Codable, Sendable, Hashable {
             case "occupation": self.occupation = try container.decodeIfPresent(String.self, forKey: key)
             case "politicalLeaning": self.politicalLeaning = try container.decodeIfPresent(String.self, forKey: key)
             case "personality":
-                if let list = try? container.decode([String].self, forKey: key) {
+                if try container.decodeNil(forKey: key) {
+                    personality = []
+                } else if let list = try? container.decode([String].self, forKey: key) {
                     personality = list
                 } else {
                     let text = try container.decode(String.self, forKey: key)

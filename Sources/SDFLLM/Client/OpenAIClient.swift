@@ -105,7 +105,9 @@ public struct OpenAIClient: ChatModel {
             let response: HTTPClientResponse
             do {
                 response = try await self.http.execute(prepared, timeout: .milliseconds(Int64(deadline * 1000)))
-            } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout || error == .connectTimeout {
+            } catch let error as HTTPClientError where error == .connectTimeout {
+                throw LLMError(.connection, "\(method) \(url): cannot connect (\(error))")
+            } catch let error as HTTPClientError where error == .deadlineExceeded || error == .readTimeout {
                 throw LLMError(.timeout, "\(method) \(url): \(error)")
             } catch is CancellationError {
                 throw CancellationError()

@@ -8,12 +8,17 @@ struct Export: AsyncParsableCommand {
 
     enum Format: String, ExpressibleByArgument, CaseIterable {
         case sdfJSON = "sdf-json"
+        case csv
+        case jsonl
     }
 
     @Argument(help: "The store (SQLite file).")
     var store: String
 
-    @Option(help: "Output format: sdf-json (one JSON per discussion in the original SDF layout).")
+    @Option(
+        help:
+            "sdf-json (one JSON per discussion, original SDF layout), csv or jsonl (tidy tables: discussions, participants, comments, abstentions, failed_calls, annotations)."
+    )
     var format: Format = .sdfJSON
 
     @Option(help: "Output folder (created if needed).")
@@ -22,8 +27,14 @@ struct Export: AsyncParsableCommand {
     func run() async throws {
         do {
             let opened = try Store.openExisting(path: store)
-            let files = try await SDFJSONExport.write(store: opened, to: out)
-            printError("wrote \(files.count) discussion files under \(out)")
+            switch format {
+            case .sdfJSON:
+                let files = try await SDFJSONExport.write(store: opened, to: out)
+                printError("wrote \(files.count) discussion files under \(out)")
+            case .csv, .jsonl:
+                let files = try await TidyExport.write(store: opened, format: format == .csv ? .csv : .jsonl, to: out)
+                printError("wrote \(files.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", ")) to \(out)")
+            }
         } catch let error as StoreError {
             printError("error: \(error.message)")
             throw ExitCode(4)

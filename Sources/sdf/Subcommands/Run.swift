@@ -28,18 +28,34 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         global.bootstrapLogging()
+        try await Self.execute(
+            experimentFile: experiment, store: store, concurrency: concurrency, discussions: true, annotation: true)
+    }
+
+    /// Which stages to run, shared by `sdf run` (both) and `sdf annotate` (annotation only).
+    static func execute(
+        experimentFile: String, store: String?, concurrency: Int?, discussions: Bool, annotation: Bool
+    ) async throws {
         let logger = Logger(label: "sdf")
         let loaded: Experiment
         do {
-            loaded = try ExperimentLoader.load(path: experiment)
+            loaded = try ExperimentLoader.load(path: experimentFile)
         } catch let error as ExperimentFileError {
             printError(error.description)
             throw ExitCode(2)
         }
-        let storePath = store ?? Self.defaultStorePath(for: experiment)
-        let specText = (try? String(contentsOfFile: experiment, encoding: .utf8)) ?? ""
+        if !discussions && loaded.annotation == nil {
+            printError("error: \(experimentFile) has no 'annotation' section: nothing to annotate")
+            throw ExitCode(2)
+        }
+        let storePath = store ?? defaultStorePath(for: experimentFile)
+        if !discussions && !FileManager.default.fileExists(atPath: storePath) {
+            printError("error: no store at \(storePath); run the discussions first (sdf run \(experimentFile))")
+            throw ExitCode(4)
+        }
+        let specText = (try? String(contentsOfFile: experimentFile, encoding: .utf8)) ?? ""
         do {
-            try ModelSession.preflight(loaded, experimentFile: experiment)
+            try ModelSession.preflight(loaded, experimentFile: experimentFile)
         } catch let error as ExperimentFileError {
             printError(error.description)
             throw ExitCode(2)
@@ -48,30 +64,39 @@ struct Run: AsyncParsableCommand {
             throw ExitCode(3)
         }
         let design = Design(experiment: loaded)
-        printError(
-            "experiment '\(loaded.name)': \(design.conditions.count) conditions × \(loaded.spec.replicates) replicates = \(design.cells.count) discussions; store: \(storePath)"
-        )
+        if discussions {
+            printError(
+                "experiment '\(loaded.name)': \(design.conditions.count) conditions × \(loaded.spec.replicates) replicates = \(design.cells.count) discussions; store: \(storePath)"
+            )
+        }
         let display = ProgressDisplay()
-        let storeExisted = FileManager.default.fileExists(atPath: storePath)
-        let task = Task { () throws -> RunReport in
-            try await ModelSession.withBindings(loaded, experimentFile: experiment, logger: logger) { bindings, fingerprints in
+        let task = Task { () throws -> (RunReport?, AnnotationReport?) in
+            try await ModelSession.withBindings(loaded, experimentFile: experimentFile, logger: logger) { bindings, fingerprints in
                 let opened = try Store.open(path: storePath)
-                let runner = ExperimentRunner(
-                    experiment: loaded, store: opened, models: bindings, concurrency: concurrency, specText: specText,
-                    events: { display.handle($0) })
-                return try await runner.run(modelFingerprints: fingerprints)
+                var report: RunReport?
+                if discussions {
+                    let runner = ExperimentRunner(
+                        experiment: loaded, store: opened, models: bindings, concurrency: concurrency, specText: specText,
+                        events: { display.handle($0) })
+                    report = try await runner.run(modelFingerprints: fingerprints)
+                }
+                var annotationReport: AnnotationReport?
+                if annotation, let setup = loaded.annotation, let binding = bindings[setup.model.name] {
+                    display.finish()
+                    let runner = AnnotationRunner(
+                        setup: setup, store: opened, binding: binding, templates: loaded.templates, events: { display.handle($0) })
+                    annotationReport = try await runner.run()
+                }
+                return (report, annotationReport)
             }
         }
         let canceller = SignalCanceller { task.cancel() }
         defer { canceller.stop() }
-        let report: RunReport
+        let result: (RunReport?, AnnotationReport?)
         do {
-            report = try await task.value
+            result = try await task.value
         } catch {
             display.finish()
-            if !storeExisted && !FileManager.default.fileExists(atPath: storePath) {
-                // Nothing was written.
-            }
             switch error {
             case let error as LLMError:
                 printError("error: \(error.message)")
@@ -80,7 +105,7 @@ struct Run: AsyncParsableCommand {
                 printError("error: \(error.message)")
                 throw ExitCode(4)
             case is CancellationError:
-                printError("stopped. Finished turns are in \(storePath); run the same command again to resume.")
+                printError("stopped. Finished work is in \(storePath); run the same command again to resume.")
                 throw ExitCode(130)
             default:
                 printError("error: \(error)")
@@ -89,17 +114,25 @@ struct Run: AsyncParsableCommand {
         }
         display.finish()
         let summary = try await Store.openExisting(path: storePath).summary()
+        if let report = result.0 {
+            printError(
+                String(
+                    format: "discussions done in %.1f s: %d finished, %d failed, %d skipped (already done)", report.wallSeconds,
+                    report.finished, report.failed, report.skipped))
+        }
         printError(
-            String(
-                format: "done in %.1f s: %d discussions finished, %d failed, %d skipped (already done)", report.wallSeconds,
-                report.finished, report.failed, report.skipped))
-        printError(
-            "store totals: \(summary.count(.comment)) comments, \(summary.count(.abstention)) abstentions, "
-                + "\(summary.count(.failed)) failed calls; cleaning flags: "
+            "store totals: \(summary.discussionsDone)/\(summary.discussions) discussions done, \(summary.count(.comment)) comments, "
+                + "\(summary.count(.abstention)) abstentions, \(summary.count(.failed)) failed calls; cleaning flags: "
                 + (summary.flags.isEmpty ? "none" : summary.flags.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
                 + "; tokens in/out \(summary.promptTokens)/\(summary.completionTokens) (cached \(summary.cachedTokens))")
+        if let a = result.1 {
+            let counts = a.statusCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            printError(
+                "annotation: \(a.jobs) jobs (\(a.skipped) already done); parse rate "
+                    + (a.parseRate.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a") + "; by status: \(counts)")
+        }
         print(storePath)
-        if report.failed > 0 {
+        if let report = result.0, report.failed > 0 {
             printError("\(report.failed) discussion(s) failed; run the same command again to retry them.")
             throw ExitCode(1)
         }

@@ -23,6 +23,9 @@ final class ProgressDisplay: Sendable {
         var abstentions = 0
         var failedCalls = 0
         var tokens = 0
+        var annotationTotal = 0
+        var annotationDone = 0
+        var annotationOK = 0
         var lastDraw = Date.distantPast
         var lastLine = Date()
     }
@@ -45,6 +48,13 @@ final class ProgressDisplay: Sendable {
                 case .failed: s.failedCalls += 1
                 }
                 s.tokens += tokens
+            case .annotationStarted(let total, let alreadyDone):
+                s.annotationTotal = total
+                s.annotationDone = alreadyDone
+                return "annotating: \(total - alreadyDone) jobs to do (\(alreadyDone) of \(total) already done)"
+            case .annotation(let status):
+                s.annotationDone += 1
+                if status == "ok" { s.annotationOK += 1 }
             case .discussionFinished(_, let status, let label, let replicate):
                 if status == .done { s.done += 1 } else { s.failed += 1 }
                 if !isTTY {
@@ -72,6 +82,9 @@ final class ProgressDisplay: Sendable {
     }
 
     func line(_ s: State) -> String {
+        if s.annotationTotal > 0 {
+            return "annotations \(s.annotationDone)/\(s.annotationTotal) | parsed \(s.annotationOK) this run"
+        }
         let elapsed = max(Date().timeIntervalSince(start), 0.001)
         let finished = s.done + s.failed
         let pending = s.total - s.alreadyDone

@@ -1,0 +1,2 @@
+/// Statistics, charts and reports over SDF stores.
+public enum SDFAnalysis {}

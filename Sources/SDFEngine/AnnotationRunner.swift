@@ -1,0 +1,169 @@
+import Foundation
+import SDFCore
+import SDFLLM
+import SDFStore
+
+/// What an annotation stage did.
+public struct AnnotationReport: Sendable, Hashable {
+    /// Jobs (annotator × comment) in the stores' finished discussions.
+    public var jobs: Int
+    /// Jobs already done before this stage (skipped).
+    public var skipped: Int
+    /// Jobs by parse status in the whole store after this stage (`ok`, `outOfRange`, …, `failed`).
+    public var statusCounts: [String: Int]
+
+    /// Share of stored jobs that parsed (`ok`), in [0, 1]; `nil` when there are none.
+    public var parseRate: Double? {
+        let total = statusCounts.values.reduce(0, +)
+        return total == 0 ? nil : Double(statusCounts["ok", default: 0]) / Double(total)
+    }
+}
+
+/// Runs the annotation panel over every comment of the store's finished discussions, skipping jobs already
+/// done, committing each job in its own transaction.
+///
+/// Each annotator sees its persona, the instructions and the rubric (system message, stable per annotator),
+/// then the seed comment and the last h comments of the thread ending with the target (abstentions are not
+/// comments and never appear). With ``AnnotationSetup/structuredOutput`` the rubric's JSON schema is sent as
+/// `response_format`; either way the answer goes through ``AnnotationParser``.
+public struct AnnotationRunner: Sendable {
+    /// The annotation stage.
+    public var setup: AnnotationSetup
+    /// The store read and written.
+    public var store: Store
+    /// The annotation model.
+    public var binding: ModelBinding
+    /// Prompt templates.
+    public var templates: PromptTemplates
+    /// Progress events (`.annotation`).
+    public var events: @Sendable (RunEvent) -> Void
+
+    /// Creates a runner.
+    public init(
+        setup: AnnotationSetup, store: Store, binding: ModelBinding, templates: PromptTemplates,
+        events: @escaping @Sendable (RunEvent) -> Void = { _ in }
+    ) {
+        self.setup = setup
+        self.store = store
+        self.binding = binding
+        self.templates = templates
+        self.events = events
+    }
+
+    struct Job: Sendable {
+        var id: String
+        var discussion: DiscussionRecord
+        var target: TurnRecord
+        var context: [ContextComment]
+        var annotator: Persona
+        var system: String
+    }
+
+    /// Annotates everything not yet annotated.
+    ///
+    /// - Throws: ``StoreError``; `CancellationError` when cancelled. Failed calls are recorded, not thrown.
+    public func run() async throws -> AnnotationReport {
+        let renderer = try PromptRenderer(templates: templates)
+        var systems: [String: String] = [:]
+        var annotatorRecords: [AnnotatorRecord] = []
+        for a in setup.annotators {
+            let system = renderer.annotatorSystem(annotator: a, instructions: setup.instructions, rubric: setup.rubric)
+            systems[a.username] = system
+            annotatorRecords.append(AnnotatorRecord(username: a.username, persona: a, systemPrompt: system, rubric: setup.rubric))
+        }
+        try await store.saveAnnotators(annotatorRecords)
+        let done = try await store.finishedAnnotationIds()
+        var jobs: [Job] = []
+        var total = 0
+        for discussion in try await store.discussions() where discussion.status == .done {
+            let comments = try await store.turns(of: discussion.id).filter { $0.outcome == .comment }
+            for (i, target) in comments.enumerated() where setup.annotateModerator || target.role != .moderator {
+                let context = comments[max(0, i - (setup.historyLength - 1))..<i].map {
+                    ContextComment(speaker: $0.speaker, text: $0.text ?? "")
+                }
+                for annotator in setup.annotators {
+                    total += 1
+                    let id = Self.jobId(commentId: target.id, annotator: annotator.username)
+                    if done.contains(id) { continue }
+                    jobs.append(
+                        Job(
+                            id: id, discussion: discussion, target: target, context: context, annotator: annotator,
+                            system: systems[annotator.username]!))
+                }
+            }
+        }
+        // Annotator-major order: jobs in flight together share their system message, so the server's prefix
+        // cache serves it (llama.cpp slot/RAM cache, vLLM automatic prefix caching).
+        let order = Dictionary(uniqueKeysWithValues: setup.annotators.enumerated().map { ($0.element.username, $0.offset) })
+        jobs = jobs.enumerated().sorted { a, b in
+            let (ka, kb) = (order[a.element.annotator.username] ?? 0, order[b.element.annotator.username] ?? 0)
+            return ka != kb ? ka < kb : a.offset < b.offset
+        }.map(\.element)
+        let skipped = total - jobs.count
+        events(.annotationStarted(total: total, alreadyDone: skipped))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var iterator = jobs.makeIterator()
+            for _ in 0..<max(1, setup.concurrency) {
+                guard let job = iterator.next() else { break }
+                group.addTask { try await self.annotate(job, renderer: renderer) }
+            }
+            while try await group.next() != nil {
+                if let job = iterator.next() { group.addTask { try await self.annotate(job, renderer: renderer) } }
+            }
+        }
+        return AnnotationReport(jobs: total, skipped: skipped, statusCounts: try await store.annotationStatusCounts())
+    }
+
+    /// The stable id of the job "annotator rates comment".
+    public static func jobId(commentId: String, annotator: String) -> String {
+        SeedDerivation.uuid(0, "annotation", commentId, annotator)
+    }
+
+    func annotate(_ job: Job, renderer: PromptRenderer) async throws {
+        let prompt = renderer.annotationPrompt(
+            system: job.system, seedComment: job.discussion.seedComment, context: job.context,
+            target: ContextComment(speaker: job.target.speaker, text: job.target.text ?? ""))
+        let settings = binding.settings
+        let sampling = SamplingParameters(
+            temperature: settings.temperature, topP: settings.topP, maxTokens: settings.maxTokens,
+            seed: Int(SeedDerivation.derive(0, "annotation-sampling", job.id) & 0x7FFF_FFFF), stop: [])
+        let request = ChatRequest(
+            model: binding.requestModel,
+            messages: [.init(role: "system", content: prompt.system), .init(role: "user", content: prompt.user)],
+            temperature: sampling.temperature, topP: sampling.topP, maxTokens: sampling.maxTokens, seed: sampling.seed,
+            jsonSchema: setup.structuredOutput ? setup.rubric.jsonSchema : nil)
+        let started = Date()
+        var record = AnnotationRecord(
+            id: job.id, commentId: job.target.id, discussionId: job.discussion.id, annotator: job.annotator.username,
+            values: [:], status: "failed", method: "none", detail: nil, rawText: nil, structuredOutput: setup.structuredOutput,
+            modelName: binding.name, modelId: nil, endpoint: binding.client.endpoint, sampling: sampling,
+            promptHash: prompt.hash, templateId: prompt.templateId, promptTokens: nil, completionTokens: nil,
+            cachedTokens: nil, latencyMs: nil, finishReason: nil, attempts: 0, startedAt: started, finishedAt: started)
+        do {
+            let response = try await binding.client.complete(request)
+            let parsed = AnnotationParser.parse(response.text, rubric: setup.rubric)
+            record.values = parsed.status == .ok ? parsed.values : [:]
+            record.status = parsed.status.rawValue
+            record.method = parsed.method
+            record.detail = parsed.detail
+            record.rawText = response.text
+            record.modelId = response.model
+            record.promptTokens = response.usage.promptTokens
+            record.completionTokens = response.usage.completionTokens
+            record.cachedTokens = response.usage.cachedTokens
+            record.latencyMs = response.latencyMs
+            record.finishReason = response.finishReason
+            record.attempts = response.attempts
+        } catch let error as LLMError where error.kind == .cancelled {
+            throw CancellationError()
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch let error as LLMError {
+            record.detail = error.description
+            record.attempts = error.attempts
+        }
+        record.finishedAt = Date()
+        try await store.commitAnnotation(record, prompt: PromptRecord(prompt))
+        events(.annotation(status: record.status))
+    }
+}

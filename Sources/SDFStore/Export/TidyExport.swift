@@ -1,0 +1,228 @@
+import CSV
+import Foundation
+import SDFCore
+
+/// A value in a tidy table cell.
+public enum TidyValue: Sendable, Hashable {
+    /// Text.
+    case text(String)
+    /// An integer.
+    case int(Int)
+    /// A real number.
+    case double(Double)
+    /// True or false.
+    case bool(Bool)
+    /// Missing.
+    case null
+
+    /// The CSV form: empty for missing, `true`/`false`, numbers in Swift's shortest round-trip form.
+    var csv: String {
+        switch self {
+        case .text(let s): return s
+        case .int(let i): return String(i)
+        case .double(let d): return String(d)
+        case .bool(let b): return b ? "true" : "false"
+        case .null: return ""
+        }
+    }
+
+    /// The JSON value.
+    var json: Any {
+        switch self {
+        case .text(let s): return s
+        case .int(let i): return i
+        case .double(let d): return d
+        case .bool(let b): return b
+        case .null: return NSNull()
+        }
+    }
+}
+
+/// One tidy table: named columns, one row per observation.
+public struct TidyTable: Sendable, Hashable {
+    /// File stem: `discussions`, `participants`, `comments`, `abstentions`, `failed_calls`, `annotations`.
+    public var name: String
+    /// Column names, in order.
+    public var columns: [String]
+    /// Rows, each with one value per column.
+    public var rows: [[TidyValue]]
+
+    /// RFC 4180 CSV with a header row (yaslab/CSV.swift's writer: fields with quotes, commas or newlines are
+    /// quoted, quotes doubled), `\n` line ends, a final newline.
+    public func csv() throws -> Data {
+        let stream = OutputStream.toMemory()
+        stream.open()
+        let writer = try CSVWriter(stream: stream)
+        try writer.write(row: columns)
+        for row in rows { try writer.write(row: row.map(\.csv)) }
+        stream.close()
+        guard let data = stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data else {
+            throw StoreError("could not build the CSV of \(name)")
+        }
+        return data + Data("\n".utf8)
+    }
+
+    /// JSON Lines: one object per row with the column names as keys (sorted), typed values, `null` for missing.
+    public func jsonl() throws -> Data {
+        var out = Data()
+        for row in rows {
+            var object: [String: Any] = [:]
+            for (column, value) in zip(columns, row) { object[column] = value.json }
+            out += try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+            out += Data("\n".utf8)
+        }
+        return out
+    }
+}
+
+/// Builds and writes the tidy tables of a store (`sdf export --format csv|jsonl`).
+///
+/// Tables and their keys: `discussions` (`discussion_id`), `participants` (`participant_id`, joined by
+/// `discussion_id`), `comments` (`comment_id`; the seed comment is row `turn_index` 0 with role `op`),
+/// `abstentions` and `failed_calls` (`turn_id`), `annotations` (one row per comment × annotator × dimension;
+/// join to comments on `comment_id`). Timestamps are ISO 8601 (UTC, milliseconds).
+public enum TidyExport {
+    static func date(_ d: Date?) -> TidyValue {
+        guard let d else { return .null }
+        let f = ISO8601DateFormatter()
+        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        return .text(f.string(from: d))
+    }
+
+    static func opt(_ s: String?) -> TidyValue { s.map { .text($0) } ?? .null }
+    static func opt(_ i: Int?) -> TidyValue { i.map { .int($0) } ?? .null }
+    static func opt(_ d: Double?) -> TidyValue { d.map { .double($0) } ?? .null }
+
+    /// Every table of the store.
+    public static func tables(store: Store) async throws -> [TidyTable] {
+        let discussions = try await store.discussions()
+        var discussionRows: [[TidyValue]] = []
+        var participantRows: [[TidyValue]] = []
+        var commentRows: [[TidyValue]] = []
+        var abstentionRows: [[TidyValue]] = []
+        var failedRows: [[TidyValue]] = []
+        for d in discussions {
+            discussionRows.append([
+                .text(d.id), .text(d.conditionLabel), .text(d.strategy), .text(d.modelName), .int(d.replicate), .text(d.seed),
+                .text(d.status.rawValue), .text(d.seedCommentId), .text(d.seedComment), .int(d.seedCommentIndex),
+                .int(d.userTurns), opt(d.historyLength), .text(d.turnTaking), date(d.startedAt), date(d.finishedAt),
+            ])
+            for p in try await store.participants(of: d.id) {
+                let persona = p.persona
+                let extra = String(
+                    decoding: try JSONSerialization.data(withJSONObject: persona.extra, options: [.sortedKeys]), as: UTF8.self)
+                participantRows.append([
+                    .text(p.id), .text(d.id), .int(p.position), .text(p.username), .text(p.role.rawValue), opt(persona.age),
+                    opt(persona.sex), opt(persona.education), opt(persona.sexualOrientation), opt(persona.ethnicity),
+                    opt(persona.occupation), opt(persona.politicalLeaning), .text(persona.personality.joined(separator: "; ")),
+                    .text(extra),
+                ])
+            }
+            commentRows.append(
+                [.text(d.seedCommentId), .text(d.id), .text(d.conditionLabel), .int(0), .text("OP"), .text(Role.op.rawValue), .text(d.seedComment)]
+                    + Array(repeating: TidyValue.null, count: commentColumns.count - 7))
+            for t in try await store.turns(of: d.id) {
+                let provenance: [TidyValue] = [
+                    .text(t.modelName), opt(t.modelId), .text(t.endpoint), .double(t.sampling.temperature),
+                    opt(t.sampling.topP), .int(t.sampling.maxTokens), .int(t.sampling.seed), .text(t.promptHash),
+                    .text(t.templateId), opt(t.promptTokens), opt(t.completionTokens), opt(t.cachedTokens), opt(t.latencyMs),
+                    opt(t.finishReason), .int(t.attempts), date(t.startedAt), date(t.finishedAt),
+                ]
+                let steps = TidyValue.text(t.cleaning.filter { $0.step != "whitespace" }.map(\.step).joined(separator: "; "))
+                switch t.outcome {
+                case .comment:
+                    commentRows.append(
+                        [
+                            .text(t.id), .text(d.id), .text(d.conditionLabel), .int(t.turnIndex), .text(t.speaker),
+                            .text(t.role.rawValue), opt(t.text), opt(t.rawText), steps,
+                            .text(t.flags.map(\.rawValue).joined(separator: "; ")),
+                        ] + provenance)
+                case .abstention:
+                    abstentionRows.append(
+                        [.text(t.id), .text(d.id), .text(d.conditionLabel), .int(t.turnIndex), .text(t.speaker), .text(t.role.rawValue), opt(t.rawText), steps]
+                            + provenance)
+                case .failed:
+                    failedRows.append(
+                        [.text(t.id), .text(d.id), .text(d.conditionLabel), .int(t.turnIndex), .text(t.speaker), .text(t.role.rawValue), opt(t.error)]
+                            + provenance)
+                }
+            }
+        }
+        var annotationRows: [[TidyValue]] = []
+        let annotators = try await store.annotatorRecords()
+        for a in try await store.annotations() {
+            let rubric = annotators[a.annotator]?.rubric.dimensions.map(\.name) ?? a.values.keys.sorted()
+            for dimension in rubric {
+                annotationRows.append([
+                    .text(a.id), .text(a.commentId), .text(a.discussionId), .text(a.annotator), .text(dimension),
+                    opt(a.values[dimension]), .text(a.status), .text(a.method), opt(a.detail), opt(a.rawText),
+                    .bool(a.structuredOutput), .text(a.modelName), opt(a.modelId), .text(a.promptHash), opt(a.promptTokens),
+                    opt(a.completionTokens), opt(a.cachedTokens), opt(a.latencyMs), .int(a.attempts), date(a.startedAt),
+                    date(a.finishedAt),
+                ])
+            }
+        }
+        return [
+            TidyTable(name: "discussions", columns: discussionColumns, rows: discussionRows),
+            TidyTable(name: "participants", columns: participantColumns, rows: participantRows),
+            TidyTable(name: "comments", columns: commentColumns, rows: commentRows),
+            TidyTable(name: "abstentions", columns: abstentionColumns, rows: abstentionRows),
+            TidyTable(name: "failed_calls", columns: failedColumns, rows: failedRows),
+            TidyTable(name: "annotations", columns: annotationColumns, rows: annotationRows),
+        ]
+    }
+
+    static let provenanceColumns = [
+        "model_name", "model_id", "endpoint", "temperature", "top_p", "max_tokens", "sampling_seed", "prompt_hash",
+        "template_id", "prompt_tokens", "completion_tokens", "cached_tokens", "latency_ms", "finish_reason", "attempts",
+        "started_at", "finished_at",
+    ]
+    /// Columns of `discussions`.
+    public static let discussionColumns = [
+        "discussion_id", "condition", "strategy", "model", "replicate", "seed", "status", "seed_comment_id", "seed_comment",
+        "seed_comment_index", "user_turns", "history_length", "turn_taking", "started_at", "finished_at",
+    ]
+    /// Columns of `participants`.
+    public static let participantColumns = [
+        "participant_id", "discussion_id", "position", "username", "role", "age", "sex", "education",
+        "sexual_orientation", "ethnicity", "occupation", "political_leaning", "personality", "extra",
+    ]
+    /// Columns of `comments`.
+    public static let commentColumns =
+        ["comment_id", "discussion_id", "condition", "turn_index", "speaker", "role", "text", "raw_text", "cleaning", "flags"]
+        + provenanceColumns
+    /// Columns of `abstentions`.
+    public static let abstentionColumns =
+        ["turn_id", "discussion_id", "condition", "turn_index", "speaker", "role", "raw_text", "cleaning"] + provenanceColumns
+    /// Columns of `failed_calls`.
+    public static let failedColumns =
+        ["turn_id", "discussion_id", "condition", "turn_index", "speaker", "role", "error"] + provenanceColumns
+    /// Columns of `annotations`.
+    public static let annotationColumns = [
+        "annotation_id", "comment_id", "discussion_id", "annotator", "dimension", "value", "status", "method", "detail",
+        "raw_text", "structured_output", "model_name", "model_id", "prompt_hash", "prompt_tokens", "completion_tokens",
+        "cached_tokens", "latency_ms", "attempts", "started_at", "finished_at",
+    ]
+
+    /// The two file formats.
+    public enum Format: String, Sendable { case csv, jsonl }
+
+    /// Writes every table as `directory/<table>.csv` or `.jsonl`, each atomically.
+    ///
+    /// - Returns: the paths written.
+    public static func write(store: Store, format: Format, to directory: String) async throws -> [String] {
+        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var written: [String] = []
+        for table in try await tables(store: store) {
+            let path = directory + "/" + table.name + "." + format.rawValue
+            let data = format == .csv ? try table.csv() : try table.jsonl()
+            do {
+                try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+            } catch {
+                throw StoreError("cannot write \(path): \(error.localizedDescription)")
+            }
+            written.append(path)
+        }
+        return written
+    }
+}

@@ -1,0 +1,118 @@
+import SDFCore
+import Testing
+
+@testable import SDFAnalysis
+
+@Suite("Lexical diversity")
+struct LexicalDiversityTests {
+    @Test("tokens, pairwise ROUGE-L F1 and diversity match rouge-score / the Python LCS")
+    func matchesReference() throws {
+        let sets = try Reference.load().lexical
+        #expect(sets.values.contains { $0.reference == "rouge-score" })
+        for (name, set) in sets {
+            for (comment, tokens) in zip(set.comments, set.tokens) {
+                #expect(Stats.tokens(comment) == tokens, "\(name): tokens of \(comment)")
+            }
+            for pair in set.pairs {
+                let f1 = Stats.rougeLF1(set.comments[pair.i], set.comments[pair.j])
+                expectStatistic(f1, pair.f1, "\(name) F1(\(pair.i), \(pair.j))")
+            }
+            expectStatistic(Stats.lexicalDiversity(set.comments), set.diversity, "\(name) diversity")
+        }
+    }
+
+    @Test("hand-computed LCS and F1")
+    func handComputed() {
+        #expect(Stats.lcsLength(Array("ABCBDAB"), Array("BDCABA")) == 4)
+        #expect(Stats.lcsLength([Int](), [1, 2]) == 0)
+        #expect(Stats.tokens("Don't STOP—now, 2nd try!") == ["don", "t", "stop", "now", "2nd", "try"])
+        #expect(Stats.tokens("ΣΟΦΙΑ Café") == ["σοφια", "café"])
+        // "the cat sat" vs "the cat sat down": l = 3, P = 1, R = 3/4, F = 6/7.
+        #expect(isClose(Stats.rougeLF1("the cat sat", "the cat sat down"), 6.0 / 7.0, tolerance: 1e-15))
+        #expect(Stats.rougeLF1("a b", "c d") == 0)
+        #expect(Stats.rougeLF1("", "") == 0)
+        #expect(Stats.rougeLF1("Same words.", "same WORDS") == 1)
+    }
+
+    @Test("diversity extremes and degenerate input")
+    func extremes() {
+        #expect(Stats.lexicalDiversity(["x y z", "X, Y; Z", "x y z"]) == 0)
+        #expect(Stats.lexicalDiversity(["a b", "c d", "e"]) == 1)
+        #expect(Stats.lexicalDiversity(["only one"]) == nil)
+        #expect(Stats.lexicalDiversity([]) == nil)
+        #expect(Stats.lexicalDiversity(["", "..."]) == 1)
+    }
+}
+
+@Suite("Rates and the turn-taking check")
+struct RateTests {
+    @Test("intervention rate")
+    func intervention() {
+        #expect(Stats.interventionRate(moderatorComments: 3, moderatorTurns: 12) == 0.25)
+        #expect(Stats.interventionRate([true, false, false, true]) == 0.5)
+        #expect(Stats.interventionRate([]) == nil)
+        #expect(Stats.interventionRate(moderatorComments: 1, moderatorTurns: 0) == nil)
+        #expect(Stats.interventionRate(moderatorComments: 5, moderatorTurns: 4) == nil)
+        #expect(Stats.interventionRate(moderatorComments: -1, moderatorTurns: 4) == nil)
+    }
+
+    @Test("participation rates per user and the share who commented")
+    func participation() throws {
+        let speakers = ["ann", "bob", "ann", "cat", "bob", "ann", "cat"]
+        let commented = [true, false, true, false, false, false, false]
+        let result = try #require(Stats.participation(speakers: speakers, commented: commented))
+        #expect(result.turns == ["ann": 3, "bob": 2, "cat": 2])
+        #expect(result.comments == ["ann": 2, "bob": 0, "cat": 0])
+        #expect(result.rates == ["ann": 2.0 / 3.0, "bob": 0, "cat": 0])
+        #expect(result.shareWhoCommented == 1.0 / 3.0)
+        let withSilent = try #require(
+            Stats.participation(speakers: speakers, commented: commented, users: ["ann", "bob", "cat", "dan"]))
+        #expect(withSilent.shareWhoCommented == 0.25)
+        #expect(withSilent.rates["dan"] == nil)
+        #expect(Stats.participation(speakers: ["a"], commented: []) == nil)
+        #expect(Stats.participation(speakers: [String](), commented: []) == nil)
+    }
+
+    @Test("turn-taking check matches statsmodels proportions_ztest")
+    func turnTakingReference() throws {
+        let cases = try Reference.load().turn_taking
+        #expect(cases.count >= 3)
+        for c in cases {
+            let check = try #require(Stats.turnTakingCheck(speakers: c.speakers, p: c.p, users: c.users), "\(c.name)")
+            #expect(check.triples == c.triples, "\(c.name) triples")
+            #expect(check.replyBacks == c.aba, "\(c.name) A,B,A count")
+            expectStatistic(check.observed, c.observed, "\(c.name) observed")
+            expectStatistic(check.expected, c.expected, "\(c.name) expected")
+            expectStatistic(check.z, c.z, "\(c.name) z")
+            expectPValue(check.p, c.pvalue, "\(c.name) p")
+        }
+    }
+
+    @Test("the check accepts TurnTaker's respond(p) and rejects the random policy")
+    func turnTakingSimulation() throws {
+        func speakers(_ policy: TurnTakingPolicy, users: Int, seed: UInt64) -> [Int] {
+            var taker = TurnTaker(policy: policy, userCount: users, seed: seed)
+            return (0..<3000).map { _ in taker.next().speaker }
+        }
+        let respond = try #require(Stats.turnTakingCheck(speakers: speakers(.respond(p: 0.4), users: 5, seed: 8), p: 0.4, users: 5))
+        #expect(abs(respond.observed - 0.55) < 0.05)
+        #expect(respond.p > 0.001)
+        let random = try #require(Stats.turnTakingCheck(speakers: speakers(.random, users: 5, seed: 8), p: 0.4, users: 5))
+        #expect(abs(random.observed - 0.25) < 0.05)
+        #expect(random.p < 1e-10)
+    }
+
+    @Test("turn-taking check degenerate cases")
+    func turnTakingDegenerate() throws {
+        #expect(Stats.turnTakingCheck(speakers: [1, 2], p: 0.3, users: 3) == nil)
+        #expect(Stats.turnTakingCheck(speakers: [1, 1, 1, 1], p: 0.3, users: 3) == nil)
+        #expect(Stats.turnTakingCheck(speakers: [1, 2, 1], p: 1.5, users: 3) == nil)
+        #expect(Stats.turnTakingCheck(speakers: [1, 2, 1], p: 0.5, users: 1) == nil)
+        // Two users: A, B, A is forced, p₀ = 1.
+        let forced = try #require(Stats.turnTakingCheck(speakers: [0, 1, 0, 1, 0], p: 0, users: 2))
+        #expect(forced.expected == 1 && forced.z == 0 && forced.p == 1)
+        let broken = try #require(Stats.turnTakingCheck(speakers: [0, 1, 1, 0, 1], p: 0, users: 2))
+        #expect(broken.triples == 2 && broken.replyBacks == 1)
+        #expect(broken.z == -.infinity && broken.p == 0)
+    }
+}
