@@ -79,7 +79,7 @@ let package = Package(
         .target(
             name: "SDFAnalysis",
             dependencies: [
-                "SDFCore",
+                "SDFCore", "SDFStore",
                 .product(name: "RealModule", package: "swift-numerics"),
             ],
             swiftSettings: swiftSettings
@@ -97,7 +97,7 @@ let package = Package(
         .executableTarget(
             name: "sdf",
             dependencies: [
-                "SDFCore", "SDFLLM", "SDFStore", "SDFEngine",
+                "SDFCore", "SDFLLM", "SDFStore", "SDFEngine", "SDFAnalysis",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -116,8 +116,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
-            name: "SDFAnalysisTests", dependencies: ["SDFAnalysis"], exclude: ["Fixtures"], swiftSettings: swiftSettings),
-        .testTarget(name: "SDFStoreTests", dependencies: ["SDFStore"], swiftSettings: swiftSettings),
+            name: "SDFAnalysisTests", dependencies: ["SDFAnalysis", "SDFStore", "SDFEngine", "SDFTesting"], exclude: ["Fixtures", "Golden"],
+            swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SDFStoreTests", dependencies: ["SDFStore", "SDFEngine", "SDFTesting"], exclude: ["Fixtures"],
+            swiftSettings: swiftSettings),
         .testTarget(
             name: "SDFEngineTests",
             dependencies: ["SDFEngine", "SDFTesting", "SDFStore"],
