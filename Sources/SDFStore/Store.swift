@@ -199,14 +199,21 @@ public struct Store: Sendable {
     /// Commits one annotation job, its tidy values and its prompt in one transaction (replacing an earlier
     /// failed attempt of the same job).
     public func commitAnnotation(_ annotation: AnnotationRecord, prompt: PromptRecord) async throws {
+        try await commitAnnotations([annotation], prompt: prompt)
+    }
+
+    /// Commits several annotations sharing one prompt record in one transaction (imports).
+    public func commitAnnotations(_ annotations: [AnnotationRecord], prompt: PromptRecord) async throws {
         try await writer.write { db in
             try prompt.insert(db, onConflict: .ignore)
-            try db.execute(sql: "DELETE FROM annotation WHERE id = ?", arguments: [annotation.id])
-            try annotation.insert(db)
-            for (dimension, value) in annotation.values.sorted(by: { $0.key < $1.key }) {
-                try db.execute(
-                    sql: "INSERT INTO annotation_value (annotationId, commentId, annotator, dimension, value) VALUES (?, ?, ?, ?, ?)",
-                    arguments: [annotation.id, annotation.commentId, annotation.annotator, dimension, value])
+            for annotation in annotations {
+                try db.execute(sql: "DELETE FROM annotation WHERE id = ?", arguments: [annotation.id])
+                try annotation.insert(db)
+                for (dimension, value) in annotation.values.sorted(by: { $0.key < $1.key }) {
+                    try db.execute(
+                        sql: "INSERT INTO annotation_value (annotationId, commentId, annotator, dimension, value) VALUES (?, ?, ?, ?, ?)",
+                        arguments: [annotation.id, annotation.commentId, annotation.annotator, dimension, value])
+                }
             }
         }
     }
@@ -287,6 +294,18 @@ public struct Store: Sendable {
             try db.execute(sql: "DELETE FROM discussion WHERE id = ?", arguments: [discussion.id])
             try discussion.insert(db)
             for participant in participants { try participant.insert(db) }
+        }
+    }
+
+    /// Replaces a discussion (and its participants and turns) in one transaction: used by imports.
+    public func replaceDiscussion(_ discussion: DiscussionRecord, participants: [ParticipantRecord], turns: [TurnRecord]) async throws {
+        try await writer.write { db in
+            try db.execute(sql: "DELETE FROM turn WHERE discussionId = ?", arguments: [discussion.id])
+            try db.execute(sql: "DELETE FROM participant WHERE discussionId = ?", arguments: [discussion.id])
+            try db.execute(sql: "DELETE FROM discussion WHERE id = ?", arguments: [discussion.id])
+            try discussion.insert(db)
+            for p in participants { try p.insert(db) }
+            for t in turns { try t.insert(db) }
         }
     }
 
