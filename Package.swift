@@ -123,7 +123,10 @@ let package = Package(
             swiftSettings: swiftSettings),
         .testTarget(
             name: "SDFEngineTests",
-            dependencies: ["SDFEngine", "SDFTesting", "SDFStore"],
+            dependencies: [
+                "SDFEngine", "SDFTesting", "SDFStore",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+            ],
             swiftSettings: swiftSettings
         ),
     ]

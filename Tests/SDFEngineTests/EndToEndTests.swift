@@ -187,6 +187,16 @@ struct LiveEndToEndTests {
             #expect(t.sampling.stop.contains("\nOP:"))
             #expect(try await store.prompt(hash: t.promptHash) != nil)
         }
+        // The quickstart's annotation section ran on the local model: every comment × annotator has a job,
+        // parsed or recorded as a failure with its raw text.
+        let comments = turns.filter { $0.outcome == .comment }
+        let annotations = try await store.annotations()
+        #expect(annotations.count == comments.count * 2)
+        #expect(annotations.allSatisfy { $0.status == "failed" || $0.rawText != nil })
+        #expect(annotations.allSatisfy { $0.status != "ok" || $0.values.count == 2 })
+        #expect(annotations.filter { $0.status == "ok" }.count * 2 >= annotations.count, "parse rate below 50%")
+        #expect(annotations.allSatisfy { $0.structuredOutput })
+        #expect(result.stderr.contains("parse rate"))
         let runs = try await store.runs()
         #expect(runs.count == 1)
         #expect(runs[0].status == "done")
@@ -204,6 +214,8 @@ struct LiveEndToEndTests {
         #expect(again.status == 0, "\(again.stderr)")
         #expect(again.stderr.contains("2 skipped"))
         #expect(try await store.allTurns().count == turns.count)
+        #expect(try await store.annotations().count == annotations.count)
+        #expect(again.stderr.contains("(\(annotations.count) already done)"))
     }
 
     @Test func killingSdfLeavesNoOrphanEngine() async throws {
