@@ -50,6 +50,11 @@ public struct ExperimentRunner: Sendable {
 
     /// SHA-256 over everything that decides what the discussions are (not concurrency, timeouts or names of files).
     public static func designHash(_ experiment: Experiment) -> String {
+        RenderedPrompt.sha256Hex(designFingerprint(experiment))
+    }
+
+    /// The sorted-key JSON that ``designHash(_:)`` hashes.
+    public static func designFingerprint(_ experiment: Experiment) -> String {
         struct Fingerprint: Encodable {
             var seed: UInt64
             var replicates: Int
@@ -80,7 +85,7 @@ public struct ExperimentRunner: Sendable {
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         let data = (try? encoder.encode(fingerprint)) ?? Data()
-        return RenderedPrompt.sha256Hex(String(decoding: data, as: UTF8.self))
+        return String(decoding: data, as: UTF8.self)
     }
 
     /// Runs every discussion not yet done.
@@ -94,7 +99,7 @@ public struct ExperimentRunner: Sendable {
         let design = Design(experiment: experiment)
         let manifest = RunManifest(
             id: UUID().uuidString.lowercased(), experiment: experiment.name, specHash: RenderedPrompt.sha256Hex(specText),
-            designHash: Self.designHash(experiment), specText: specText, toolVersion: SDFVersion.current,
+            designHash: Self.designHash(experiment), specText: specText, design: Self.designFingerprint(experiment), toolVersion: SDFVersion.current,
             models: modelFingerprints, host: ProcessInfo.processInfo.hostName, startedAt: start, status: "running")
         try await store.beginRun(manifest)
         let statuses = try await store.discussionStatuses()

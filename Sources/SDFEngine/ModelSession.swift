@@ -126,7 +126,7 @@ public enum ModelSession {
         let client = OpenAIClient(baseURL: model.endpoint, apiKey: key, timeout: model.timeoutSeconds, retry: retry, http: http)
         let ids: [String]
         do {
-            ids = try await client.listModels()
+            ids = try await client.listModels(retry: RetryPolicy(maxAttempts: 2, baseDelay: 0.5))
         } catch let error as LLMError {
             throw LLMError(error.kind, "model '\(model.name)': cannot reach \(model.endpoint): \(error.message)")
         }

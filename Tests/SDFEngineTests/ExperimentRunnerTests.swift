@@ -145,8 +145,10 @@ struct ExperimentRunnerTests {
     @Test func refusesAStoreMadeFromAnotherDesign() async throws {
         let store = try Store.inMemory()
         try await run(try smallExperiment(), store: store, client: ScriptedChatModel())
-        await #expect(throws: StoreError.self) {
+        await #expect {
             try await run(try smallExperiment(turns: 7), store: store, client: ScriptedChatModel())
+        } throws: { error in
+            "\(error)".contains("discussion.turns: 6 → 7")
         }
     }
 

@@ -46,6 +46,22 @@ struct LocalServerTests {
         #expect(leftovers.isEmpty)
     }
 
+    @Test func restartsAServerThatDiesMidRun() async throws {
+        let dir = tempDir()
+        let (first, second, restarts, answer) = try await withLocalServer(try config(dir)) { server in
+            kill(server.pid, SIGKILL)
+            try await waitUntil(seconds: 20) { (server.currentPid ?? server.pid) != server.pid && server.restarts == 1 }
+            // The client's retries ride out the restart.
+            let answer = try await HTTPClientScope.complete(baseURL: server.baseURL, prompt: "Say hello.")
+            return (server.pid, server.currentPid, server.restarts, answer)
+        }
+        #expect(restarts == 1)
+        #expect(second != nil && second != first)
+        #expect(!answer.isEmpty)
+        if let second { try await waitUntil(seconds: 10) { kill(second, 0) != 0 } }
+        #expect(second.map { kill($0, 0) != 0 } ?? true)
+    }
+
     @Test func stopsWhenTheBodyThrows() async throws {
         struct Boom: Error {}
         let dir = tempDir()

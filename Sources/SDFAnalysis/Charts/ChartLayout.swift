@@ -16,6 +16,8 @@ struct LegendItem {
     var color: String
     /// 0 circle, 1 square, 2 triangle, 3 diamond; `nil` draws a filled swatch.
     var marker: Int?
+    /// Whether a short line is drawn through the marker (line charts).
+    var withLine = false
 }
 
 /// A rectangle in view-box units.
@@ -74,7 +76,7 @@ enum ChartLayout {
             for (item, offset) in entries {
                 let cx = x + offset + 6
                 if let marker = item.marker {
-                    doc.line(x1: cx - 7, y1: cy, x2: cx + 7, y2: cy, stroke: item.color, width: 2)
+                    if item.withLine { doc.line(x1: cx - 8, y1: cy, x2: cx + 8, y2: cy, stroke: item.color, width: 2) }
                     self.marker(&doc, shape: marker, x: cx, y: cy, color: item.color, className: "legend-marker")
                 } else {
                     doc.rect(x: cx - 6, y: cy - 6, width: 12, height: 12, fill: item.color, className: "legend-swatch")

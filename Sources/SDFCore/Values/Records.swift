@@ -263,6 +263,9 @@ public struct RunManifest: Codable, Sendable, Hashable {
     public var designHash: String
     /// The experiment file's text.
     public var specText: String
+    /// The design fingerprint (sorted-key JSON of everything ``designHash`` covers), so a refused resume can say
+    /// what changed.
+    public var design: String
     /// SDF's version.
     public var toolVersion: String
     /// For each model name: the model id and endpoint reported by the server (and, for `local`, the GGUF SHA-256).
@@ -278,14 +281,15 @@ public struct RunManifest: Codable, Sendable, Hashable {
 
     /// Creates a manifest.
     public init(
-        id: String, experiment: String, specHash: String, designHash: String, specText: String, toolVersion: String,
-        models: [String: String], host: String, startedAt: Date, finishedAt: Date? = nil, status: String
+        id: String, experiment: String, specHash: String, designHash: String, specText: String, design: String = "",
+        toolVersion: String, models: [String: String], host: String, startedAt: Date, finishedAt: Date? = nil, status: String
     ) {
         self.id = id
         self.experiment = experiment
         self.specHash = specHash
         self.designHash = designHash
         self.specText = specText
+        self.design = design
         self.toolVersion = toolVersion
         self.models = models
         self.host = host

@@ -54,9 +54,10 @@ public struct OpenAIClient: ChatModel {
 
     /// Lists the model ids the server serves (`GET /v1/models`).
     ///
+    /// - Parameter policy: retries for this call (default: the client's).
     /// - Throws: ``LLMError`` (`connection` for an unreachable server).
-    public func listModels() async throws -> [String] {
-        let (buffer, _) = try await send(method: .GET, path: "/models", body: nil, deadline: min(timeout, 30))
+    public func listModels(retry policy: RetryPolicy? = nil) async throws -> [String] {
+        let (buffer, _) = try await (policy ?? retry).run { try await self.send(method: .GET, path: "/models", body: nil, deadline: min(self.timeout, 30)) }.0
         do {
             let list = try JSONDecoder().decode(WireModelList.self, from: buffer)
             return (list.data ?? []).map(\.id)

@@ -12,7 +12,7 @@ public struct RetryPolicy: Sendable, Hashable, Codable {
     public var maxDelay: Double
 
     /// Creates a policy.
-    public init(maxAttempts: Int = 4, baseDelay: Double = 0.5, maxDelay: Double = 30) {
+    public init(maxAttempts: Int = 6, baseDelay: Double = 1, maxDelay: Double = 30) {
         self.maxAttempts = maxAttempts
         self.baseDelay = baseDelay
         self.maxDelay = maxDelay

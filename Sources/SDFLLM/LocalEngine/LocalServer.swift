@@ -27,11 +27,13 @@ public struct LocalServerConfiguration: Sendable, Hashable {
     public var startupTimeout: Double
     /// Extra command-line arguments for llama-server.
     public var extraArguments: [String]
+    /// How many times a server that dies after start-up is restarted (default 5).
+    public var maxRestarts: Int
 
     /// Creates a configuration.
     public init(
         binary: String, model: String, parallel: Int = 4, contextPerSlot: Int = 2048, runDirectory: String,
-        startupTimeout: Double = 180, extraArguments: [String] = []
+        startupTimeout: Double = 180, extraArguments: [String] = [], maxRestarts: Int = 5
     ) {
         self.binary = binary
         self.model = model
@@ -40,6 +42,7 @@ public struct LocalServerConfiguration: Sendable, Hashable {
         self.runDirectory = runDirectory
         self.startupTimeout = startupTimeout
         self.extraArguments = extraArguments
+        self.maxRestarts = maxRestarts
     }
 }
 
@@ -49,14 +52,21 @@ public struct LocalServerHandle: Sendable {
     public var baseURL: String
     /// The port chosen.
     public var port: Int
-    /// The server process id.
+    /// The server process id at start-up (see ``currentPid`` after a restart).
     public var pid: Int32
     /// The server's log file.
     public var logFile: String
+    let state: ChildState
+
+    /// The server process id now (it changes when a dead server is restarted).
+    public var currentPid: Int32? { state.withLock { $0.pid } }
+    /// How many times the server was restarted after dying.
+    public var restarts: Int { state.withLock { $0.restarts } }
 }
 
 /// Starts llama-server on a free loopback port, waits until `/health` answers 200, runs `body`, and stops the
-/// server (SIGTERM, then SIGKILL after 5 s) when `body` returns, throws, or the task is cancelled.
+/// server (SIGTERM, then SIGKILL after 5 s) when `body` returns, throws, or the task is cancelled. A server that
+/// dies while `body` runs is restarted on the same port (up to ``LocalServerConfiguration/maxRestarts`` times).
 ///
 /// Orphans: the server is launched through `/bin/sh`, which starts a one-line watchdog and then `exec`s
 /// llama-server; the watchdog sends SIGTERM to the server when this process disappears (even after SIGKILL,
@@ -101,17 +111,28 @@ public func withLocalServer<T: Sendable>(
 
     return try await withThrowingTaskGroup(of: T?.self) { group in
         group.addTask {
-            _ = try? await Subprocess.run(
-                .path(FilePath("/bin/sh")), arguments: Arguments(arguments), platformOptions: options, input: .none,
-                output: .fileDescriptor(log, closeAfterSpawningProcess: false),
-                error: .fileDescriptor(log, closeAfterSpawningProcess: false)
-            ) { execution in
-                let pid = execution.processIdentifier.value
-                state.withLock { $0.pid = pid }
-                try? Data("\(pid) \(getpid())\n".utf8).write(to: URL(fileURLWithPath: pidFile))
-                while !Task.isCancelled && kill(pid, 0) == 0 && !ProcessState.isZombie(pid) {
-                    try? await Task.sleep(nanoseconds: 200_000_000)
+            var restarts = 0
+            while true {
+                _ = try? await Subprocess.run(
+                    .path(FilePath("/bin/sh")), arguments: Arguments(arguments), platformOptions: options, input: .none,
+                    output: .fileDescriptor(log, closeAfterSpawningProcess: false),
+                    error: .fileDescriptor(log, closeAfterSpawningProcess: false)
+                ) { execution in
+                    let pid = execution.processIdentifier.value
+                    state.withLock { $0.pid = pid }
+                    try? Data("\(pid) \(getpid())\n".utf8).write(to: URL(fileURLWithPath: pidFile))
+                    while !Task.isCancelled && kill(pid, 0) == 0 && !ProcessState.isZombie(pid) {
+                        try? await Task.sleep(nanoseconds: 200_000_000)
+                    }
                 }
+                // A server that dies after it was ready is restarted on the same port (calls in flight fail and
+                // are retried by the client); one that dies during start-up is reported by the health wait.
+                let ready = state.withLock { $0.ready }
+                if Task.isCancelled || !ready || restarts >= configuration.maxRestarts { break }
+                restarts += 1
+                logger.warning("llama-server exited unexpectedly; restarting", metadata: ["restart": "\(restarts)", "log": "\(logFile)"])
+                state.withLock { $0.restarts = restarts }
+                try? await Task.sleep(nanoseconds: 300_000_000)
             }
             state.withLock { $0.exited = true }
             try? FileManager.default.removeItem(atPath: pidFile)
@@ -121,9 +142,13 @@ public func withLocalServer<T: Sendable>(
             try await waitForHealth(port: port, deadline: configuration.startupTimeout, logFile: logFile) {
                 state.withLock { $0.exited }
             }
-            let pid = state.withLock { $0.pid } ?? 0
+            let pid = state.withLock {
+                $0.ready = true
+                return $0.pid ?? 0
+            }
             logger.info("llama-server ready", metadata: ["port": "\(port)", "pid": "\(pid)"])
-            let result = try await body(LocalServerHandle(baseURL: baseURL, port: port, pid: pid, logFile: logFile))
+            let result = try await body(
+                LocalServerHandle(baseURL: baseURL, port: port, pid: pid, logFile: logFile, state: state))
             group.cancelAll()
             while try await group.next() != nil {}
             return result
@@ -137,8 +162,14 @@ public func withLocalServer<T: Sendable>(
 
 /// The child's pid and whether it has exited, shared between the supervising tasks.
 final class ChildState: Sendable {
-    private let value = Mutex<(pid: Int32?, exited: Bool)>((nil, false))
-    func withLock<R: Sendable>(_ body: (inout (pid: Int32?, exited: Bool)) -> R) -> R { value.withLock { body(&$0) } }
+    struct Value {
+        var pid: Int32?
+        var exited = false
+        var ready = false
+        var restarts = 0
+    }
+    private let value = Mutex(Value())
+    func withLock<R: Sendable>(_ body: (inout Value) -> R) -> R { value.withLock { body(&$0) } }
 }
 
 /// Polls `GET /health` until it answers 200 (503 while the model loads), the server exits, or the deadline passes.
