@@ -130,7 +130,9 @@ public struct ExperimentRunner: Sendable {
                 }
             }
         } catch {
-            try? await store.finishRun(id: manifest.id, status: "interrupted")
+            // The run task may be cancelled (Ctrl-C): record the end from a task that is not.
+            let store = self.store
+            await Task { try? await store.finishRun(id: manifest.id, status: error is CancellationError ? "interrupted" : "failed") }.value
             throw error
         }
         try await store.finishRun(id: manifest.id, status: failed > 0 ? "failed" : "done")

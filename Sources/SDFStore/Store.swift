@@ -19,6 +19,9 @@ public struct Store: Sendable {
     public static func open(path: String) throws -> Store {
         var configuration = GRDB.Configuration()
         configuration.busyMode = .timeout(10)
+        // WAL with synchronous=NORMAL: a commit survives the process being killed (kill -9); only a power loss
+        // can drop the last commits. Saves an fsync per turn.
+        configuration.prepareDatabase { db in try db.execute(sql: "PRAGMA synchronous = NORMAL") }
         do {
             let pool = try DatabasePool(path: path, configuration: configuration)
             return try Store(writer: pool, path: path)
@@ -38,6 +41,26 @@ public struct Store: Sendable {
         return store
     }
 
+    /// Opens an existing store read-only, without migrating it: for watching a store another process writes.
+    ///
+    /// - Throws: ``StoreError`` when the file does not exist or cannot be opened.
+    public static func openReadOnly(path: String) throws -> Store {
+        guard FileManager.default.fileExists(atPath: path) else { throw StoreError("no store at \(path)") }
+        var configuration = GRDB.Configuration()
+        configuration.readonly = true
+        configuration.busyMode = .timeout(10)
+        do {
+            return Store(unmigrated: try DatabasePool(path: path, configuration: configuration), path: path)
+        } catch {
+            throw StoreError("cannot open store \(path): \(error)")
+        }
+    }
+
+    init(unmigrated writer: any DatabaseWriter, path: String) {
+        self.writer = writer
+        self.path = path
+    }
+
     /// An in-memory store, for tests.
     public static func inMemory() throws -> Store {
         try Store(writer: DatabaseQueue(), path: ":memory:")
@@ -47,7 +70,9 @@ public struct Store: Sendable {
         self.writer = writer
         self.path = path
         do {
-            try Self.migrator.migrate(writer)
+            // Migrate only when needed, so readers of an up-to-date store never write.
+            let complete = try writer.read { db in try Self.migrator.hasCompletedMigrations(db) }
+            if !complete { try Self.migrator.migrate(writer) }
         } catch {
             throw StoreError("\(path) is not an SDF store or could not be migrated: \(error)")
         }
@@ -396,11 +421,19 @@ public struct Store: Sendable {
                 }
             }
             for row in try Row.fetchAll(
-                db, sql: "SELECT COALESCE(SUM(promptTokens),0) AS p, COALESCE(SUM(completionTokens),0) AS c, COALESCE(SUM(cachedTokens),0) AS k FROM turn")
+                db,
+                sql: """
+                    SELECT COALESCE(SUM(promptTokens),0) AS p, COALESCE(SUM(completionTokens),0) AS c,
+                           COALESCE(SUM(cachedTokens),0) AS k, COUNT(*) AS n, COALESCE(SUM(MAX(attempts - 1, 0)),0) AS r
+                    FROM (SELECT promptTokens, completionTokens, cachedTokens, attempts FROM turn
+                          UNION ALL SELECT promptTokens, completionTokens, cachedTokens, attempts FROM annotation)
+                    """)
             {
                 summary.promptTokens = row["p"]
                 summary.completionTokens = row["c"]
                 summary.cachedTokens = row["k"]
+                summary.calls = row["n"]
+                summary.retries = row["r"]
             }
             return summary
         }
@@ -419,12 +452,19 @@ public struct StoreSummary: Sendable, Hashable {
     public var turns: [String: Int] = [:]
     /// Comments by cleaning flag.
     public var flags: [String: Int] = [:]
-    /// Prompt tokens, summed.
+    /// Prompt tokens, summed (turns and annotation jobs).
     public var promptTokens = 0
     /// Completion tokens, summed.
     public var completionTokens = 0
     /// Cached prompt tokens, summed.
     public var cachedTokens = 0
+    /// LLM calls recorded (turns and annotation jobs).
+    public var calls = 0
+    /// Extra attempts (retries) over all calls.
+    public var retries = 0
+
+    /// Share of prompt tokens served from the server's cache, in [0, 1].
+    public var cachedShare: Double { promptTokens == 0 ? 0 : Double(cachedTokens) / Double(promptTokens) }
 
     /// Creates an empty summary.
     public init() {}

@@ -1,4 +1,5 @@
 import Foundation
+import SDFCore
 import HTTPTypes
 import Hummingbird
 import NIOCore
@@ -13,6 +14,12 @@ public enum FakeReply: Sendable {
     case raw(status: Int, body: String, headers: [String: String] = [:])
     /// Waits `seconds` before answering with `then`.
     case delay(Double, then: Reply)
+    /// Sends the status line, headers and the first bytes of a chat answer, then drops the connection: a reset
+    /// connection / an answer cut off mid-way.
+    case cutMidway
+    /// The default deterministic answer of ``ScriptedChatModel/defaultScript(_:)`` for the request's messages and
+    /// seed: the same request always gets the same text, whichever process sends it.
+    case scripted
 
     /// A reply that cannot itself be delayed (so delays do not nest).
     public enum Reply: Sendable {
@@ -59,7 +66,7 @@ public enum FakeOpenAIServer {
             let index = log.append(text: text)
             let reply = script(
                 FakeRequest(index: index, json: sendable, body: text, authorization: request.headers[.authorization]))
-            return try await respond(reply)
+            return try await respond(reply, body: text)
         }
         let port = Mutex<Int?>(nil)
         let app = Application(
@@ -94,6 +101,28 @@ public enum FakeOpenAIServer {
         return Response(status: .init(code: status), headers: headers, body: .init(byteBuffer: ByteBuffer(string: body)))
     }
 
+    /// The deterministic answer to a request body: for structured-output requests a rubric-shaped JSON object
+    /// (`toxicity` and `argument_quality` derived from the prompt), otherwise ``ScriptedChatModel/defaultScript(_:)``.
+    public static func scriptedAnswer(_ body: String) -> String {
+        let request = decodeRequest(body)
+        if body.contains("\"response_format\"") {
+            let value = SeedDerivation.derive(1, request.messages.map(\.content).joined(separator: "\u{0}"))
+            return #"{"toxicity": \#(value % 5 + 1), "argument_quality": \#((value / 5) % 5 + 1)}"#
+        }
+        return ScriptedChatModel.defaultScript(request)
+    }
+
+    /// The request's messages, seed and model as a ``ChatRequest`` (best effort).
+    public static func decodeRequest(_ body: String) -> ChatRequest {
+        struct Wire: Decodable {
+            var model: String?
+            var messages: [ChatMessage]?
+            var seed: Int?
+        }
+        let wire = try? JSONDecoder().decode(Wire.self, from: Data(body.utf8))
+        return ChatRequest(model: wire?.model ?? "", messages: wire?.messages ?? [], seed: wire?.seed)
+    }
+
     static func chatBody(_ text: String, finishReason: String, model: String, cachedTokens: Int) -> String {
         let content = String(decoding: try! JSONEncoder().encode(text), as: UTF8.self)
         return """
@@ -101,8 +130,20 @@ public enum FakeOpenAIServer {
             """
     }
 
-    static func respond(_ reply: FakeReply) async throws -> Response {
+    struct Cut: Error {}
+
+    static func respond(_ reply: FakeReply, body: String = "") async throws -> Response {
         switch reply {
+        case .cutMidway:
+            let partial = #"{"id":"chatcmpl-1","object":"chat.completion","choices":[{"index":0,"message":{"role":"assis"#
+            return Response(
+                status: .ok, headers: [.contentType: "application/json"],
+                body: ResponseBody(contentLength: partial.utf8.count * 3) { writer in
+                    try await writer.write(ByteBuffer(string: partial))
+                    throw Cut()
+                })
+        case .scripted:
+            return json(200, chatBody(scriptedAnswer(body), finishReason: "stop", model: "fake-model", cachedTokens: 0))
         case .chat(let text, let finishReason, let model, let cached):
             return json(200, chatBody(text, finishReason: finishReason, model: model, cachedTokens: cached))
         case .raw(let status, let body, let headers):

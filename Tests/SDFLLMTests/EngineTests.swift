@@ -51,8 +51,9 @@ struct LocalServerTests {
         let (first, second, restarts, answer) = try await withLocalServer(try config(dir)) { server in
             kill(server.pid, SIGKILL)
             try await waitUntil(seconds: 20) { (server.currentPid ?? server.pid) != server.pid && server.restarts == 1 }
-            // The client's retries ride out the restart.
-            let answer = try await HTTPClientScope.complete(baseURL: server.baseURL, prompt: "Say hello.")
+            // The client's retries ride out the restart (patiently: the model reloads slowly on a loaded machine).
+            let answer = try await HTTPClientScope.complete(
+                baseURL: server.baseURL, prompt: "Say hello.", retry: RetryPolicy(maxAttempts: 30, baseDelay: 1, maxDelay: 2))
             return (server.pid, server.currentPid, server.restarts, answer)
         }
         #expect(restarts == 1)

@@ -13,9 +13,9 @@ final class SendableBox<T: Sendable>: Sendable {
 
 enum HTTPClientScope {
     /// One chat completion against `baseURL` with a scoped HTTP client.
-    static func complete(baseURL: String, prompt: String) async throws -> String {
+    static func complete(baseURL: String, prompt: String, retry: RetryPolicy = .init()) async throws -> String {
         try await HTTPClient.withHTTPClient { http in
-            let client = OpenAIClient(baseURL: baseURL, apiKey: nil, timeout: 120, http: http)
+            let client = OpenAIClient(baseURL: baseURL, apiKey: nil, timeout: 120, retry: retry, http: http)
             let model = try await client.listModels().first ?? "local"
             let response = try await client.complete(
                 ChatRequest(model: model, messages: [.init(role: "user", content: prompt)], temperature: 0, maxTokens: 16, seed: 1))

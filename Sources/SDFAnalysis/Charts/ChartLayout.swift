@@ -18,6 +18,8 @@ struct LegendItem {
     var marker: Int?
     /// Whether a short line is drawn through the marker (line charts).
     var withLine = false
+    /// Whether the entry is an error-bar glyph (a vertical bar with caps) instead of a marker or swatch.
+    var errorBar = false
 }
 
 /// A rectangle in view-box units.
@@ -75,7 +77,11 @@ enum ChartLayout {
             let cy = y + Double(row) * legendRowHeight + 10
             for (item, offset) in entries {
                 let cx = x + offset + 6
-                if let marker = item.marker {
+                if item.errorBar {
+                    doc.line(x1: cx, y1: cy - 7, x2: cx, y2: cy + 7, stroke: item.color, width: 2)
+                    doc.line(x1: cx - 4, y1: cy - 7, x2: cx + 4, y2: cy - 7, stroke: item.color, width: 2)
+                    doc.line(x1: cx - 4, y1: cy + 7, x2: cx + 4, y2: cy + 7, stroke: item.color, width: 2)
+                } else if let marker = item.marker {
                     if item.withLine { doc.line(x1: cx - 8, y1: cy, x2: cx + 8, y2: cy, stroke: item.color, width: 2) }
                     self.marker(&doc, shape: marker, x: cx, y: cy, color: item.color, className: "legend-marker")
                 } else {
@@ -102,8 +108,9 @@ enum ChartLayout {
             doc.add(
                 "<rect \(common) x=\"\(SVG.num(x - s))\" y=\"\(SVG.num(y - s))\" width=\"\(SVG.num(2 * s))\" height=\"\(SVG.num(2 * s))\">\(t)</rect>")
         case 2:
-            let s = size * 1.2
-            let points = "\(SVG.num(x)),\(SVG.num(y - s)) \(SVG.num(x + s)),\(SVG.num(y + s * 0.8)) \(SVG.num(x - s)),\(SVG.num(y + s * 0.8))"
+            // Apex up; the bounding box is centred on (x, y), so the marker's middle is the data point.
+            let s = size * 1.1
+            let points = "\(SVG.num(x)),\(SVG.num(y - s)) \(SVG.num(x + s)),\(SVG.num(y + s)) \(SVG.num(x - s)),\(SVG.num(y + s))"
             doc.add("<polygon \(common) points=\"\(points)\">\(t)</polygon>")
         default:
             let s = size * 1.25

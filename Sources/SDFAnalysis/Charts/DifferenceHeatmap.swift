@@ -1,3 +1,5 @@
+import Foundation
+
 /// Pairwise differences between conditions as a heatmap: cell (row i, column j) shows mean(i) − mean(j) and
 /// the significance of Dunn's test for that pair (Holm-adjusted), as stars: `*` p < .05, `**` p < .01,
 /// `***` p < .001.
@@ -46,6 +48,30 @@ public struct DifferenceHeatmap: SVGChart, Hashable {
         let target: (Double, Double, Double) = d < 0 ? (0x00, 0x72, 0xB2) : (0xD5, 0x5E, 0x00)
         func channel(_ c: Double) -> Int { Int((255 + (c - 255) * t).rounded()) }
         return "#" + [channel(target.0), channel(target.1), channel(target.2)].map(hex2).joined()
+    }
+
+    /// The text colour for a cell of colour `fill` (`#rrggbb`): white or near-black, whichever has the higher
+    /// WCAG 2 contrast ratio against it.
+    public static func ink(on fill: String) -> String {
+        let dark = "#222222"
+        return contrast(fill, "#ffffff") > contrast(fill, dark) ? "#ffffff" : dark
+    }
+
+    /// WCAG 2 relative luminance of an sRGB `#rrggbb` colour, in [0, 1].
+    static func luminance(_ hex: String) -> Double {
+        let digits = Array(hex.dropFirst())
+        guard digits.count == 6 else { return 1 }
+        func channel(_ i: Int) -> Double {
+            let c = Double(Int(String(digits[i..<(i + 2)]), radix: 16) ?? 255) / 255
+            return c <= 0.040_45 ? c / 12.92 : pow((c + 0.055) / 1.055, 2.4)
+        }
+        return 0.2126 * channel(0) + 0.7152 * channel(2) + 0.0722 * channel(4)
+    }
+
+    /// WCAG 2 contrast ratio of two colours, in [1, 21].
+    static func contrast(_ a: String, _ b: String) -> Double {
+        let (la, lb) = (luminance(a), luminance(b))
+        return (max(la, lb) + 0.05) / (min(la, lb) + 0.05)
     }
 
     static func hex2(_ v: Int) -> String {
@@ -114,8 +140,7 @@ public struct DifferenceHeatmap: SVGChart, Hashable {
                 let p = pValues[i][j].map { "p = " + SVG.num($0, decimals: 4) } ?? "no test"
                 let tip = "\(labels[i]) − \(labels[j]) = \(SVG.num(d)); \(testLabel) \(p)"
                 doc.rect(x: x, y: y, width: cell, height: cell, fill: Self.fill(d, limit: saturation), stroke: "#ffffff", className: "cell", tooltip: tip)
-                let dark = min(1, abs(d) / saturation) > 0.6
-                let ink = dark ? "#ffffff" : "#222222"
+                let ink = Self.ink(on: Self.fill(d, limit: saturation))
                 doc.text((d > 0 ? "+" : "") + SVG.num(d), x: x + cell / 2, y: y + cell / 2 + (stars.isEmpty ? 4 : 0), anchor: "middle", fill: ink, className: "cell-value")
                 if !stars.isEmpty {
                     doc.text(stars, x: x + cell / 2, y: y + cell / 2 + 15, anchor: "middle", size: 13, weight: "bold", fill: ink, className: "stars")

@@ -75,7 +75,7 @@ public struct MeanCIChart: SVGChart, Hashable {
         let m = ChartLayout.margin
         let contentWidth = ChartLayout.width - 2 * m
         let legendItems = categories.enumerated().map { LegendItem(label: $0.element, color: OkabeIto.color($0.offset), marker: 0) }
-            + [LegendItem(label: "error bar: \(intervalLabel)", color: ChartLayout.axisColor, marker: nil)]
+            + [LegendItem(label: intervalLabel, color: ChartLayout.axisColor, marker: nil, errorBar: true)]
         let legendHeight = ChartLayout.legendHeight(legendItems, maxWidth: contentWidth)
         let columns = min(2, panels.count)
         let rows = (panels.count + columns - 1) / columns
@@ -94,7 +94,9 @@ public struct MeanCIChart: SVGChart, Hashable {
             let scale = NiceScale.fixed(panel.scaleMin, panel.scaleMax)
             doc.add("<g class=\"panel\">")
             ChartLayout.yAxis(&doc, plot: plot, scale: scale, title: panel.axisTitle)
-            doc.text(SVG.truncate(panel.title, 48), x: plot.x, y: py + 14, size: 13, weight: "bold", className: "panel-title")
+            let titleChars = Int(panelWidth / (12 * 0.62))
+            doc.text(SVG.truncate(panel.title, titleChars), x: px, y: py + 14, weight: "bold", className: "panel-title",
+                tooltip: panel.title.count > titleChars ? panel.title : nil)
             let band = plot.width / Double(categories.count)
             let maxChars = max(4, Int((band - 4) / (11 * 0.6)))
             for (c, category) in categories.enumerated() {

@@ -47,18 +47,46 @@ public struct NiceScale: Sendable, Hashable {
     ///   when they are multiples of the step.
     public static func fixed(_ fixedLower: Double, _ fixedUpper: Double, targetTicks: Int = 5) -> NiceScale {
         let upperEnd = fixedUpper > fixedLower ? fixedUpper : fixedLower + 1
-        let step = niceNumber(niceNumber(upperEnd - fixedLower, round: false) / Double(max(2, targetTicks) - 1), round: true)
+        let target = max(2, targetTicks)
+        var step = niceNumber(niceNumber(upperEnd - fixedLower, round: false) / Double(target - 1), round: true)
+        // Prefer a finer nice step that puts ticks on both ends (1–7 → every integer, not 2, 4, 6), as long as
+        // it gives at most about twice the target number of ticks.
+        var candidate = step
+        for _ in 0..<3 {
+            if isMultiple(fixedLower, of: candidate) && isMultiple(upperEnd, of: candidate) {
+                if (upperEnd - fixedLower) / candidate <= Double(2 * target) { step = candidate }
+                break
+            }
+            candidate = finerNiceStep(candidate)
+        }
         var scale = NiceScale(lower: fixedLower, upper: upperEnd, step: step)
-        let first = (fixedLower / step).rounded(.up)
-        let last = (upperEnd / step).rounded(.down)
+        let first = (fixedLower / step - 1e-9).rounded(.up)
+        let last = (upperEnd / step + 1e-9).rounded(.down)
         var ticks: [Double] = []
         var k = first
-        while k <= last + 1e-9 {
+        while k <= last {
             ticks.append(clean(k * step))
             k += 1
         }
         scale.ticks = ticks
         return scale
+    }
+
+    /// Whether `x` is an integer multiple of `step` (up to rounding noise).
+    static func isMultiple(_ x: Double, of step: Double) -> Bool {
+        let q = x / step
+        return abs(q - q.rounded()) < 1e-9
+    }
+
+    /// The next smaller step of the 1-2-5 ladder: 10 → 5, 5 → 2, 2 → 1, 1 → 0.5.
+    static func finerNiceStep(_ step: Double) -> Double {
+        let power = pow10(Int(Foundation.log10(step).rounded(.down)))
+        let mantissa = (step / power).rounded()
+        switch mantissa {
+        case 5: return 2 * power
+        case 2: return power
+        default: return power / 2
+        }
     }
 
     private init(lower: Double, upper: Double, step: Double) {
@@ -114,7 +142,7 @@ public struct NiceScale: Sendable, Hashable {
         return result
     }
 
-    /// Removes floating-point noise such as 0.30000000000000004 (rounds to 10 significant decimals).
+    /// Removes floating-point noise such as 0.30000000000000004 (rounds to 10 decimal places).
     static func clean(_ x: Double) -> Double {
         (x * 1e10).rounded() / 1e10
     }

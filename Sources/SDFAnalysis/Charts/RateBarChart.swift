@@ -43,7 +43,7 @@ public struct RateBarChart: SVGChart, Hashable {
         guard bars.contains(where: { $0.value?.isFinite == true }) else { return ChartLayout.noData(title: title) }
         let m = ChartLayout.margin
         let contentWidth = ChartLayout.width - 2 * m
-        let legendItems = [LegendItem(label: legendLabel, color: ChartLayout.axisColor, marker: nil)]
+        let legendItems = [LegendItem(label: legendLabel, color: "#9a9a9a", marker: nil)]
         let legendHeight = ChartLayout.legendHeight(legendItems, maxWidth: contentWidth)
         let top = ChartLayout.titleHeight + legendHeight + 8
         let plot = Box(x: m + 52, y: top + 6, width: contentWidth - 60, height: 200)

@@ -49,7 +49,7 @@ public struct ScoreHistogram: SVGChart, Hashable {
         let m = ChartLayout.margin
         let contentWidth = ChartLayout.width - 2 * m
         let legendItems = categories.enumerated().map { index, label in
-            LegendItem(label: "\(label) (n = \(series.first { $0.label == label }?.total ?? 0))", color: OkabeIto.color(index), marker: nil)
+            LegendItem(label: "\(label) (\(series.first { $0.label == label }?.total ?? 0) ratings)", color: OkabeIto.color(index), marker: nil)
         }
         let legendHeight = ChartLayout.legendHeight(legendItems, maxWidth: contentWidth)
         let top = ChartLayout.titleHeight + legendHeight + 8

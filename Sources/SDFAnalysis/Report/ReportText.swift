@@ -102,16 +102,16 @@ extension ExperimentAnalysis {
         let moderated = interventionByStrategy.filter { $0.rate != nil }
         if !moderated.isEmpty {
             let parts = moderated.map {
-                "\($0.strategy) \(ReportFormat.percent($0.rate)) (\($0.moderatorComments) of \($0.moderatorTurns) turns)"
+                "\($0.strategy) \(ReportFormat.percent($0.rate)) (\($0.moderatorComments) of \($0.moderatorTurns))"
             }
-            sentences.append("The moderator posted a comment in: " + parts.joined(separator: "; ") + " of its turns.")
+            sentences.append("Moderator intervention rate (comments ÷ turns): " + parts.joined(separator: "; ") + ".")
         }
         let checks = turnTaking.compactMap { t in t.check.map { (t, $0) } }
         if !checks.isEmpty {
             let off = checks.filter { $0.1.p < alpha }
             if off.isEmpty {
                 sentences.append(
-                    "Turn-taking check: the observed share of A, B, A sequences is consistent with the respond(p) policy in every condition (all \(ReportFormat.p(checks.map(\.1.p).min() ?? 1).replacingOccurrences(of: "p = ", with: "p ≥ ").replacingOccurrences(of: "p > ", with: "p > ")))."
+                    "Turn-taking check: the observed share of A, B, A sequences is consistent with the respond(p) policy in every condition (smallest \(ReportFormat.p(checks.map(\.1.p).min() ?? 1)))."
                 )
             } else {
                 let parts = off.map { t, c in
@@ -140,22 +140,23 @@ extension ExperimentAnalysis {
             return "\(ReportFormat.capitalised(name)) cannot be tested: every scored comment has the same score (means: \(means))."
         }
         let test = "Kruskal–Wallis H = \(ReportFormat.number(kw.h)), df = \(kw.df), \(ReportFormat.p(kw.p)); N = \(total) comments"
+        let subject = ReportFormat.capitalised(name) + higher
+        let significant = kw.p < alpha
         var text: String
-        if kw.p < alpha {
-            text = "\(ReportFormat.capitalised(name)) differs between conditions (\(test))\(higher)."
-            let significant = d.dunn.filter { $0.pHolm < alpha }
-            if significant.isEmpty {
+        if significant {
+            text = "\(subject) differs between conditions (\(test))."
+            let pairs = d.dunn.filter { $0.pHolm < alpha }
+            if pairs.isEmpty {
                 text += " No single pair of conditions differs after Holm's correction (means: \(means))."
             } else {
-                for pair in significant {
+                let parts = pairs.map { pair -> String in
                     let (low, high) = pair.difference < 0 ? (pair.a, pair.b) : (pair.b, pair.a)
-                    let lowMean = d.scores(low)?.mean
-                    let highMean = d.scores(high)?.mean
-                    text += " \(low) is lower than \(high) (mean \(ReportFormat.number(lowMean)) vs \(ReportFormat.number(highMean)); Dunn–Holm \(ReportFormat.p(pair.pHolm)))."
+                    return "\(low) is lower than \(high) (mean \(ReportFormat.number(d.scores(low)?.mean)) vs \(ReportFormat.number(d.scores(high)?.mean)); Dunn–Holm \(ReportFormat.p(pair.pHolm)))"
                 }
+                text += " Pairwise: " + parts.joined(separator: "; ") + "."
             }
         } else {
-            text = "No significant difference in \(name) between conditions (\(test); means: \(means))\(higher)."
+            text = "No significant difference in \(name)\(higher) between conditions (\(test); means: \(means))."
         }
         let discussionsPerCondition = compared.map(\.discussions).min() ?? 0
         if let dkw = d.discussionKruskalWallis {
@@ -166,7 +167,8 @@ extension ExperimentAnalysis {
             text += " With only \(discussionsPerCondition) discussion\(discussionsPerCondition == 1 ? "" : "s") in the smallest condition, the discussion-level test has almost no power."
         }
         if let smallest = compared.min(by: { $0.n < $1.n }), smallest.n < options.smallSample {
-            text += " Caution: n is small (\(smallest.condition) has only \(smallest.n) scored comments), so a non-significant result says little and any difference is uncertain."
+            text += " Caution: n is small (\(smallest.condition) has only \(smallest.n) scored comments), "
+                + (significant ? "so the size of the difference is uncertain." : "so this test can easily miss a real difference.")
         }
         return text
     }

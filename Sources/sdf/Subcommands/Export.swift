@@ -10,6 +10,7 @@ struct Export: AsyncParsableCommand {
         case sdfJSON = "sdf-json"
         case csv
         case jsonl
+        case convokit
     }
 
     @Argument(help: "The store (SQLite file).")
@@ -17,7 +18,7 @@ struct Export: AsyncParsableCommand {
 
     @Option(
         help:
-            "sdf-json (one JSON per discussion, original SDF layout), csv or jsonl (tidy tables: discussions, participants, comments, abstentions, failed_calls, annotations)."
+            "sdf-json (one JSON per discussion, original SDF layout), csv or jsonl (tidy tables: discussions, participants, comments, abstentions, failed_calls, annotations), or convokit (a ConvoKit corpus directory)."
     )
     var format: Format = .sdfJSON
 
@@ -34,6 +35,9 @@ struct Export: AsyncParsableCommand {
             case .csv, .jsonl:
                 let files = try await TidyExport.write(store: opened, format: format == .csv ? .csv : .jsonl, to: out)
                 printError("wrote \(files.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", ")) to \(out)")
+            case .convokit:
+                try await ConvoKitExport.write(store: opened, to: out)
+                printError("wrote a ConvoKit corpus to \(out) (load it with convokit.Corpus(filename=\"\(out)\"))")
             }
         } catch let error as StoreError {
             printError("error: \(error.message)")

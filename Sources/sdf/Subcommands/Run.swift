@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import Logging
+import SDFAnalysis
 import SDFCore
 import SDFEngine
 import SDFLLM
@@ -124,12 +125,21 @@ struct Run: AsyncParsableCommand {
             "store totals: \(summary.discussionsDone)/\(summary.discussions) discussions done, \(summary.count(.comment)) comments, "
                 + "\(summary.count(.abstention)) abstentions, \(summary.count(.failed)) failed calls; cleaning flags: "
                 + (summary.flags.isEmpty ? "none" : summary.flags.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
-                + "; tokens in/out \(summary.promptTokens)/\(summary.completionTokens) (cached \(summary.cachedTokens))")
+                + String(
+                    format: "; %d calls, %d retries; tokens in/out %d/%d, cached prompt share %.1f%%", summary.calls, summary.retries,
+                    summary.promptTokens, summary.completionTokens, summary.cachedShare * 100))
         if let a = result.1 {
             let counts = a.statusCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
             printError(
                 "annotation: \(a.jobs) jobs (\(a.skipped) already done); parse rate "
                     + (a.parseRate.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a") + "; by status: \(counts)")
+        }
+        do {
+            let reportPath = ReportBuilder.defaultPath(storePath: storePath)
+            try await ReportBuilder.write(store: try Store.openExisting(path: storePath), to: reportPath)
+            printError("report: \(reportPath)")
+        } catch {
+            printError("warning: the report could not be written: \(error)")
         }
         print(storePath)
         if let report = result.0, report.failed > 0 {

@@ -1,0 +1,146 @@
+import Foundation
+import Logging
+import SDFCore
+import SDFLLM
+import SDFStore
+
+/// Local-engine benchmark: a real run, the same requests replayed by a plain load generator (the ceiling),
+/// and the same run with one request in flight (the sequential baseline), side by side in one invocation.
+public enum EngineBenchmark {
+    /// Figures of one pass.
+    public struct Pass: Sendable, Hashable, CustomStringConvertible {
+        /// What was measured.
+        public var name: String
+        /// Requests (calls) made.
+        public var requests: Int
+        /// Comments produced (for replays: answers received).
+        public var comments: Int
+        /// Generated tokens.
+        public var completionTokens: Int
+        /// Prompt tokens and the cached part.
+        public var promptTokens: Int
+        /// Prompt tokens served from the server's cache.
+        public var cachedTokens: Int
+        /// Wall time, seconds.
+        public var seconds: Double
+
+        /// Comments per second.
+        public var commentsPerSecond: Double { Double(comments) / seconds }
+        /// Generated tokens per second.
+        public var tokensPerSecond: Double { Double(completionTokens) / seconds }
+        /// Cached share of prompt tokens, in [0, 1].
+        public var cachedShare: Double { promptTokens == 0 ? 0 : Double(cachedTokens) / Double(promptTokens) }
+
+        /// One line of figures.
+        public var description: String {
+            String(
+                format: "%-28@ %4d calls %4d comments %6d gen tok in %6.1f s: %5.2f comments/s %6.1f tok/s, cached prompt share %4.1f%%",
+                name as NSString, requests, comments, completionTokens, seconds, commentsPerSecond, tokensPerSecond,
+                cachedShare * 100)
+        }
+    }
+
+    static func seconds(_ d: Duration) -> Double {
+        Double(d.components.seconds) + Double(d.components.attoseconds) / 1e18
+    }
+
+    /// Runs the discussions of `experiment` (annotation left out) with `concurrency` in flight into a temporary store.
+    static func runPass(
+        name: String, experiment: Experiment, binding: ModelBinding, concurrency: Int, directory: String
+    ) async throws -> (Pass, Store) {
+        let store = try Store.open(path: directory + "/\(name.replacingOccurrences(of: " ", with: "-")).sqlite")
+        let runner = ExperimentRunner(
+            experiment: experiment, store: store, models: [binding.name: binding], concurrency: concurrency, specText: "")
+        let start = ContinuousClock.now
+        _ = try await runner.run()
+        let elapsed = seconds(ContinuousClock.now - start)
+        let turns = try await store.allTurns()
+        let pass = Pass(
+            name: name, requests: turns.count, comments: turns.filter { $0.outcome == .comment }.count,
+            completionTokens: turns.compactMap(\.completionTokens).reduce(0, +),
+            promptTokens: turns.compactMap(\.promptTokens).reduce(0, +), cachedTokens: turns.compactMap(\.cachedTokens).reduce(0, +),
+            seconds: elapsed)
+        return (pass, store)
+    }
+
+    /// Replays every request a run sent (same prompts and sampling, in order within each discussion) with
+    /// `concurrency` discussions in flight: a plain load generator, no SDF logic between calls.
+    static func replay(store: Store, binding: ModelBinding, concurrency: Int) async throws -> Pass {
+        var perDiscussion: [[ChatRequest]] = []
+        for d in try await store.discussions() {
+            var requests: [ChatRequest] = []
+            for t in try await store.turns(of: d.id) {
+                guard let prompt = try await store.prompt(hash: t.promptHash) else { continue }
+                requests.append(
+                    ChatRequest(
+                        model: binding.requestModel,
+                        messages: [.init(role: "system", content: prompt.system), .init(role: "user", content: prompt.user)],
+                        temperature: t.sampling.temperature, topP: t.sampling.topP, maxTokens: t.sampling.maxTokens,
+                        seed: t.sampling.seed, stop: t.sampling.stop))
+            }
+            perDiscussion.append(requests)
+        }
+        let start = ContinuousClock.now
+        let responses = try await withThrowingTaskGroup(of: [ChatResponse].self) { group in
+            var iterator = perDiscussion.makeIterator()
+            for _ in 0..<concurrency {
+                guard let requests = iterator.next() else { break }
+                group.addTask { try await sequentially(requests, binding.client) }
+            }
+            var all: [ChatResponse] = []
+            while let batch = try await group.next() {
+                all += batch
+                if let requests = iterator.next() { group.addTask { try await sequentially(requests, binding.client) } }
+            }
+            return all
+        }
+        let elapsed = seconds(ContinuousClock.now - start)
+        return Pass(
+            name: "load generator (ceiling)", requests: responses.count, comments: responses.count,
+            completionTokens: responses.compactMap(\.usage.completionTokens).reduce(0, +),
+            promptTokens: responses.compactMap(\.usage.promptTokens).reduce(0, +),
+            cachedTokens: responses.compactMap(\.usage.cachedTokens).reduce(0, +), seconds: elapsed)
+    }
+
+    static func sequentially(_ requests: [ChatRequest], _ client: any ChatModel) async throws -> [ChatResponse] {
+        var out: [ChatResponse] = []
+        for r in requests { out.append(try await client.complete(r)) }
+        return out
+    }
+
+    /// Runs the three passes on the experiment's first model and returns them with the derived ratios as text.
+    ///
+    /// - Parameters:
+    ///   - experiment: the experiment (its discussions only).
+    ///   - experimentFile: for resolving model paths.
+    ///   - concurrency: discussions in flight for the real run and the load generator (default: the first
+    ///     model's `parallel` slots).
+    public static func run(experiment: Experiment, experimentFile: String, concurrency: Int?, logger: Logger) async throws -> [String] {
+        var trimmed = experiment
+        trimmed.annotation = nil
+        let model = trimmed.spec.models[0]
+        trimmed.spec.models = [model]
+        let experiment = trimmed
+        let inFlight = concurrency ?? model.parallel
+        let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sdf-engine-bench-\(UUID().uuidString)").path
+        try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        return try await ModelSession.withBindings(experiment, experimentFile: experimentFile, logger: logger) { bindings, _ in
+            let binding = bindings[model.name]!
+            // Warm-up: load the model's weights into the page cache and the server's caches once.
+            _ = try? await binding.client.complete(
+                ChatRequest(model: binding.requestModel, messages: [.init(role: "user", content: "Hi")], maxTokens: 4))
+            let (run, store) = try await runPass(
+                name: "sdf run (\(inFlight) in flight)", experiment: experiment, binding: binding, concurrency: inFlight, directory: dir)
+            let ceiling = try await replay(store: store, binding: binding, concurrency: inFlight)
+            let (sequential, _) = try await runPass(
+                name: "sdf run (1 in flight)", experiment: experiment, binding: binding, concurrency: 1, directory: dir)
+            return [
+                run.description, ceiling.description, sequential.description,
+                String(format: "run / ceiling (generated tok/s): %.2f", run.tokensPerSecond / ceiling.tokensPerSecond),
+                String(format: "speed-up over sequential (comments/s): %.2f×", run.commentsPerSecond / sequential.commentsPerSecond),
+                String(format: "cached prompt-token share of the run: %.1f%%", run.cachedShare * 100),
+            ]
+        }
+    }
+}

@@ -1,0 +1,133 @@
+import Foundation
+import SDFCore
+
+/// `sdf status`: where a store's experiment stands — per condition, discussions done / partial / failed / pending;
+/// annotation progress; failures grouped by kind.
+public enum StatusReport {
+    /// Counts for one condition.
+    public struct ConditionStatus: Sendable, Hashable {
+        /// Condition label.
+        public var label: String
+        /// Discussions finished.
+        public var done = 0
+        /// Discussions started, not finished (a resume continues them).
+        public var partial = 0
+        /// Discussions stopped by a failed call (a resume retries them).
+        public var failed = 0
+        /// Discussions of the design not started yet.
+        public var pending = 0
+    }
+
+    /// The whole status of a store.
+    public struct Status: Sendable, Hashable {
+        /// Per condition, in design order (conditions only in the store come last).
+        public var conditions: [ConditionStatus]
+        /// Annotation jobs expected (finished discussions' comments × annotators), if the design annotates.
+        public var annotationJobsExpected: Int?
+        /// Annotation jobs stored, by parse status.
+        public var annotationStatus: [String: Int]
+        /// Failed discussion turns by error kind (`server`, `timeout`, …).
+        public var turnFailures: [String: Int]
+        /// Failed annotation calls by error kind.
+        public var annotationFailures: [String: Int]
+        /// The latest run: experiment name, status, start.
+        public var lastRun: RunManifest?
+    }
+
+    /// Computes the status. The design comes from the latest run's experiment file (conditions × replicates).
+    public static func status(store: Store) async throws -> Status {
+        let runs = try await store.runs()
+        let last = runs.last
+        var order: [String] = []
+        var byLabel: [String: ConditionStatus] = [:]
+        var annotateModerator = true
+        var designAnnotates = false
+        if let last, let spec = try? ExperimentLoader.decode(yaml: last.specText, file: "store") {
+            let design = Design(
+                strategies: spec.strategies.map(\.name), models: spec.models.map(\.name), replicates: spec.replicates,
+                runSeed: spec.seed)
+            for condition in design.conditions {
+                order.append(condition.label)
+                byLabel[condition.label] = ConditionStatus(label: condition.label, pending: spec.replicates)
+            }
+            annotateModerator = spec.annotation?.annotateModerator ?? true
+            designAnnotates = spec.annotation != nil
+        }
+        for d in try await store.discussions() {
+            if byLabel[d.conditionLabel] == nil {
+                order.append(d.conditionLabel)
+                byLabel[d.conditionLabel] = ConditionStatus(label: d.conditionLabel)
+            }
+            var c = byLabel[d.conditionLabel]!
+            if c.pending > 0 { c.pending -= 1 }
+            switch d.status {
+            case .done: c.done += 1
+            case .running: c.partial += 1
+            case .failed: c.failed += 1
+            }
+            byLabel[d.conditionLabel] = c
+        }
+        var turnFailures: [String: Int] = [:]
+        var commentsToAnnotate = 0
+        let done = Set(try await store.discussions().filter { $0.status == .done }.map(\.id))
+        for t in try await store.allTurns() {
+            if t.outcome == .failed { turnFailures[kind(t.error), default: 0] += 1 }
+            if t.outcome == .comment, done.contains(t.discussionId), annotateModerator || t.role != .moderator {
+                commentsToAnnotate += 1
+            }
+        }
+        var annotationFailures: [String: Int] = [:]
+        for a in try await store.annotations() where a.status == "failed" {
+            annotationFailures[kind(a.detail), default: 0] += 1
+        }
+        let annotators = try await store.annotatorRecords().count
+        return Status(
+            conditions: order.compactMap { byLabel[$0] },
+            annotationJobsExpected: designAnnotates || annotators > 0 ? commentsToAnnotate * annotators : nil,
+            annotationStatus: try await store.annotationStatusCounts(), turnFailures: turnFailures,
+            annotationFailures: annotationFailures, lastRun: last)
+    }
+
+    /// The error kind of a stored `kind: message` error text.
+    static func kind(_ error: String?) -> String {
+        guard let error, let colon = error.firstIndex(of: ":") else { return "unknown" }
+        return String(error[..<colon])
+    }
+
+    /// The status as text for people.
+    public static func text(_ s: Status, storePath: String) -> String {
+        var out = "store \(storePath)\n"
+        if let run = s.lastRun {
+            out += "experiment '\(run.experiment)'; last run \(run.status), started \(ISO8601DateFormatter().string(from: run.startedAt))\n"
+        }
+        out += "\n" + pad("condition", 24) + pad("done", 7) + pad("partial", 9) + pad("failed", 8) + "pending\n"
+        var totals = ConditionStatus(label: "total")
+        for c in s.conditions {
+            out += pad(c.label, 24) + pad(String(c.done), 7) + pad(String(c.partial), 9) + pad(String(c.failed), 8) + "\(c.pending)\n"
+            totals.done += c.done
+            totals.partial += c.partial
+            totals.failed += c.failed
+            totals.pending += c.pending
+        }
+        out += pad("total", 24) + pad(String(totals.done), 7) + pad(String(totals.partial), 9) + pad(String(totals.failed), 8)
+            + "\(totals.pending)\n"
+        if let expected = s.annotationJobsExpected {
+            let stored = s.annotationStatus.values.reduce(0, +)
+            let detail = s.annotationStatus.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            out += "\nannotation: \(stored)/\(expected) jobs stored" + (detail.isEmpty ? "" : " (\(detail))") + "\n"
+        }
+        if !s.turnFailures.isEmpty || !s.annotationFailures.isEmpty {
+            out += "\nfailures by kind:\n"
+            for (kind, n) in s.turnFailures.sorted(by: { $0.key < $1.key }) { out += "  discussion turns: \(kind) \(n)\n" }
+            for (kind, n) in s.annotationFailures.sorted(by: { $0.key < $1.key }) { out += "  annotations: \(kind) \(n)\n" }
+        }
+        if totals.partial + totals.failed + totals.pending > 0 {
+            out += "\nre-run the same `sdf run` command to resume.\n"
+        }
+        return out
+    }
+
+    static func pad(_ text: String, _ width: Int) -> String {
+        text.count >= width ? text + " " : text + String(repeating: " ", count: width - text.count)
+    }
+}

@@ -1,0 +1,46 @@
+import ArgumentParser
+import Foundation
+import SDFAnalysis
+import SDFStore
+
+/// `sdf report STORE [--out DIR]`: writes the self-contained HTML report of a store.
+struct Report: AsyncParsableCommand {
+    static let configuration = CommandConfiguration(
+        abstract: "Write a self-contained HTML report (design, data quality, scores, tests, charts) of a store.",
+        discussion: """
+            Writes DIR/report.html with --out DIR, otherwise <store name>-report.html beside the store. The file \
+            has inline CSS and SVG charts and no scripts, so it opens offline and can be archived or mailed as is.
+            """)
+
+    @Argument(help: "The store (SQLite file).")
+    var store: String
+
+    @Option(help: "Output folder (created if needed); the report is written as report.html inside it.")
+    var out: String?
+
+    @Option(help: "Bootstrap resamples per confidence interval.")
+    var resamples: Int = 10_000
+
+    @Flag(help: "Also count moderator comments as observations in the condition comparisons.")
+    var includeModerator = false
+
+    func validate() throws {
+        if resamples < 1 { throw ValidationError("--resamples must be at least 1") }
+    }
+
+    func run() async throws {
+        do {
+            let opened = try Store.openExisting(path: store)
+            let path = ReportBuilder.defaultPath(storePath: store, outDirectory: out)
+            var options = AnalysisOptions()
+            options.bootstrapResamples = resamples
+            options.includeModeratorComments = includeModerator
+            try await ReportBuilder.write(store: opened, to: path, options: options)
+            printError("wrote the report of \(store) to \(path)")
+            print(path)
+        } catch let error as StoreError {
+            printError("error: \(error.message)")
+            throw ExitCode(4)
+        }
+    }
+}
