@@ -78,6 +78,22 @@ public struct Store: Sendable {
         }
     }
 
+    /// The provenance columns every LLM call's row has (turns and annotations), in schema order.
+    static func callColumns(_ t: TableDefinition) {
+        t.column("modelName", .text).notNull()
+        t.column("modelId", .text)
+        t.column("endpoint", .text).notNull()
+        t.column("sampling", .text).notNull()
+        t.column("promptHash", .text).notNull()
+        t.column("templateId", .text).notNull()
+        t.column("promptTokens", .integer)
+        t.column("completionTokens", .integer)
+        t.column("cachedTokens", .integer)
+        t.column("latencyMs", .double)
+        t.column("finishReason", .text)
+        t.column("attempts", .integer).notNull()
+    }
+
     static var migrator: DatabaseMigrator {
         var m = DatabaseMigrator()
         m.registerMigration("v1") { db in
@@ -140,18 +156,7 @@ public struct Store: Sendable {
                 t.column("cleaning", .text).notNull()
                 t.column("flags", .text).notNull()
                 t.column("decision", .text)
-                t.column("modelName", .text).notNull()
-                t.column("modelId", .text)
-                t.column("endpoint", .text).notNull()
-                t.column("sampling", .text).notNull()
-                t.column("promptHash", .text).notNull()
-                t.column("templateId", .text).notNull()
-                t.column("promptTokens", .integer)
-                t.column("completionTokens", .integer)
-                t.column("cachedTokens", .integer)
-                t.column("latencyMs", .double)
-                t.column("finishReason", .text)
-                t.column("attempts", .integer).notNull()
+                callColumns(t)
                 t.column("error", .text)
                 t.column("startedAt", .datetime).notNull()
                 t.column("finishedAt", .datetime).notNull()
@@ -177,18 +182,7 @@ public struct Store: Sendable {
                 t.column("detail", .text)
                 t.column("rawText", .text)
                 t.column("structuredOutput", .boolean).notNull()
-                t.column("modelName", .text).notNull()
-                t.column("modelId", .text)
-                t.column("endpoint", .text).notNull()
-                t.column("sampling", .text).notNull()
-                t.column("promptHash", .text).notNull()
-                t.column("templateId", .text).notNull()
-                t.column("promptTokens", .integer)
-                t.column("completionTokens", .integer)
-                t.column("cachedTokens", .integer)
-                t.column("latencyMs", .double)
-                t.column("finishReason", .text)
-                t.column("attempts", .integer).notNull()
+                callColumns(t)
                 t.column("startedAt", .datetime).notNull()
                 t.column("finishedAt", .datetime).notNull()
                 t.uniqueKey(["commentId", "annotator"])
