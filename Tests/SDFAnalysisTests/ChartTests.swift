@@ -235,6 +235,22 @@ struct ChartTests {
         #expect(points.filter { $0.name == "circle" }.allSatisfy { $0.attributes["fill"] == OkabeIto.color(0) })
     }
 
+    @Test("identical series are dodged apart so neither hides the other")
+    func dodge() throws {
+        let same = (1...5).map { TurnSeriesChart.Point(x: $0, mean: 1, n: 2) }
+        let chart = TurnSeriesChart(
+            title: "t", xTitle: "x", yTitle: "y", scaleMin: 1, scaleMax: 5, categories: ["a", "b"],
+            series: [.init(label: "a", points: same), .init(label: "b", points: same)])
+        let doc = try #require(XMLInspector.parse(chart.svg()))
+        let lines = doc.all("polyline", class: "series").map { $0.attributes["points"] ?? "" }
+        #expect(lines.count == 2 && lines[0] != lines[1])
+        let circles = doc.all("circle", class: "point").map { $0.number("cx")! }
+        let squares = doc.all("rect", class: "point").map { $0.number("x")! + $0.number("width")! / 2 }
+        #expect(circles.count == 5 && squares.count == 5)
+        for (a, b) in zip(circles, squares) { #expect(b - a >= 3 && b - a <= 10, "dodge \(b - a)") }
+        try expectInsidePlotAreas(chart.svg(), "dodged")
+    }
+
     @Test("heatmap cells carry Dunn–Holm stars and diverging colours")
     func heatmapStars() throws {
         #expect(DifferenceHeatmap.stars(0.0004) == "***")

@@ -4,7 +4,9 @@
 /// The x axis is an integer position (in SDF reports: the user turn, 1-based, so that conditions with and
 /// without moderator turns line up); the y axis spans the dimension's fixed scale. Series keep the colour of
 /// their condition's index in ``categories`` and add a distinct marker shape (circle, square, triangle,
-/// diamond) so they can be told apart in greyscale too.
+/// diamond) so they can be told apart in greyscale too. Series are dodged horizontally by a few pixels
+/// (up to 9 px, at most a tenth of the distance between positions), so conditions with identical means stay visible
+/// side by side instead of hiding each other.
 public struct TurnSeriesChart: SVGChart, Hashable {
     /// The mean at one position.
     public struct Point: Sendable, Hashable {
@@ -107,13 +109,15 @@ public struct TurnSeriesChart: SVGChart, Hashable {
             let sorted = s.points.filter { $0.mean.isFinite && $0.x >= 1 }.sorted { $0.x < $1.x }
             guard !sorted.isEmpty else { continue }
             let color = OkabeIto.color(index)
-            let path = sorted.map { "\(SVG.num(px($0.x))),\(SVG.num(ChartLayout.y($0.mean, scale, plot)))" }.joined(separator: " ")
+            let stepWidth = plot.width / (upperX - lowerX)
+            let dodge = (Double(index) - Double(categories.count - 1) / 2) * min(9, stepWidth * 0.1 / Double(max(1, categories.count - 1)))
+            let path = sorted.map { "\(SVG.num(px($0.x) + dodge)),\(SVG.num(ChartLayout.y($0.mean, scale, plot)))" }.joined(separator: " ")
             if sorted.count > 1 {
                 doc.add("<polyline class=\"series\" fill=\"none\" stroke=\"\(color)\" stroke-width=\"2\" points=\"\(path)\"/>")
             }
             for point in sorted {
                 let tip = "\(category), \(xTitle) \(point.x): mean \(SVG.num(point.mean)), n = \(point.n)"
-                ChartLayout.marker(&doc, shape: index, x: px(point.x), y: ChartLayout.y(point.mean, scale, plot), color: color, size: 4.5, className: "point", tooltip: tip)
+                ChartLayout.marker(&doc, shape: index, x: px(point.x) + dodge, y: ChartLayout.y(point.mean, scale, plot), color: color, size: 4.5, className: "point", tooltip: tip)
             }
         }
         doc.add("</g>")

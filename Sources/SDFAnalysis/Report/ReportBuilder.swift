@@ -257,7 +257,7 @@ public enum ReportBuilder {
     static func agreement(_ h: inout HTML, _ a: ExperimentAnalysis) {
         h.raw("<section id=\"agreement\">")
         h.raw("<h2>Annotator agreement and polarisation</h2>")
-        h.raw("<p>Krippendorff's α over the analysed comments (units) and the \(a.annotators.count) annotator\(a.annotators.count == 1 ? "" : "s") (\(esc(a.annotators.joined(separator: ", ")))): 1 = perfect agreement, 0 = chance, below 0 = systematic disagreement. nDFU (0 = unimodal, 1 = fully polarised) is computed per comment over its ratings on the fixed scale and averaged; it needs at least two ratings per comment.</p>")
+        h.raw("<p>Krippendorff's α over the analysed comments (units) and the \(a.annotators.count) annotator\(a.annotators.count == 1 ? "" : "s") (\(esc(a.annotators.joined(separator: ", ")))): 1 = perfect agreement, 0 = chance, below 0 = systematic disagreement; — = undefined (fewer than two ratings per comment, or every rating the same value). nDFU (0 = unimodal, 1 = fully polarised) is computed per comment over its ratings on the fixed scale and averaged; it needs at least two ratings per comment.</p>")
         h.table(
             ["dimension", "α interval", "α ordinal", "pairable comments"] + a.conditionLabels.map { "mean nDFU: \($0)" },
             rows: a.dimensions.map { d in
@@ -349,6 +349,7 @@ public enum ReportBuilder {
         th, td { border-bottom: 1px solid #e2e2e2; padding: 4px 10px; text-align: left; vertical-align: top; }
         th { background: #f6f6f6; font-weight: 600; }
         td.num { text-align: right; font-variant-numeric: tabular-nums; }
+        td:first-child { white-space: nowrap; }
         .swatch { display: inline-block; width: 10px; height: 10px; margin-right: 6px; border-radius: 2px; }
         figure { margin: 12px 0 24px; }
         figure svg { width: 100%; max-width: 980px; height: auto; display: block; border: 1px solid #eeeeee; }
