@@ -71,6 +71,19 @@ public struct AnnotationRunner: Sendable {
             systems[a.username] = system
             annotatorRecords.append(AnnotatorRecord(username: a.username, persona: a, systemPrompt: system, rubric: setup.rubric))
         }
+        // Annotations made under another rubric, instructions or persona must not be mixed with new ones.
+        let stored = try await store.annotatorRecords()
+        let annotated = Set(try await store.annotations().map(\.annotator))
+        for record in annotatorRecords {
+            if let old = stored[record.username], annotated.contains(record.username),
+                old.systemPrompt != record.systemPrompt || old.rubric != record.rubric
+            {
+                let what = old.rubric != record.rubric ? "rubric" : "instructions or persona"
+                throw StoreError(
+                    "\(store.path): annotator '\(record.username)' already rated comments with a different \(what); "
+                        + "annotate into another --store (e.g. a copy of this one without its annotations)")
+            }
+        }
         try await store.saveAnnotators(annotatorRecords)
         let done = try await store.finishedAnnotationIds()
         var jobs: [Job] = []

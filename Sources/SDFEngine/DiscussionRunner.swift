@@ -105,7 +105,9 @@ struct DiscussionRunner: Sendable {
         let prompt = renderer.prompt(
             system: speaker.systemPrompt, username: speaker.username, window: window, truncated: thread.count > window.count)
         let others = plan.allUsernames.filter { $0 != speaker.username } + ["OP"]
-        let stop = others.map { "\n\($0):" }
+        // OpenAI accepts at most 4 stop sequences; the cleaner cuts at every other speaker anyway.
+        let stopCap = binding.client.endpoint.contains("api.openai.com") ? 4 : Int.max
+        let stop = Array(others.map { "\n\($0):" }.prefix(stopCap))
         let settings = binding.settings
         let sampling = SamplingParameters(
             temperature: settings.temperature, topP: settings.topP, maxTokens: settings.maxTokens,

@@ -48,45 +48,11 @@ public struct ExperimentRunner: Sendable {
         self.events = events
     }
 
-    /// SHA-256 over everything that decides what the discussions are (not concurrency, timeouts or names of files).
-    public static func designHash(_ experiment: Experiment) -> String {
-        RenderedPrompt.sha256Hex(designFingerprint(experiment))
-    }
+    /// SHA-256 over everything that decides what the discussions are (see ``Experiment/designHash``).
+    public static func designHash(_ experiment: Experiment) -> String { experiment.designHash }
 
     /// The sorted-key JSON that ``designHash(_:)`` hashes.
-    public static func designFingerprint(_ experiment: Experiment) -> String {
-        struct Fingerprint: Encodable {
-            var seed: UInt64
-            var replicates: Int
-            var personas: [Persona]
-            var seedComments: [String]
-            var userInstructions: String
-            var trollInstructions: String
-            var trollShare: Double?
-            var strategies: [Strategy]
-            var discussion: DiscussionSettings
-            var moderator: ModeratorSettings
-            var models: [[String: String]]
-            var templates: PromptTemplates
-        }
-        let spec = experiment.spec
-        let fingerprint = Fingerprint(
-            seed: spec.seed, replicates: spec.replicates, personas: experiment.personas, seedComments: experiment.seedComments,
-            userInstructions: experiment.userInstructions, trollInstructions: experiment.trollInstructions,
-            trollShare: spec.trolls?.share, strategies: experiment.strategies, discussion: spec.discussion,
-            moderator: spec.moderator,
-            models: spec.models.map {
-                [
-                    "name": $0.name, "endpoint": $0.endpoint, "model": $0.model ?? "", "gguf": $0.gguf ?? "",
-                    "temperature": String($0.temperature), "topP": $0.topP.map { String($0) } ?? "",
-                    "maxTokens": String($0.maxTokens),
-                ]
-            }, templates: experiment.templates)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        let data = (try? encoder.encode(fingerprint)) ?? Data()
-        return String(decoding: data, as: UTF8.self)
-    }
+    public static func designFingerprint(_ experiment: Experiment) -> String { experiment.designFingerprint }
 
     /// Runs every discussion not yet done.
     ///

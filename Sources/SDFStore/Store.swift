@@ -17,6 +17,7 @@ public struct Store: Sendable {
     ///
     /// - Throws: ``StoreError`` when the file cannot be opened or is not an SDF store.
     public static func open(path: String) throws -> Store {
+        try refuseForeign(path: path)
         var configuration = GRDB.Configuration()
         configuration.busyMode = .timeout(10)
         // WAL with synchronous=NORMAL: a commit survives the process being killed (kill -9); only a power loss
@@ -32,13 +33,41 @@ public struct Store: Sendable {
         }
     }
 
-    /// Opens an existing store read-only-in-spirit (it is still migrated if older); fails if the file is missing.
+    /// Opens an existing store for reading: read-only when its schema is current (so `show`, `status`, `export`
+    /// and `report` never change the file, and work on read-only media); a store of an older SDF version is
+    /// migrated first.
     ///
-    /// - Throws: ``StoreError`` when the file does not exist or is not an SDF store.
+    /// - Throws: ``StoreError`` when the file does not exist or is not an SDF store (nothing is written to it).
     public static func openExisting(path: String) throws -> Store {
         guard FileManager.default.fileExists(atPath: path) else { throw StoreError("no store at \(path)") }
-        let store = try open(path: path)
-        return store
+        try refuseForeign(path: path)
+        let store = try openReadOnly(path: path)
+        let current = (try? store.writer.read { db in try Self.migrator.hasCompletedMigrations(db) }) ?? false
+        return current ? store : try open(path: path)
+    }
+
+    /// Throws unless `path` is missing, empty, or an SQLite file with SDF's migrations table.
+    static func refuseForeign(path: String) throws {
+        guard let size = (try? FileManager.default.attributesOfItem(atPath: path))?[.size] as? NSNumber, size.intValue > 0 else {
+            return
+        }
+        guard let handle = FileHandle(forReadingAtPath: path) else { throw StoreError("cannot read \(path)") }
+        let header = handle.readData(ofLength: 16)
+        try? handle.close()
+        guard header == Data("SQLite format 3\0".utf8) else {
+            throw StoreError("\(path) is not an SDF store (not an SQLite file)")
+        }
+        var configuration = GRDB.Configuration()
+        configuration.readonly = true
+        let isSDF: Bool
+        do {
+            let queue = try DatabaseQueue(path: path, configuration: configuration)
+            isSDF = try queue.read { db in try db.tableExists("grdb_migrations") && db.tableExists("discussion") }
+            try queue.close()
+        } catch {
+            throw StoreError("cannot open store \(path): \(error)")
+        }
+        if !isSDF { throw StoreError("\(path) is an SQLite file but not an SDF store; nothing was changed") }
     }
 
     /// Opens an existing store read-only, without migrating it: for watching a store another process writes.

@@ -112,8 +112,12 @@ struct DesignTests {
     @Test func designFromExperiment() throws {
         let e = try DesignFixtures.experiment(strategies: "[none, guidelines]", replicates: 3, models: "[{name: a}, {name: b, endpoint: 'http://h:1/v1'}]")
         let d = Design(experiment: e)
-        #expect(d == Design(strategies: ["none", "guidelines"], models: ["a", "b"], replicates: 3, runSeed: 99))
+        #expect(d == Design(strategies: ["none", "guidelines"], models: ["a", "b"], replicates: 3, runSeed: 99, namespace: e.designHash))
         #expect(d.cells.count == 12)
+        // Another design with the same seed never shares a discussion id.
+        let other = Design(experiment: try DesignFixtures.experiment(strategies: "[none, guidelines]", replicates: 4, models: "[{name: a}, {name: b, endpoint: 'http://h:1/v1'}]"))
+        #expect(Set(d.cells.map(\.discussionId)).isDisjoint(with: other.cells.map(\.discussionId)))
+        #expect(d.cells.map(\.seed) == other.cells.prefix(3).map(\.seed) + other.cells[4..<7].map(\.seed) + other.cells[8..<11].map(\.seed) + other.cells[12..<15].map(\.seed))
     }
 }
 

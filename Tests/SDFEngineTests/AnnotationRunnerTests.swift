@@ -66,6 +66,20 @@ struct AnnotationRunnerTests {
         #expect(model.requests.count == comments.count * 3)
     }
 
+    @Test func refusesToMixAnnotationsMadeUnderAnotherRubric() async throws {
+        let (experiment, store) = try await discussions()
+        let s = setup(annotators: 1)
+        let binding = ModelBinding(name: "annotator", client: ScriptedChatModel { _ in #"{"toxicity": 1, "argument_quality": 2}"# }, requestModel: "m", settings: s.model)
+        _ = try await AnnotationRunner(setup: s, store: store, binding: binding, templates: experiment.templates).run()
+        var changed = s
+        changed.rubric = Rubric(dimensions: [RubricDimension(name: "civility", description: "", min: 1, max: 7, labels: [], higherMeans: "more civil")])
+        await #expect {
+            _ = try await AnnotationRunner(setup: changed, store: store, binding: binding, templates: experiment.templates).run()
+        } throws: { error in
+            "\(error)".contains("different rubric")
+        }
+    }
+
     @Test func failuresAreRecordedNeverDefaultedAndRetriedOnRerun() async throws {
         let (experiment, store) = try await discussions()
         let answers = ["Toxicity=2, argument quality: 4", "I cannot rate this.", #"{"toxicity": 9, "argument_quality": 2}"#, "toxicity: 3"]

@@ -30,16 +30,17 @@ public struct DesignCell: Codable, Sendable, Hashable {
     /// roles, the seed comment, the user turn order and the sampling seeds are the same across conditions
     /// (a blocked design: conditions differ only by what the condition changes).
     public var replicateSeed: UInt64
-    /// The discussion's id: a UUID derived from the same inputs (stable across runs).
+    /// The discussion's id: a UUID derived from the same inputs and the design's namespace (stable across runs of
+    /// the same design; different for different designs with the same seed).
     public var discussionId: String
 
-    /// Creates a cell, deriving its seed and id from the run seed.
-    public init(condition: Condition, replicate: Int, runSeed: UInt64) {
+    /// Creates a cell, deriving its seed from the run seed and its id from the run seed and `namespace`.
+    public init(condition: Condition, replicate: Int, runSeed: UInt64, namespace: String = "") {
         self.condition = condition
         self.replicate = replicate
         self.seed = SeedDerivation.derive(runSeed, condition.id, "replicate-\(replicate)")
         self.replicateSeed = SeedDerivation.derive(runSeed, "replicate-\(replicate)")
-        self.discussionId = SeedDerivation.uuid(runSeed, "discussion", condition.id, "replicate-\(replicate)")
+        self.discussionId = SeedDerivation.uuid(runSeed, "discussion", namespace, condition.id, "replicate-\(replicate)")
     }
 }
 
@@ -54,11 +55,14 @@ public struct Design: Codable, Sendable, Hashable {
     public init(experiment: Experiment) {
         self.init(
             strategies: experiment.strategies.map(\.name), models: experiment.spec.models.map(\.name),
-            replicates: experiment.spec.replicates, runSeed: experiment.spec.seed)
+            replicates: experiment.spec.replicates, runSeed: experiment.spec.seed, namespace: experiment.designHash)
     }
 
     /// Expands the cross product of `strategies` × `models` with `replicates` discussions each.
-    public init(strategies: [String], models: [String], replicates: Int, runSeed: UInt64) {
+    ///
+    /// - Parameter namespace: mixed into the discussion ids (the experiment's design hash), so that different
+    ///   designs never share ids.
+    public init(strategies: [String], models: [String], replicates: Int, runSeed: UInt64, namespace: String = "") {
         var conditions: [Condition] = []
         for model in models {
             for strategy in strategies {
@@ -68,7 +72,7 @@ public struct Design: Codable, Sendable, Hashable {
         }
         self.conditions = conditions
         self.cells = conditions.flatMap { condition in
-            (0..<max(replicates, 0)).map { DesignCell(condition: condition, replicate: $0, runSeed: runSeed) }
+            (0..<max(replicates, 0)).map { DesignCell(condition: condition, replicate: $0, runSeed: runSeed, namespace: namespace) }
         }
     }
 }

@@ -1,3 +1,5 @@
+import Foundation
+
 /// An experiment with every file read and every default filled in: what the engine runs.
 ///
 /// Built by ``ExperimentLoader``; all fields are validated (see ``ExperimentLoader/validate(_:file:locate:)``).
@@ -53,4 +55,45 @@ public struct Strategy: Codable, Sendable, Hashable {
 
     /// Whether this strategy has a moderator at all.
     public var hasModerator: Bool { name != "none" }
+}
+
+extension Experiment {
+    /// Everything that decides what the discussions are, as sorted-key JSON: seed, replicates, personas, seed
+    /// comments, instructions, troll share, strategies, discussion settings, moderator, templates, and per model
+    /// its name, model, GGUF, whether it is local, and sampling settings. Not: concurrency, timeouts, file names,
+    /// endpoint URLs (a server that moved is infrastructure, not design), the annotation stage.
+    public var designFingerprint: String {
+        struct Fingerprint: Encodable {
+            var seed: UInt64
+            var replicates: Int
+            var personas: [Persona]
+            var seedComments: [String]
+            var userInstructions: String
+            var trollInstructions: String
+            var trollShare: Double?
+            var strategies: [Strategy]
+            var discussion: DiscussionSettings
+            var moderator: ModeratorSettings
+            var models: [[String: String]]
+            var templates: PromptTemplates
+        }
+        let fingerprint = Fingerprint(
+            seed: spec.seed, replicates: spec.replicates, personas: personas, seedComments: seedComments,
+            userInstructions: userInstructions, trollInstructions: trollInstructions, trollShare: spec.trolls?.share,
+            strategies: strategies, discussion: spec.discussion, moderator: spec.moderator,
+            models: spec.models.map {
+                [
+                    "name": $0.name, "local": String($0.isLocal), "model": $0.model ?? "", "gguf": $0.gguf ?? "",
+                    "temperature": String($0.temperature), "topP": $0.topP.map { String($0) } ?? "",
+                    "maxTokens": String($0.maxTokens),
+                ]
+            }, templates: templates)
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: (try? encoder.encode(fingerprint)) ?? Data(), as: UTF8.self)
+    }
+
+    /// SHA-256 of ``designFingerprint``: a store refuses to continue under a different one, and ids are derived
+    /// within it, so two experiments with the same seed never share a discussion, participant or comment id.
+    public var designHash: String { RenderedPrompt.sha256Hex(designFingerprint) }
 }

@@ -90,6 +90,9 @@ public enum ExperimentLoader {
             for persona in personas where !seen.insert(persona.username).inserted {
                 diagnostics.append(locate(["personas"], "username '\(persona.username)' appears twice in the persona pool"))
             }
+            if personas.contains(where: { $0.username == "OP" }) {
+                diagnostics.append(locate(["personas"], "'OP' is reserved for the author of the seed comment; rename that persona"))
+            }
             if strategies.contains(where: \.hasModerator), personas.contains(where: { $0.username == spec.moderator.username }) {
                 diagnostics.append(locate(["moderator", "username"], "'\(spec.moderator.username)' is also a persona's username"))
             }

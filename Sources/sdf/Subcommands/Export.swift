@@ -42,6 +42,9 @@ struct Export: AsyncParsableCommand {
         } catch let error as StoreError {
             printError("error: \(error.message)")
             throw ExitCode(4)
+        } catch {
+            printError("error: cannot write the export to \(out): \(error.localizedDescription)")
+            throw ExitCode(4)
         }
     }
 }

@@ -23,9 +23,14 @@ struct Init: ParsableCommand {
         }
         for file in files {
             let path = directory + "/" + file.path
-            try fm.createDirectory(
-                atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
-            try Data(file.contents.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            do {
+                try fm.createDirectory(
+                    atPath: URL(fileURLWithPath: path).deletingLastPathComponent().path, withIntermediateDirectories: true)
+                try Data(file.contents.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
+            } catch {
+                printError("error: cannot write \(path): \(error.localizedDescription)")
+                throw ExitCode(2)
+            }
         }
         printError("wrote \(files.count) files to \(directory). Next: sdf run \(directory)/\(Scaffold.quickstartFile)")
     }

@@ -87,6 +87,10 @@ struct Run: AsyncParsableCommand {
                     let runner = AnnotationRunner(
                         setup: setup, store: opened, binding: binding, templates: loaded.templates, events: { display.handle($0) })
                     annotationReport = try await runner.run()
+                    if let report {
+                        // The run ends when its annotation stage ends.
+                        try await opened.finishRun(id: report.runId, status: report.failed > 0 ? "failed" : "done")
+                    }
                 }
                 return (report, annotationReport)
             }
