@@ -228,6 +228,18 @@ public struct Store: Sendable {
         m.registerMigration("v3-design") { db in
             try db.alter(table: "run") { t in t.add(column: "design", .text).notNull().defaults(to: "") }
         }
+        m.registerMigration("v4-failure-log") { db in
+            // Failed calls that a later resume retried: the turn or annotation row is replaced, the failure kept here.
+            try db.create(table: "failure_log") { t in
+                t.autoIncrementedPrimaryKey("seq")
+                t.column("kind", .text).notNull()  // "turn" or "annotation"
+                t.column("recordId", .text).notNull()
+                t.column("discussionId", .text).notNull()
+                t.column("error", .text)
+                t.column("attempts", .integer).notNull()
+                t.column("failedAt", .datetime).notNull()
+            }
+        }
         return m
     }
 
@@ -258,6 +270,11 @@ public struct Store: Sendable {
         try await writer.write { db in
             try prompt.insert(db, onConflict: .ignore)
             for annotation in annotations {
+                try db.execute(
+                    sql: """
+                        INSERT INTO failure_log (kind, recordId, discussionId, error, attempts, failedAt)
+                        SELECT 'annotation', id, discussionId, detail, attempts, finishedAt FROM annotation WHERE id = ? AND status = 'failed'
+                        """, arguments: [annotation.id])
                 try db.execute(sql: "DELETE FROM annotation WHERE id = ?", arguments: [annotation.id])
                 try annotation.insert(db)
                 for (dimension, value) in annotation.values.sorted(by: { $0.key < $1.key }) {
@@ -280,6 +297,15 @@ public struct Store: Sendable {
     public func annotatorRecords() async throws -> [String: AnnotatorRecord] {
         try await writer.read { db in
             Dictionary(uniqueKeysWithValues: try AnnotatorRecord.fetchAll(db).map { ($0.username, $0) })
+        }
+    }
+
+    /// Failed calls that a resume later retried, oldest first: (kind `turn`/`annotation`, record id, error, attempts).
+    public func retriedFailures() async throws -> [(kind: String, recordId: String, discussionId: String, error: String?, attempts: Int)] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT kind, recordId, discussionId, error, attempts FROM failure_log ORDER BY seq").map {
+                (kind: $0["kind"], recordId: $0["recordId"], discussionId: $0["discussionId"], error: $0["error"], attempts: $0["attempts"])
+            }
         }
     }
 
@@ -364,6 +390,11 @@ public struct Store: Sendable {
     /// Makes a stored discussion ready to continue: removes its failed turns (they are retried) and marks it running.
     public func prepareResume(discussionId: String) async throws {
         try await writer.write { db in
+            try db.execute(
+                sql: """
+                    INSERT INTO failure_log (kind, recordId, discussionId, error, attempts, failedAt)
+                    SELECT 'turn', id, discussionId, error, attempts, finishedAt FROM turn WHERE discussionId = ? AND outcome = 'failed'
+                    """, arguments: [discussionId])
             try db.execute(sql: "DELETE FROM turn WHERE discussionId = ? AND outcome = 'failed'", arguments: [discussionId])
             try db.execute(
                 sql: "UPDATE discussion SET status = 'running', finishedAt = NULL WHERE id = ?", arguments: [discussionId])

@@ -137,6 +137,12 @@ struct ExperimentRunnerTests {
         let second = try await run(experiment, store: store, client: ScriptedChatModel())
         #expect(second.skipped == 3)
         #expect(second.finished == 1)
+        // The retried failure is not forgotten: it moved to the failure log.
+        let retried = try await store.retriedFailures()
+        #expect(retried.count == 1)
+        #expect(retried.first?.kind == "turn" && retried.first?.error?.contains("HTTP 500 injected") == true && retried.first?.attempts == 4)
+        let status = try await StatusReport.status(store: store)
+        #expect(status.retriedFailures == ["turns: server": 1])
         let reference = try Store.inMemory()
         try await run(experiment, store: reference, client: ScriptedChatModel())
         #expect(try await content(store) == (try await content(reference)))

@@ -30,6 +30,8 @@ public enum StatusReport {
         public var turnFailures: [String: Int]
         /// Failed annotation calls by error kind.
         public var annotationFailures: [String: Int]
+        /// Failures that a resume retried (the calls later succeeded or failed anew), by `turns: kind` / `annotations: kind`.
+        public var retriedFailures: [String: Int] = [:]
         /// The latest run: experiment name, status, start.
         public var lastRun: RunManifest?
     }
@@ -80,12 +82,14 @@ public enum StatusReport {
         for a in try await store.annotations() where a.status == "failed" {
             annotationFailures[kind(a.detail), default: 0] += 1
         }
+        var retried: [String: Int] = [:]
+        for f in try await store.retriedFailures() { retried["\(f.kind)s: \(kind(f.error))", default: 0] += 1 }
         let annotators = try await store.annotatorRecords().count
         return Status(
             conditions: order.compactMap { byLabel[$0] },
             annotationJobsExpected: designAnnotates || annotators > 0 ? commentsToAnnotate * annotators : nil,
             annotationStatus: try await store.annotationStatusCounts(), turnFailures: turnFailures,
-            annotationFailures: annotationFailures, lastRun: last)
+            annotationFailures: annotationFailures, retriedFailures: retried, lastRun: last)
     }
 
     /// The error kind of a stored `kind: message` error text.
@@ -120,6 +124,10 @@ public enum StatusReport {
             out += "\nfailures by kind:\n"
             for (kind, n) in s.turnFailures.sorted(by: { $0.key < $1.key }) { out += "  discussion turns: \(kind) \(n)\n" }
             for (kind, n) in s.annotationFailures.sorted(by: { $0.key < $1.key }) { out += "  annotations: \(kind) \(n)\n" }
+        }
+        if !s.retriedFailures.isEmpty {
+            out += "\nearlier failures retried by a resume (kept in the failure_log table):\n"
+            for (key, n) in s.retriedFailures.sorted(by: { $0.key < $1.key }) { out += "  \(key) \(n)\n" }
         }
         if totals.partial + totals.failed + totals.pending > 0 {
             out += "\nre-run the same `sdf run` command to resume.\n"
