@@ -152,26 +152,16 @@ public struct AnnotationRunner: Sendable {
             modelName: binding.name, modelId: nil, endpoint: binding.client.endpoint, sampling: sampling,
             promptHash: prompt.hash, templateId: prompt.templateId, promptTokens: nil, completionTokens: nil,
             cachedTokens: nil, latencyMs: nil, finishReason: nil, attempts: 0, startedAt: started, finishedAt: started)
-        do {
-            let response = try await binding.client.complete(request)
+        switch try await ModelCall.perform(binding.client, request) {
+        case .success(let response):
             let parsed = AnnotationParser.parse(response.text, rubric: setup.rubric)
             record.values = parsed.status == .ok ? parsed.values : [:]
             record.status = parsed.status.rawValue
             record.method = parsed.method
             record.detail = parsed.detail
             record.rawText = response.text
-            record.modelId = response.model
-            record.promptTokens = response.usage.promptTokens
-            record.completionTokens = response.usage.completionTokens
-            record.cachedTokens = response.usage.cachedTokens
-            record.latencyMs = response.latencyMs
-            record.finishReason = response.finishReason
-            record.attempts = response.attempts
-        } catch let error as LLMError where error.kind == .cancelled {
-            throw CancellationError()
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch let error as LLMError {
+            record.record(response)
+        case .failure(let error):
             record.detail = error.description
             record.attempts = error.attempts
         }

@@ -125,8 +125,8 @@ struct DiscussionRunner: Sendable {
             modelId: nil, endpoint: binding.client.endpoint, sampling: sampling, promptHash: prompt.hash,
             templateId: prompt.templateId, promptTokens: nil, completionTokens: nil, cachedTokens: nil, latencyMs: nil,
             finishReason: nil, attempts: 0, error: nil, startedAt: started, finishedAt: started)
-        do {
-            let response = try await binding.client.complete(request)
+        switch try await ModelCall.perform(binding.client, request) {
+        case .success(let response):
             let cleaner = OutputCleaner(speaker: speaker.username, others: others)
             let cleaned = cleaner.clean(response.text, finishReason: response.finishReason, earlier: thread.map(\.text))
             turn.outcome = cleaned.isAbstention ? .abstention : .comment
@@ -134,23 +134,10 @@ struct DiscussionRunner: Sendable {
             turn.rawText = response.text
             turn.cleaning = cleaned.changes
             turn.flags = cleaned.flags
-            turn.modelId = response.model
-            turn.promptTokens = response.usage.promptTokens
-            turn.completionTokens = response.usage.completionTokens
-            turn.cachedTokens = response.usage.cachedTokens
-            turn.latencyMs = response.latencyMs
-            turn.finishReason = response.finishReason
-            turn.attempts = response.attempts
-        } catch let error as LLMError where error.kind == .cancelled {
-            throw CancellationError()
-        } catch is CancellationError {
-            throw CancellationError()
-        } catch let error as LLMError {
+            turn.record(response)
+        case .failure(let error):
             turn.error = error.description
             turn.attempts = error.attempts
-        } catch {
-            turn.error = "unexpected: \(error)"
-            turn.attempts = 1
         }
         turn.finishedAt = Date()
         try await store.commitTurn(turn, prompt: PromptRecord(prompt))

@@ -125,22 +125,32 @@ public enum EngineBenchmark {
         let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sdf-engine-bench-\(UUID().uuidString)").path
         try FileManager.default.createDirectory(atPath: dir, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        return try await ModelSession.withBindings(experiment, experimentFile: experimentFile, logger: logger) { bindings, _ in
-            let binding = bindings[model.name]!
-            // Warm-up: load the model's weights into the page cache and the server's caches once.
-            _ = try? await binding.client.complete(
-                ChatRequest(model: binding.requestModel, messages: [.init(role: "user", content: "Hi")], maxTokens: 4))
-            let (run, store) = try await runPass(
-                name: "sdf run (\(inFlight) in flight)", experiment: experiment, binding: binding, concurrency: inFlight, directory: dir)
-            let ceiling = try await replay(store: store, binding: binding, concurrency: inFlight)
-            let (sequential, _) = try await runPass(
-                name: "sdf run (1 in flight)", experiment: experiment, binding: binding, concurrency: 1, directory: dir)
-            return [
-                run.description, ceiling.description, sequential.description,
-                String(format: "run / ceiling (generated tok/s): %.2f", run.tokensPerSecond / ceiling.tokensPerSecond),
-                String(format: "speed-up over sequential (comments/s): %.2f×", run.commentsPerSecond / sequential.commentsPerSecond),
-                String(format: "cached prompt-token share of the run: %.1f%%", run.cachedShare * 100),
-            ]
+        // Each pass gets a freshly started server, so no pass profits from another's warm prompt cache.
+        func withFreshServer<T: Sendable>(_ body: @Sendable (ModelBinding) async throws -> T) async throws -> T {
+            try await ModelSession.withBindings(experiment, experimentFile: experimentFile, logger: logger) { bindings, _ in
+                let binding = bindings[model.name]!
+                // Warm-up: page the weights in; a 4-token prompt leaves nothing useful in the prompt cache.
+                _ = try? await binding.client.complete(
+                    ChatRequest(model: binding.requestModel, messages: [.init(role: "user", content: "Hi")], maxTokens: 4))
+                return try await body(binding)
+            }
         }
+        let (run, runStore) = try await withFreshServer { binding in
+            try await runPass(
+                name: "sdf run (\(inFlight) in flight)", experiment: experiment, binding: binding, concurrency: inFlight,
+                directory: dir)
+        }
+        let ceiling = try await withFreshServer { binding in
+            try await replay(store: runStore, binding: binding, concurrency: inFlight)
+        }
+        let sequential = try await withFreshServer { binding in
+            try await runPass(name: "sdf run (1 in flight)", experiment: experiment, binding: binding, concurrency: 1, directory: dir).0
+        }
+        return [
+            run.description, ceiling.description, sequential.description,
+            String(format: "run / ceiling (generated tok/s): %.2f", run.tokensPerSecond / ceiling.tokensPerSecond),
+            String(format: "speed-up over sequential (comments/s): %.2f×", run.commentsPerSecond / sequential.commentsPerSecond),
+            String(format: "cached prompt-token share of the run: %.1f%%", run.cachedShare * 100),
+        ]
     }
 }

@@ -1,0 +1,49 @@
+import SDFCore
+import SDFLLM
+
+/// One LLM call as the engine sees it: an answer, or a failure to record; cancellation propagates.
+enum ModelCall {
+    /// Calls `client`; maps every failure other than cancellation to an ``LLMError`` to be recorded.
+    ///
+    /// - Throws: `CancellationError` only (Ctrl-C, shutdown): the caller stops without recording the call.
+    static func perform(_ client: any ChatModel, _ request: ChatRequest) async throws -> Result<ChatResponse, LLMError> {
+        do {
+            return .success(try await client.complete(request))
+        } catch let error as LLMError where error.kind == .cancelled {
+            throw CancellationError()
+        } catch is CancellationError {
+            throw CancellationError()
+        } catch let error as LLMError {
+            return .failure(error)
+        } catch {
+            return .failure(LLMError(.malformedResponse, "unexpected: \(error)"))
+        }
+    }
+}
+
+/// The provenance fields every stored call carries (turns and annotations).
+protocol CallProvenanceRecord {
+    var modelId: String? { get set }
+    var promptTokens: Int? { get set }
+    var completionTokens: Int? { get set }
+    var cachedTokens: Int? { get set }
+    var latencyMs: Double? { get set }
+    var finishReason: String? { get set }
+    var attempts: Int { get set }
+}
+
+extension CallProvenanceRecord {
+    /// Copies what the server reported about a successful call.
+    mutating func record(_ response: ChatResponse) {
+        modelId = response.model
+        promptTokens = response.usage.promptTokens
+        completionTokens = response.usage.completionTokens
+        cachedTokens = response.usage.cachedTokens
+        latencyMs = response.latencyMs
+        finishReason = response.finishReason
+        attempts = response.attempts
+    }
+}
+
+extension TurnRecord: CallProvenanceRecord {}
+extension AnnotationRecord: CallProvenanceRecord {}
