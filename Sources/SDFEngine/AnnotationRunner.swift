@@ -73,7 +73,7 @@ public struct AnnotationRunner: Sendable {
         }
         // Annotations made under another rubric, instructions or persona must not be mixed with new ones.
         let stored = try await store.annotatorRecords()
-        let annotated = Set(try await store.annotations().map(\.annotator))
+        let annotated = try await store.annotatorsWithAnnotations()
         for record in annotatorRecords {
             if let old = stored[record.username], annotated.contains(record.username),
                 old.systemPrompt != record.systemPrompt || old.rubric != record.rubric

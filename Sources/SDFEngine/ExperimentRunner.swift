@@ -48,12 +48,6 @@ public struct ExperimentRunner: Sendable {
         self.events = events
     }
 
-    /// SHA-256 over everything that decides what the discussions are (see ``Experiment/designHash``).
-    public static func designHash(_ experiment: Experiment) -> String { experiment.designHash }
-
-    /// The sorted-key JSON that ``designHash(_:)`` hashes.
-    public static func designFingerprint(_ experiment: Experiment) -> String { experiment.designFingerprint }
-
     /// Runs every discussion not yet done.
     ///
     /// - Parameter modelFingerprints: model name → what the server reported (id, endpoint, GGUF hash), for the manifest.
@@ -65,7 +59,7 @@ public struct ExperimentRunner: Sendable {
         let design = Design(experiment: experiment)
         let manifest = RunManifest(
             id: UUID().uuidString.lowercased(), experiment: experiment.name, specHash: RenderedPrompt.sha256Hex(specText),
-            designHash: Self.designHash(experiment), specText: specText, design: Self.designFingerprint(experiment), toolVersion: SDFVersion.current,
+            designHash: experiment.designHash, specText: specText, design: experiment.designFingerprint, toolVersion: SDFVersion.current,
             models: modelFingerprints, host: ProcessInfo.processInfo.hostName, startedAt: start, status: "running")
         try await store.beginRun(manifest)
         let statuses = try await store.discussionStatuses()

@@ -293,6 +293,11 @@ public struct Store: Sendable {
         }
     }
 
+    /// Usernames of the annotators that have at least one stored annotation.
+    public func annotatorsWithAnnotations() async throws -> Set<String> {
+        try await writer.read { db in Set(try String.fetchAll(db, sql: "SELECT DISTINCT annotator FROM annotation")) }
+    }
+
     /// The annotation panel, by username.
     public func annotatorRecords() async throws -> [String: AnnotatorRecord] {
         try await writer.read { db in

@@ -112,22 +112,21 @@ public struct EngineInstaller: Sendable {
         _ = try? log.writeAll(Array("\n== \(Date()) \(name)\n".utf8))
         var env: [Environment.Key: String?] = [:]
         for (k, v) in environment { env[Environment.Key(stringLiteral: k)] = v }
-        let result: ExecutionRecord
+        let succeeded: Bool
         do {
             let r = try await Subprocess.run(
                 .path(FilePath(executable)), arguments: Arguments(arguments), environment: .inherit.updating(env),
                 input: .none, output: .fileDescriptor(log, closeAfterSpawningProcess: false),
                 error: .fileDescriptor(log, closeAfterSpawningProcess: false))
-            result = ExecutionRecord(status: r.terminationStatus.isSuccess)
+            succeeded = r.terminationStatus.isSuccess
         } catch {
             throw LLMError(.engine, "\(name) could not start: \(error) (is \(executable) installed?)")
         }
-        guard result.status else {
+        guard succeeded else {
             throw LLMError(.engine, "\(name) failed; see \(paths.installLog)")
         }
     }
 
-    struct ExecutionRecord { var status: Bool }
 
     func capture(_ executable: String, _ arguments: [String]) async throws -> String {
         let log = try openLog()

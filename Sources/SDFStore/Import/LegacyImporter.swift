@@ -3,7 +3,7 @@ import GRDB
 import SDFCore
 
 /// What an import did, file by file.
-public struct ImportReport: Sendable, Hashable {
+public struct ImportReport: Sendable {
     /// Discussions imported (new or replaced).
     public var discussions = 0
     /// Comments imported.
@@ -19,20 +19,6 @@ public struct ImportReport: Sendable, Hashable {
 
     /// Creates an empty report.
     public init() {}
-
-    /// Compares counts and problem texts.
-    public static func == (a: Self, b: Self) -> Bool {
-        a.discussions == b.discussions && a.comments == b.comments && a.abstentions == b.abstentions
-            && a.annotationFiles == b.annotationFiles && a.annotations == b.annotations
-            && a.problems.map { $0.file + $0.message } == b.problems.map { $0.file + $0.message }
-    }
-
-    /// Hashes the counts.
-    public func hash(into hasher: inout Hasher) {
-        hasher.combine(discussions)
-        hasher.combine(comments)
-        hasher.combine(annotations)
-    }
 }
 
 /// Imports discussion and annotation JSON files of the earlier Python tools (SDF / SynDisco) into a store, so

@@ -55,7 +55,8 @@ public enum StatusReport {
             annotateModerator = spec.annotation?.annotateModerator ?? true
             designAnnotates = spec.annotation != nil
         }
-        for d in try await store.discussions() {
+        let discussions = try await store.discussions()
+        for d in discussions {
             if byLabel[d.conditionLabel] == nil {
                 order.append(d.conditionLabel)
                 byLabel[d.conditionLabel] = ConditionStatus(label: d.conditionLabel)
@@ -71,7 +72,7 @@ public enum StatusReport {
         }
         var turnFailures: [String: Int] = [:]
         var commentsToAnnotate = 0
-        let done = Set(try await store.discussions().filter { $0.status == .done }.map(\.id))
+        let done = Set(discussions.filter { $0.status == .done }.map(\.id))
         for t in try await store.allTurns() {
             if t.outcome == .failed { turnFailures[kind(t.error), default: 0] += 1 }
             if t.outcome == .comment, done.contains(t.discussionId), annotateModerator || t.role != .moderator {
