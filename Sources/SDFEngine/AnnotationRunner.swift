@@ -31,7 +31,7 @@ public struct AnnotationRunner: Sendable {
     public var setup: AnnotationSetup
     /// The store read and written.
     public var store: Store
-    /// The annotation model.
+    /// The annotation model (its calls queue behind discussion turns at a shared server's ``CallGate``).
     public var binding: ModelBinding
     /// Prompt templates.
     public var templates: PromptTemplates
@@ -45,7 +45,7 @@ public struct AnnotationRunner: Sendable {
     ) {
         self.setup = setup
         self.store = store
-        self.binding = binding
+        self.binding = binding.gated(.annotation)
         self.templates = templates
         self.events = events
     }
@@ -59,10 +59,23 @@ public struct AnnotationRunner: Sendable {
         var system: String
     }
 
-    /// Annotates everything not yet annotated.
+    /// Annotates everything not yet annotated in the store's finished discussions.
     ///
     /// - Throws: ``StoreError``; `CancellationError` when cancelled. Failed calls are recorded, not thrown.
     public func run() async throws -> AnnotationReport {
+        try await run(feed: nil)
+    }
+
+    /// Annotates the store's finished discussions, then each discussion whose id arrives on `feed` (as
+    /// discussions finish during a run), until the feed ends; up to ``AnnotationSetup/concurrency`` jobs in flight.
+    ///
+    /// Jobs of one discussion go out annotator by annotator: jobs in flight together share the annotator's
+    /// system message and the seed comment, so the server's prefix cache serves them (llama.cpp slot/RAM cache,
+    /// vLLM automatic prefix caching). Only one discussion's jobs are held in memory at a time.
+    ///
+    /// - Parameter feed: ids of discussions finished after this call began, or `nil` for a stage on its own.
+    /// - Throws: ``StoreError``; `CancellationError` when cancelled. Failed calls are recorded, not thrown.
+    public func run(feed: AsyncStream<String>?) async throws -> AnnotationReport {
         let renderer = try PromptRenderer(templates: templates)
         var systems: [String: String] = [:]
         var annotatorRecords: [AnnotatorRecord] = []
@@ -86,45 +99,67 @@ public struct AnnotationRunner: Sendable {
         }
         try await store.saveAnnotators(annotatorRecords)
         let done = try await store.finishedAnnotationIds()
-        var jobs: [Job] = []
+        var queue = Queue(limit: max(1, setup.concurrency))
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            for discussion in try await store.discussions() where discussion.status == .done {
+                try await enqueue(discussion, done: done, systems: systems, renderer: renderer, queue: &queue, group: &group)
+            }
+            if let feed {
+                for await id in feed {
+                    guard let discussion = try await store.discussion(id: id), discussion.status == .done else { continue }
+                    try await enqueue(discussion, done: done, systems: systems, renderer: renderer, queue: &queue, group: &group)
+                }
+            }
+            try await group.waitForAll()
+        }
+        return AnnotationReport(jobs: queue.total, skipped: queue.skipped, statusCounts: try await store.annotationStatusCounts())
+    }
+
+    /// Jobs in flight and the counts so far.
+    struct Queue {
+        var limit: Int
+        var inFlight = 0
         var total = 0
-        for discussion in try await store.discussions() where discussion.status == .done {
-            let comments = try await store.turns(of: discussion.id).filter { $0.outcome == .comment }
+        var skipped = 0
+        var seen: Set<String> = []
+    }
+
+    /// Adds the jobs of one finished discussion to `group`, waiting for a free place before each.
+    func enqueue(
+        _ discussion: DiscussionRecord, done: Set<String>, systems: [String: String], renderer: PromptRenderer,
+        queue: inout Queue, group: inout ThrowingTaskGroup<Void, any Error>
+    ) async throws {
+        guard queue.seen.insert(discussion.id).inserted else { return }
+        let comments = try await store.turns(of: discussion.id).filter { $0.outcome == .comment }
+        var jobs: [Job] = []
+        var skipped = 0
+        for annotator in setup.annotators {
             for (i, target) in comments.enumerated() where setup.annotateModerator || target.role != .moderator {
+                let id = Self.jobId(commentId: target.id, annotator: annotator.username)
+                if done.contains(id) {
+                    skipped += 1
+                    continue
+                }
                 let context = comments[max(0, i - (setup.historyLength - 1))..<i].map {
                     ContextComment(speaker: $0.speaker, text: $0.text ?? "")
                 }
-                for annotator in setup.annotators {
-                    total += 1
-                    let id = Self.jobId(commentId: target.id, annotator: annotator.username)
-                    if done.contains(id) { continue }
-                    jobs.append(
-                        Job(
-                            id: id, discussion: discussion, target: target, context: context, annotator: annotator,
-                            system: systems[annotator.username]!))
-                }
+                jobs.append(
+                    Job(
+                        id: id, discussion: discussion, target: target, context: context, annotator: annotator,
+                        system: systems[annotator.username]!))
             }
         }
-        // Annotator-major order: jobs in flight together share their system message, so the server's prefix
-        // cache serves it (llama.cpp slot/RAM cache, vLLM automatic prefix caching).
-        let order = Dictionary(uniqueKeysWithValues: setup.annotators.enumerated().map { ($0.element.username, $0.offset) })
-        jobs = jobs.enumerated().sorted { a, b in
-            let (ka, kb) = (order[a.element.annotator.username] ?? 0, order[b.element.annotator.username] ?? 0)
-            return ka != kb ? ka < kb : a.offset < b.offset
-        }.map(\.element)
-        let skipped = total - jobs.count
-        events(.annotationStarted(total: total, alreadyDone: skipped))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            var iterator = jobs.makeIterator()
-            for _ in 0..<max(1, setup.concurrency) {
-                guard let job = iterator.next() else { break }
-                group.addTask { try await self.annotate(job, renderer: renderer) }
+        queue.total += jobs.count + skipped
+        queue.skipped += skipped
+        events(.annotationQueued(jobs: jobs.count, alreadyDone: skipped))
+        for job in jobs {
+            if queue.inFlight >= queue.limit {
+                try await group.next()
+                queue.inFlight -= 1
             }
-            while try await group.next() != nil {
-                if let job = iterator.next() { group.addTask { try await self.annotate(job, renderer: renderer) } }
-            }
+            group.addTask { try await self.annotate(job, renderer: renderer) }
+            queue.inFlight += 1
         }
-        return AnnotationReport(jobs: total, skipped: skipped, statusCounts: try await store.annotationStatusCounts())
     }
 
     /// The stable id of the job "annotator rates comment".

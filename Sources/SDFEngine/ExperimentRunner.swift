@@ -26,9 +26,10 @@ public struct ExperimentRunner: Sendable {
     public var experiment: Experiment
     /// The store written to.
     public var store: Store
-    /// Bound models, by ``ModelSettings/name``.
+    /// Bound models, by ``ModelSettings/name`` (their calls pass a shared server's ``CallGate`` first in line).
     public var models: [String: ModelBinding]
-    /// Discussions in flight at once.
+    /// Discussions in flight at once: the argument, else the file's `concurrency`, else
+    /// ``ModelSession/derivedConcurrency(_:bindings:)``.
     public var concurrency: Int
     /// The experiment file's text, for the manifest.
     public var specText: String
@@ -42,8 +43,8 @@ public struct ExperimentRunner: Sendable {
     ) {
         self.experiment = experiment
         self.store = store
-        self.models = models
-        self.concurrency = max(1, concurrency ?? experiment.spec.concurrency)
+        self.models = models.mapValues { $0.gated(.turn) }
+        self.concurrency = max(1, concurrency ?? experiment.spec.concurrency ?? ModelSession.derivedConcurrency(experiment, bindings: models))
         self.specText = specText
         self.events = events
     }
@@ -99,5 +100,47 @@ public struct ExperimentRunner: Sendable {
         return RunReport(
             runId: manifest.id, planned: design.cells.count, skipped: skipped, finished: finished, failed: failed,
             wallSeconds: Date().timeIntervalSince(start))
+    }
+    /// Runs every discussion not yet done and, alongside, annotates each discussion as soon as it is done
+    /// (discussions finished earlier first). Discussion turns and annotation jobs that reach the same server
+    /// share its ``CallGate``: turns go first, annotation jobs fill the slots turns leave idle.
+    ///
+    /// - Parameters:
+    ///   - modelFingerprints: model name → what the server reported, for the manifest.
+    ///   - annotation: the annotation stage, on the same store.
+    /// - Returns: both stages' reports.
+    /// - Throws: as ``run(modelFingerprints:)`` and ``AnnotationRunner/run(feed:)``; an error in either stage
+    ///   cancels the other (committed work stays).
+    public func run(
+        modelFingerprints: [String: String] = [:], annotating annotation: AnnotationRunner
+    ) async throws -> (RunReport, AnnotationReport) {
+        let (feed, continuation) = AsyncStream.makeStream(of: String.self)
+        var discussions = self
+        let events = self.events
+        discussions.events = { event in
+            events(event)
+            if case .discussionFinished(let id, .done, _, _) = event { continuation.yield(id) }
+        }
+        enum Stage: Sendable {
+            case discussions(RunReport)
+            case annotation(AnnotationReport)
+        }
+        let runner = discussions
+        return try await withThrowingTaskGroup(of: Stage.self) { group in
+            group.addTask {
+                defer { continuation.finish() }
+                return .discussions(try await runner.run(modelFingerprints: modelFingerprints))
+            }
+            group.addTask { .annotation(try await annotation.run(feed: feed)) }
+            var report: RunReport?
+            var annotated: AnnotationReport?
+            while let stage = try await group.next() {
+                switch stage {
+                case .discussions(let r): report = r
+                case .annotation(let a): annotated = a
+                }
+            }
+            return (report!, annotated!)
+        }
     }
 }

@@ -12,13 +12,33 @@ public struct ModelBinding: Sendable {
     public var requestModel: String
     /// The settings (sampling parameters).
     public var settings: ModelSettings
+    /// Requests the server(s) behind ``client`` process at once — the local engine's slots, or what remote
+    /// llama-servers report at `/props` (`total_slots`, summed) — or `nil` when the server does not say.
+    public var slots: Int?
+    /// The gate shared by every binding that reaches the same server(s), limiting calls in flight to
+    /// ``slots``; `nil` when the slot count is unknown.
+    public var gate: CallGate?
 
     /// Creates a binding.
-    public init(name: String, client: any ChatModel, requestModel: String, settings: ModelSettings) {
+    public init(
+        name: String, client: any ChatModel, requestModel: String, settings: ModelSettings, slots: Int? = nil,
+        gate: CallGate? = nil
+    ) {
         self.name = name
         self.client = client
         self.requestModel = requestModel
         self.settings = settings
+        self.slots = slots
+        self.gate = gate
+    }
+
+    /// This binding with its calls queued at ``gate`` under `priority` (unchanged when there is no gate).
+    public func gated(_ priority: CallGate.Priority) -> ModelBinding {
+        guard let gate else { return self }
+        var copy = self
+        copy.client = GatedChatModel(client, gate: gate, priority: priority)
+        copy.gate = nil
+        return copy
     }
 }
 
@@ -30,8 +50,8 @@ public enum RunEvent: Sendable {
     case turn(discussionId: String, outcome: TurnOutcome, role: Role, completionTokens: Int)
     /// A discussion finished or failed.
     case discussionFinished(discussionId: String, status: DiscussionStatus, label: String, replicate: Int)
-    /// The annotation stage starts: jobs in all, and how many were already done.
-    case annotationStarted(total: Int, alreadyDone: Int)
+    /// A finished discussion's annotation jobs were queued: jobs to do, and jobs already done in the store.
+    case annotationQueued(jobs: Int, alreadyDone: Int)
     /// An annotation job was committed with this parse status.
     case annotation(status: String)
 }

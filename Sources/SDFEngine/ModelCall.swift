@@ -30,6 +30,7 @@ protocol CallProvenanceRecord {
     var latencyMs: Double? { get set }
     var finishReason: String? { get set }
     var attempts: Int { get set }
+    var endpoint: String { get set }
 }
 
 extension CallProvenanceRecord {
@@ -42,6 +43,7 @@ extension CallProvenanceRecord {
         latencyMs = response.latencyMs
         finishReason = response.finishReason
         attempts = response.attempts
+        if let answered = response.endpoint { endpoint = answered }
     }
 }
 

@@ -65,10 +65,9 @@ public enum ModelSession {
         configuration.timeout = .init(connect: .seconds(3), read: .seconds(600))
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
         let models = allModels(experiment)
+        let context = Context(experimentFile: experimentFile, paths: paths, environment: environment, logger: logger)
         return try await HTTPClient.withHTTPClient(configuration: configuration) { http in
-            try await bind(
-                models, into: [:], fingerprints: [:], servers: [:], experimentFile: experimentFile, paths: paths,
-                environment: environment, http: http, logger: logger, body)
+            try await bind(models, into: Bound(), context: context, http: http, body)
         }
     }
 
@@ -77,68 +76,122 @@ public enum ModelSession {
         experiment.spec.models + (experiment.annotation.map { [$0.model] } ?? [])
     }
 
+    /// Discussions in flight when neither the file nor the command line says: the slots of the servers the
+    /// discussion models reach (each server counted once), or 8 when a server does not report its slots.
+    ///
+    /// - Parameters:
+    ///   - experiment: the experiment (its discussion models).
+    ///   - bindings: the bound models, by name.
+    /// - Returns: a count ≥ 1.
+    public static func derivedConcurrency(_ experiment: Experiment, bindings: [String: ModelBinding]) -> Int {
+        var seen: Set<ObjectIdentifier> = []
+        var total = 0
+        for model in experiment.spec.models {
+            guard let binding = bindings[model.name] else { continue }
+            guard let slots = binding.slots, let gate = binding.gate else { return 8 }
+            if seen.insert(ObjectIdentifier(gate)).inserted { total += slots }
+        }
+        return max(1, total)
+    }
+
+    struct Context: Sendable {
+        var experimentFile: String
+        var paths: EnginePaths
+        var environment: [String: String]
+        var logger: Logger
+    }
+
+    /// What is bound so far: bindings and fingerprints by model name; per server key (a GGUF path, or the
+    /// joined endpoint URLs) its base URL, slot count and gate, so models on one server share them.
+    struct Bound: Sendable {
+        var bindings: [String: ModelBinding] = [:]
+        var fingerprints: [String: String] = [:]
+        var servers: [String: Server] = [:]
+
+        struct Server: Sendable {
+            var client: any ChatModel
+            var requestModel: String
+            var fingerprint: String
+            var slots: Int?
+            var gate: CallGate?
+        }
+
+        func adding(_ model: ModelSettings, key: String, server: Server) -> Bound {
+            var next = self
+            next.servers[key] = server
+            next.bindings[model.name] = ModelBinding(
+                name: model.name, client: server.client, requestModel: model.model ?? server.requestModel, settings: model,
+                slots: server.slots, gate: server.gate)
+            next.fingerprints[model.name] = server.fingerprint
+            return next
+        }
+    }
+
     static func bind<T: Sendable>(
-        _ remaining: [ModelSettings], into bindings: [String: ModelBinding], fingerprints: [String: String],
-        servers: [String: String], experimentFile: String, paths: EnginePaths, environment: [String: String], http: HTTPClient, logger: Logger,
+        _ remaining: [ModelSettings], into bound: Bound, context: Context, http: HTTPClient,
         _ body: @Sendable ([String: ModelBinding], [String: String]) async throws -> T
     ) async throws -> T {
-        guard let model = remaining.first else { return try await body(bindings, fingerprints) }
+        guard let model = remaining.first else { return try await body(bound.bindings, bound.fingerprints) }
         let rest = Array(remaining.dropFirst())
         let retry = RetryPolicy()
-        if model.isLocal, let baseURL = servers[ggufPath(model, experimentFile: experimentFile, paths: paths)] {
-            // Another model of the run already started a server for this GGUF: share it.
-            let client = OpenAIClient(baseURL: baseURL, apiKey: nil, timeout: model.timeoutSeconds, retry: retry, http: http)
-            let shared = bindings.values.first { $0.client.endpoint == baseURL }
-            var b = bindings
-            b[model.name] = ModelBinding(
-                name: model.name, client: client, requestModel: model.model ?? shared?.requestModel ?? "local", settings: model)
-            var f = fingerprints
-            f[model.name] = fingerprints[shared?.name ?? ""] ?? "local llama-server at \(baseURL)"
-            return try await bind(
-                rest, into: b, fingerprints: f, servers: servers, experimentFile: experimentFile, paths: paths,
-                environment: environment, http: http, logger: logger, body)
+        let key = model.isLocal ? ggufPath(model, experimentFile: context.experimentFile, paths: context.paths) : model.endpoints.joined(separator: ",")
+        if let server = bound.servers[key] {
+            // Another model of the run already reaches this server (the same GGUF, or the same endpoints): share it.
+            return try await bind(rest, into: bound.adding(model, key: key, server: server), context: context, http: http, body)
         }
         if model.isLocal {
-            let gguf = ggufPath(model, experimentFile: experimentFile, paths: paths)
-            guard let binary = paths.serverBinary(environment) else {
+            guard let binary = context.paths.serverBinary(context.environment) else {
                 throw LLMError(.engine, "llama-server is not installed; run: sdf engine install")
             }
             let config = LocalServerConfiguration(
-                binary: binary, model: gguf, parallel: model.parallel, contextPerSlot: model.contextPerSlot,
-                runDirectory: paths.servers)
-            return try await withLocalServer(config, logger: logger) { server in
+                binary: binary, model: key, parallel: model.parallel, contextPerSlot: model.contextPerSlot,
+                runDirectory: context.paths.servers, extraArguments: [])
+            return try await withLocalServer(config, logger: context.logger) { server in
                 let client = OpenAIClient(baseURL: server.baseURL, apiKey: nil, timeout: model.timeoutSeconds, retry: retry, http: http)
                 let ids = try await client.listModels()
-                let requestModel = model.model ?? ids.first ?? "local"
-                var b = bindings
-                b[model.name] = ModelBinding(name: model.name, client: client, requestModel: requestModel, settings: model)
-                var f = fingerprints
-                f[model.name] = "local llama-server; model id \(ids.first ?? "?"); gguf \(gguf)"
-                    + (gguf == paths.defaultModel ? " (sha256 \(DefaultModel.sha256))" : "")
-                var s = servers
-                s[gguf] = server.baseURL
-                return try await bind(
-                    rest, into: b, fingerprints: f, servers: s, experimentFile: experimentFile, paths: paths, environment: environment,
-                    http: http, logger: logger, body)
+                let slots = await client.serverSlots() ?? model.parallel
+                let fingerprint = "local llama-server; model id \(ids.first ?? "?"); gguf \(key)"
+                    + (key == context.paths.defaultModel ? " (sha256 \(DefaultModel.sha256))" : "")
+                let entry = Bound.Server(
+                    client: client, requestModel: ids.first ?? "local", fingerprint: fingerprint, slots: slots,
+                    gate: CallGate(permits: slots))
+                return try await bind(rest, into: bound.adding(model, key: key, server: entry), context: context, http: http, body)
             }
         }
-        let key = model.apiKeyEnv.flatMap { environment[$0] }
-        let client = OpenAIClient(baseURL: model.endpoint, apiKey: key, timeout: model.timeoutSeconds, retry: retry, http: http)
-        let ids: [String]
-        do {
-            ids = try await client.listModels(retry: RetryPolicy(maxAttempts: 2, baseDelay: 0.5))
-        } catch let error as LLMError {
-            throw LLMError(error.kind, "model '\(model.name)': cannot reach \(model.endpoint): \(error.message)")
+        let apiKey = model.apiKeyEnv.flatMap { context.environment[$0] }
+        let single = model.endpoints.count == 1
+        let clients = model.endpoints.map {
+            OpenAIClient(baseURL: $0, apiKey: apiKey, timeout: model.timeoutSeconds, retry: single ? retry : .none, http: http)
+        }
+        var ids: [String]?
+        var slotCounts: [Int?] = []
+        var unreachable: [String] = []
+        for client in clients {
+            do {
+                let listed = try await client.listModels(retry: RetryPolicy(maxAttempts: 2, baseDelay: 0.5))
+                ids = ids ?? listed
+                slotCounts.append(await client.serverSlots())
+            } catch let error as LLMError {
+                if single { throw LLMError(error.kind, "model '\(model.name)': cannot reach \(client.baseURL): \(error.message)") }
+                unreachable.append("\(client.baseURL) (\(error.message))")
+                slotCounts.append(nil)
+            }
+        }
+        guard let ids else {
+            throw LLMError(.connection, "model '\(model.name)': cannot reach any endpoint: " + unreachable.joined(separator: "; "))
+        }
+        for endpoint in unreachable {
+            context.logger.warning("endpoint unreachable at start; it will be tried again during the run", metadata: ["endpoint": "\(endpoint)"])
         }
         guard let requestModel = model.model ?? ids.first else {
             throw LLMError(.badRequest, "model '\(model.name)': \(model.endpoint) lists no models; set 'model' in the experiment file")
         }
-        var b = bindings
-        b[model.name] = ModelBinding(name: model.name, client: client, requestModel: requestModel, settings: model)
-        var f = fingerprints
-        f[model.name] = "\(model.endpoint); model \(requestModel); served: \(ids.prefix(5).joined(separator: ", "))"
-        return try await bind(
-            rest, into: b, fingerprints: f, servers: servers, experimentFile: experimentFile, paths: paths, environment: environment, http: http,
-            logger: logger, body)
+        let slots: Int? = slotCounts.contains(where: { $0 == nil }) ? nil : slotCounts.compactMap { $0 }.reduce(0, +)
+        let client: any ChatModel = single ? clients[0] : EndpointPool(clients: clients, retry: retry)
+        let entry = Bound.Server(
+            client: client, requestModel: requestModel,
+            fingerprint: "\(model.endpoints.joined(separator: ", ")); model \(requestModel); served: \(ids.prefix(5).joined(separator: ", "))",
+            slots: slots, gate: slots.map { CallGate(permits: $0) })
+        return try await bind(rest, into: bound.adding(model, key: key, server: entry), context: context, http: http, body)
     }
 }

@@ -429,6 +429,11 @@ public struct Store: Sendable {
         }
     }
 
+    /// One discussion by its exact id; `nil` when there is none.
+    public func discussion(id: String) async throws -> DiscussionRecord? {
+        try await writer.read { db in try DiscussionRecord.fetchOne(db, key: id) }
+    }
+
     /// One discussion by id or by a unique id prefix; `nil` when none or several match.
     public func discussion(matching idOrPrefix: String) async throws -> DiscussionRecord? {
         try await writer.read { db in

@@ -45,16 +45,26 @@ public struct FakeRequest: Sendable {
 /// An in-process OpenAI-compatible server on 127.0.0.1 (Hummingbird, port chosen by the kernel), scripted
 /// per request, for testing the real HTTP client end to end.
 ///
-/// Serves `POST /v1/chat/completions` (from the script), `GET /v1/models` (`fake-model`), `GET /health`.
+/// Serves `POST /v1/chat/completions` (from the script), `GET /v1/models` (`fake-model`), `GET /health`, and,
+/// when given a slot count, llama-server's `GET /props` with `total_slots`.
 public enum FakeOpenAIServer {
     /// Starts the server, runs `body` with its base URL (`http://127.0.0.1:PORT/v1`) and the requests log, stops it.
+    ///
+    /// - Parameters:
+    ///   - slots: `total_slots` to report at `GET /props` (as llama-server does); `nil` serves no `/props` (404).
+    ///   - script: the reply to each chat-completions request.
+    ///   - body: runs while the server is up.
     public static func with<T: Sendable>(
+        slots: Int? = nil,
         script: @escaping @Sendable (FakeRequest) -> FakeReply,
         _ body: @Sendable (String, FakeRequestLog) async throws -> T
     ) async throws -> T {
         let log = FakeRequestLog()
         let router = Router()
         router.get("/health") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "{\"status\":\"ok\"}"))) }
+        if let slots {
+            router.get("/props") { _, _ in json(200, #"{"total_slots":\#(slots),"build_info":"fake"}"#) }
+        }
         router.get("/v1/models") { _, _ in
             json(200, #"{"object":"list","data":[{"id":"fake-model","object":"model"}]}"#)
         }

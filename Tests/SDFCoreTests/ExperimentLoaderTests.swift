@@ -84,7 +84,7 @@ struct ExperimentLoaderTests {
         #expect(e.spec.version == 1)
         #expect(e.spec.seed == 42)
         #expect(e.spec.replicates == 1)
-        #expect(e.spec.concurrency == 4)
+        #expect(e.spec.concurrency == nil)
         #expect(e.spec.discussion == DiscussionSettings(users: 3, turns: 6, historyLength: 5, turnTaking: .respond(p: 0.4)))
         #expect(e.spec.trolls == nil)
         #expect(e.trollInstructions == "")

@@ -9,6 +9,7 @@ final class SendableBox<T: Sendable>: Sendable {
     init(_ initial: T) { value = Mutex(initial) }
     func set(_ new: T) { value.withLock { $0 = new } }
     func get() -> T { value.withLock { $0 } }
+    func update(_ body: (inout T) -> Void) { value.withLock { body(&$0) } }
 }
 
 enum HTTPClientScope {

@@ -61,7 +61,7 @@ public enum Scaffold {
             temperature: 0.8
             maxTokens: 80
             parallel: 4
-        concurrency: 4
+        # Discussions in flight: the engine's slots (parallel) unless 'concurrency' says otherwise.
         # Two annotators keep the quickstart short; experiment.yaml uses the whole panel (annotators.json).
         annotation:
           annotators:
@@ -117,7 +117,9 @@ public enum Scaffold {
           #   endpoint: http://127.0.0.1:8000/v1
           #   model: Qwen/Qwen2.5-7B-Instruct
           #   apiKeyEnv: VLLM_API_KEY
-        concurrency: 4
+          # Several servers with the same model share the load (a failing one is taken out for a while):
+          #   endpoint: [http://gpu1:8000/v1, http://gpu2:8000/v1]
+        # concurrency: 16   # discussions in flight; default: the servers' slots (llama-server /props), else 8
         annotation:
           annotators: annotators.json
           instructions: {file: instructions/annotation.txt}

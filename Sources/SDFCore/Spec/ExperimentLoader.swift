@@ -140,7 +140,7 @@ public enum ExperimentLoader {
             d.append(locate(["version"], "version \(spec.version) is not supported; this build reads 1...\(ExperimentSpec.highestSupportedVersion)"))
         }
         if spec.replicates < 1 { d.append(locate(["replicates"], "expected a positive integer, got \(spec.replicates)")) }
-        if spec.concurrency < 1 { d.append(locate(["concurrency"], "expected a positive integer, got \(spec.concurrency)")) }
+        if let n = spec.concurrency, n < 1 { d.append(locate(["concurrency"], "expected a positive integer, got \(n)")) }
         if spec.discussion.users < 2 {
             d.append(locate(["discussion", "users"], "expected at least 2 users per discussion, got \(spec.discussion.users)"))
         }
@@ -193,13 +193,20 @@ public enum ExperimentLoader {
         _ m: ModelSettings, path p: [any PathComponent], locate: ([any PathComponent], String) -> SpecDiagnostic
     ) -> [SpecDiagnostic] {
         var d: [SpecDiagnostic] = []
-        if !m.isLocal {
-            if let url = URL(string: m.endpoint), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil {
-            } else {
-                d.append(locate(p + ["endpoint"], "expected 'local' or an http(s) base URL such as http://127.0.0.1:8000/v1, got '\(m.endpoint)'"))
+        if m.endpoints.isEmpty {
+            d.append(locate(p + ["endpoint"], "expected 'local', a base URL, or a list of base URLs; got an empty list"))
+        } else if m.endpoints.count > 1 && m.endpoints.contains("local") {
+            d.append(locate(p + ["endpoint"], "'local' cannot be part of a list of endpoints; use 'local' alone or base URLs"))
+        } else if Set(m.endpoints).count != m.endpoints.count {
+            d.append(locate(p + ["endpoint"], "the list of endpoints names the same URL twice"))
+        } else if !m.isLocal {
+            for (i, endpoint) in m.endpoints.enumerated() {
+                if let url = URL(string: endpoint), let scheme = url.scheme, ["http", "https"].contains(scheme), url.host != nil { continue }
+                let field: [any PathComponent] = m.endpoints.count > 1 ? p + ["endpoint", i] : p + ["endpoint"]
+                d.append(locate(field, "expected 'local' or an http(s) base URL such as http://127.0.0.1:8000/v1, got '\(endpoint)'"))
             }
-            if m.gguf != nil { d.append(locate(p + ["gguf"], "'gguf' only applies to endpoint: local")) }
         }
+        if !m.isLocal, m.gguf != nil { d.append(locate(p + ["gguf"], "'gguf' only applies to endpoint: local")) }
         if !(0...2).contains(m.temperature) { d.append(locate(p + ["temperature"], "expected a value in [0, 2], got \(m.temperature)")) }
         if let top = m.topP, !(top > 0 && top <= 1) { d.append(locate(p + ["topP"], "expected a value in (0, 1], got \(top)")) }
         if m.maxTokens < 1 { d.append(locate(p + ["maxTokens"], "expected a positive integer, got \(m.maxTokens)")) }

@@ -32,8 +32,10 @@ public struct ExperimentSpec: Codable, Sendable, Hashable {
     public var strategies: [StrategySpec]
     /// The models compared; each condition is one strategy × one model. Default: the local model.
     public var models: [ModelSettings]
-    /// Discussions in flight at once (default: 4). Each discussion is itself sequential.
-    public var concurrency: Int
+    /// Discussions in flight at once; `nil` (the default) uses the servers' slot count: the local engine's
+    /// ``ModelSettings/parallel``, a remote llama-server's `/props` `total_slots` (summed over its endpoints),
+    /// or 8 when a server does not say. Each discussion is itself sequential.
+    public var concurrency: Int?
     /// Prompt template overrides (Mustache); unset ones use the built-in templates.
     public var prompts: PromptOverrides
     /// The annotation stage; `nil` means comments are not annotated.
@@ -50,7 +52,7 @@ public struct ExperimentSpec: Codable, Sendable, Hashable {
         seedComments: SeedCommentSource, discussion: DiscussionSettings = .init(), users: UserSettings = .init(),
         trolls: TrollSettings? = nil, moderator: ModeratorSettings = .init(),
         strategies: [StrategySpec] = [.init(name: "none")], models: [ModelSettings] = [.init()],
-        concurrency: Int = 4, prompts: PromptOverrides = .init(), annotation: AnnotationSpec? = nil
+        concurrency: Int? = nil, prompts: PromptOverrides = .init(), annotation: AnnotationSpec? = nil
     ) {
         self.version = Self.highestSupportedVersion
         self.name = name
@@ -85,7 +87,7 @@ public struct ExperimentSpec: Codable, Sendable, Hashable {
         moderator = try c.decodeIfPresent(ModeratorSettings.self, forKey: .moderator) ?? .init()
         strategies = try c.decodeIfPresent([StrategySpec].self, forKey: .strategies) ?? [.init(name: "none")]
         models = try c.decodeIfPresent([ModelSettings].self, forKey: .models) ?? [.init()]
-        concurrency = try c.decodeIfPresent(Int.self, forKey: .concurrency) ?? 4
+        concurrency = try c.decodeIfPresent(Int.self, forKey: .concurrency)
         prompts = try c.decodeIfPresent(PromptOverrides.self, forKey: .prompts) ?? .init()
         annotation = try c.decodeIfPresent(AnnotationSpec.self, forKey: .annotation)
     }
@@ -333,8 +335,15 @@ public struct StrategySpec: Codable, Sendable, Hashable {
 public struct ModelSettings: Codable, Sendable, Hashable {
     /// Condition label for this model (default `local`).
     public var name: String
-    /// `local` (SDF starts llama-server with ``gguf``) or an OpenAI-compatible base URL ending in `/v1`.
-    public var endpoint: String
+    /// Where requests go: `["local"]` (SDF starts llama-server with ``gguf``) or one or more OpenAI-compatible
+    /// base URLs ending in `/v1`, serving the same model. Calls are balanced over several by outstanding
+    /// requests; a failing one is taken out for a while. In the file: `endpoint: URL` or `endpoint: [URL, URL]`.
+    public var endpoints: [String]
+    /// The first of ``endpoints`` (`local`, or a base URL); setting it replaces the list with one endpoint.
+    public var endpoint: String {
+        get { endpoints.first ?? "local" }
+        set { endpoints = [newValue] }
+    }
     /// The model name sent to the server; default: the first id the server lists at `/v1/models`.
     public var model: String?
     /// For `local`: a GGUF file; default: the bundled SmolLM2-135M-Instruct.
@@ -366,7 +375,7 @@ public struct ModelSettings: Codable, Sendable, Hashable {
         timeoutSeconds: Double = 300, parallel: Int = 4, contextPerSlot: Int = 2048
     ) {
         self.name = name
-        self.endpoint = endpoint
+        self.endpoints = [endpoint]
         self.model = model
         self.gguf = gguf
         self.apiKeyEnv = apiKeyEnv
@@ -382,8 +391,12 @@ public struct ModelSettings: Codable, Sendable, Hashable {
     public init(from decoder: any Decoder) throws {
         try StrictKeys.check(decoder, allowed: Set(CodingKeys.allCases.map(\.rawValue)))
         let c = try decoder.container(keyedBy: CodingKeys.self)
-        let endpoint = try c.decodeIfPresent(String.self, forKey: .endpoint) ?? "local"
-        self.endpoint = endpoint
+        if let list = try? c.decodeIfPresent([String].self, forKey: .endpoint) {
+            endpoints = list
+        } else {
+            endpoints = [try c.decodeIfPresent(String.self, forKey: .endpoint) ?? "local"]
+        }
+        let endpoint = endpoints.first ?? "local"
         name = try c.decodeIfPresent(String.self, forKey: .name) ?? (endpoint == "local" ? "local" : endpoint)
         model = try c.decodeIfPresent(String.self, forKey: .model)
         gguf = try c.decodeIfPresent(String.self, forKey: .gguf)
@@ -398,6 +411,22 @@ public struct ModelSettings: Codable, Sendable, Hashable {
 
     /// Whether this model runs on the local llama.cpp engine that SDF starts itself.
     public var isLocal: Bool { endpoint == "local" }
+
+    /// Encodes with the file's keys; `endpoint` is a string for one endpoint and a list for several.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(name, forKey: .name)
+        if endpoints.count == 1 { try c.encode(endpoint, forKey: .endpoint) } else { try c.encode(endpoints, forKey: .endpoint) }
+        try c.encodeIfPresent(model, forKey: .model)
+        try c.encodeIfPresent(gguf, forKey: .gguf)
+        try c.encodeIfPresent(apiKeyEnv, forKey: .apiKeyEnv)
+        try c.encode(temperature, forKey: .temperature)
+        try c.encodeIfPresent(topP, forKey: .topP)
+        try c.encode(maxTokens, forKey: .maxTokens)
+        try c.encode(timeoutSeconds, forKey: .timeoutSeconds)
+        try c.encode(parallel, forKey: .parallel)
+        try c.encode(contextPerSlot, forKey: .contextPerSlot)
+    }
 }
 
 /// Mustache template overrides for prompts; each is inline text or `{file: …}`.

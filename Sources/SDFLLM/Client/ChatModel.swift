@@ -79,9 +79,15 @@ public struct ChatResponse: Codable, Sendable, Hashable {
     public var latencyMs: Double
     /// Attempts made, including the successful one.
     public var attempts: Int
+    /// The base URL that answered, when the model knows it (an ``EndpointPool`` has several).
+    public var endpoint: String?
 
     /// Creates a response.
-    public init(text: String, finishReason: String?, model: String?, usage: TokenUsage, latencyMs: Double, attempts: Int = 1) {
+    public init(
+        text: String, finishReason: String?, model: String?, usage: TokenUsage, latencyMs: Double, attempts: Int = 1,
+        endpoint: String? = nil
+    ) {
+        self.endpoint = endpoint
         self.text = text
         self.finishReason = finishReason
         self.model = model

@@ -66,6 +66,18 @@ public struct OpenAIClient: ChatModel {
         }
     }
 
+    /// How many requests the server processes at once: llama-server's `GET /props` `total_slots` (the URL
+    /// without its trailing `/v1`). `nil` when the server has no such endpoint (vLLM, OpenAI) or does not answer.
+    public func serverSlots() async -> Int? {
+        var root = baseURL
+        if root.hasSuffix("/v1") { root.removeLast(3) }
+        let probe = OpenAIClient(baseURL: root, apiKey: apiKey, timeout: min(timeout, 10), retry: .none, http: http)
+        guard let (buffer, _) = try? await probe.send(method: .GET, path: "/props", body: nil, deadline: min(timeout, 10)),
+            let props = try? JSONDecoder().decode(WireProps.self, from: buffer), let slots = props.total_slots, slots > 0
+        else { return nil }
+        return slots
+    }
+
     func attempt(body: Data) async throws -> ChatResponse {
         let start = ContinuousClock.now
         let (buffer, _) = try await send(method: .POST, path: "/chat/completions", body: body, deadline: timeout)
@@ -87,7 +99,8 @@ public struct OpenAIClient: ChatModel {
             completionTokens: wire.usage?.completion_tokens ?? wire.timings?.predicted_n,
             cachedTokens: wire.usage?.prompt_tokens_details?.cached_tokens ?? wire.timings?.cache_n)
         let ms = Double(elapsed.components.seconds) * 1000 + Double(elapsed.components.attoseconds) / 1e15
-        return ChatResponse(text: content, finishReason: choice.finish_reason, model: wire.model, usage: usage, latencyMs: ms)
+        return ChatResponse(
+            text: content, finishReason: choice.finish_reason, model: wire.model, usage: usage, latencyMs: ms, endpoint: baseURL)
     }
 
     /// One HTTP exchange with a deadline covering the whole body; maps failures to ``LLMError``.

@@ -102,3 +102,8 @@ struct WireErrorBody: Decodable {
     var error: Detail?
     struct Detail: Decodable { var message: String? }
 }
+
+/// The part of llama-server's `GET /props` answer SDF reads.
+struct WireProps: Decodable {
+    var total_slots: Int?
+}

@@ -75,22 +75,31 @@ struct Run: AsyncParsableCommand {
             try await ModelSession.withBindings(loaded, experimentFile: experimentFile, logger: logger) { bindings, fingerprints in
                 let opened = try Store.open(path: storePath)
                 var report: RunReport?
-                if discussions {
-                    let runner = ExperimentRunner(
-                        experiment: loaded, store: opened, models: bindings, concurrency: concurrency, specText: specText,
-                        events: { display.handle($0) })
-                    report = try await runner.run(modelFingerprints: fingerprints)
-                }
                 var annotationReport: AnnotationReport?
-                if annotation, let setup = loaded.annotation, let binding = bindings[setup.model.name] {
-                    display.finish()
-                    let runner = AnnotationRunner(
-                        setup: setup, store: opened, binding: binding, templates: loaded.templates, events: { display.handle($0) })
-                    annotationReport = try await runner.run()
-                    if let report {
-                        // The run ends when its annotation stage ends.
-                        try await opened.finishRun(id: report.runId, status: report.failed > 0 ? "failed" : "done")
+                let annotator = loaded.annotation.flatMap { setup in
+                    bindings[setup.model.name].map {
+                        AnnotationRunner(
+                            setup: setup, store: opened, binding: $0, templates: loaded.templates, events: { display.handle($0) })
                     }
+                }
+                let runner = ExperimentRunner(
+                    experiment: loaded, store: opened, models: bindings, concurrency: concurrency, specText: specText,
+                    events: { display.handle($0) })
+                switch (discussions, annotation ? annotator : nil) {
+                case (true, let annotator?):
+                    // Each discussion is annotated as soon as it is done, in the slots the discussions leave idle.
+                    let (r, a) = try await runner.run(modelFingerprints: fingerprints, annotating: annotator)
+                    (report, annotationReport) = (r, a)
+                case (true, nil):
+                    report = try await runner.run(modelFingerprints: fingerprints)
+                case (false, let annotator?):
+                    annotationReport = try await annotator.run()
+                case (false, nil):
+                    break
+                }
+                if let report, annotationReport != nil {
+                    // The run ends when its annotation stage ends.
+                    try await opened.finishRun(id: report.runId, status: report.failed > 0 ? "failed" : "done")
                 }
                 return (report, annotationReport)
             }

@@ -26,6 +26,7 @@ final class ProgressDisplay: Sendable {
         var annotationTotal = 0
         var annotationDone = 0
         var annotationOK = 0
+        var annotationAlreadyDone = 0
         var lastDraw = Date.distantPast
         var lastLine = Date()
     }
@@ -48,10 +49,10 @@ final class ProgressDisplay: Sendable {
                 case .failed: s.failedCalls += 1
                 }
                 s.tokens += tokens
-            case .annotationStarted(let total, let alreadyDone):
-                s.annotationTotal = total
-                s.annotationDone = alreadyDone
-                return "annotating: \(total - alreadyDone) jobs to do (\(alreadyDone) of \(total) already done)"
+            case .annotationQueued(let jobs, let alreadyDone):
+                s.annotationTotal += jobs + alreadyDone
+                s.annotationDone += alreadyDone
+                s.annotationAlreadyDone += alreadyDone
             case .annotation(let status):
                 s.annotationDone += 1
                 if status == "ok" { s.annotationOK += 1 }
@@ -82,20 +83,28 @@ final class ProgressDisplay: Sendable {
     }
 
     func line(_ s: State) -> String {
-        if s.annotationTotal > 0 {
-            return "annotations \(s.annotationDone)/\(s.annotationTotal) | parsed \(s.annotationOK) this run"
-        }
         let elapsed = max(Date().timeIntervalSince(start), 0.001)
-        let finished = s.done + s.failed
-        let pending = s.total - s.alreadyDone
-        var eta = ""
-        if finished > 0 && finished < pending {
-            let remaining = elapsed / Double(finished) * Double(pending - finished)
-            eta = String(format: " | ETA %.0fs", remaining)
+        var parts: [String] = []
+        var eta: Double?
+        if s.total > 0 {
+            let finished = s.done + s.failed
+            let pending = s.total - s.alreadyDone
+            if finished > 0 && finished < pending { eta = elapsed / Double(finished) * Double(pending - finished) }
+            parts.append(
+                String(
+                    format: "discussions %d/%d | comments %d | abstentions %d | failed calls %d | %.1f tok/s",
+                    s.done + s.alreadyDone, s.total, s.comments, s.abstentions, s.failedCalls, Double(s.tokens) / elapsed))
         }
-        return String(
-            format: "discussions %d/%d | comments %d | abstentions %d | failed calls %d | %.1f tok/s | %.0fs%@",
-            s.done + s.alreadyDone, s.total, s.comments, s.abstentions, s.failedCalls, Double(s.tokens) / elapsed, elapsed, eta)
+        if s.annotationTotal > 0 {
+            parts.append("annotations \(s.annotationDone)/\(s.annotationTotal) (parsed \(s.annotationOK) this run)")
+            let doneNow = s.annotationDone - s.annotationAlreadyDone
+            let left = s.annotationTotal - s.annotationDone
+            if s.done + s.failed + s.alreadyDone >= s.total, doneNow > 0, left > 0 {
+                eta = elapsed / Double(doneNow) * Double(left)
+            }
+        }
+        parts.append(String(format: "%.0fs", elapsed) + (eta.map { String(format: " | ETA %.0fs", $0) } ?? ""))
+        return parts.joined(separator: " | ")
     }
 
     func finish() {
