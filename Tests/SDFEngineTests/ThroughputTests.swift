@@ -168,3 +168,26 @@ struct ThroughputTests {
         }
     }
 }
+
+@Suite("Engine benchmark: the prefix reuse the prompts allow")
+struct PrefixReuseTests {
+    func reuse(_ experiment: Experiment) async throws -> (ownPrevious: Double, anyEarlier: Double) {
+        let store = try Store.inMemory()
+        try await run(experiment, store: store, client: ScriptedChatModel(), concurrency: 1)
+        return try await EngineBenchmark.prefixReuse(store)
+    }
+
+    @Test func speakersWhoSpeakOnceHaveNoPreviousCallToReuse() async throws {
+        // Three users, three turns, round robin, no moderator: nobody speaks twice.
+        let once = try await reuse(smallExperiment(strategies: ["none"], replicates: 1, turns: 3, policy: .roundRobin(randomStart: false)))
+        #expect(once.ownPrevious == 0)
+        #expect(once.anyEarlier > 0, "the chat framing and the start of the system message repeat")
+        let often = try await reuse(smallExperiment(replicates: 1, turns: 8, historyLength: nil))
+        #expect(often.ownPrevious > 0.3 && often.ownPrevious <= often.anyEarlier && often.anyEarlier < 1)
+    }
+
+    @Test func anEmptyStoreAllowsNone() async throws {
+        let r = try await EngineBenchmark.prefixReuse(try Store.inMemory())
+        #expect(r.ownPrevious == 0 && r.anyEarlier == 0)
+    }
+}

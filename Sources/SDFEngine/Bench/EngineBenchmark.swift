@@ -146,11 +146,52 @@ public enum EngineBenchmark {
         let sequential = try await withFreshServer { binding in
             try await runPass(name: "sdf run (1 in flight)", experiment: experiment, binding: binding, concurrency: 1, directory: dir).0
         }
+        let reuse = try await prefixReuse(runStore)
         return [
             run.description, ceiling.description, sequential.description,
             String(format: "run / ceiling (generated tok/s): %.2f", run.tokensPerSecond / ceiling.tokensPerSecond),
             String(format: "speed-up over sequential (comments/s): %.2f×", run.commentsPerSecond / sequential.commentsPerSecond),
             String(format: "cached prompt-token share of the run: %.1f%%", run.cachedShare * 100),
+            String(
+                format: "prefix reuse these prompts allow (characters): %.1f%% from the same speaker's previous call, "
+                    + "%.1f%% from any earlier call", reuse.ownPrevious * 100, reuse.anyEarlier * 100),
         ]
+    }
+
+    /// The share of prompt text a perfect prefix cache could serve: for each call in start order, the longest
+    /// common prefix (in characters, over the chat-formatted system and user messages) with an earlier call's
+    /// prompt followed by its answer — the same speaker's in the same discussion, or any earlier call at all.
+    ///
+    /// An upper bound for the server's cached share, to tell a cache that misses reuse from prompts that
+    /// offer little. - Returns: both shares in [0, 1].
+    public static func prefixReuse(_ store: Store) async throws -> (ownPrevious: Double, anyEarlier: Double) {
+        var calls: [(discussion: String, speaker: String, started: Date, prompt: [UInt8], answer: [UInt8])] = []
+        for turn in try await store.allTurns() {
+            guard let prompt = try await store.prompt(hash: turn.promptHash) else { continue }
+            let text = "<system>\(prompt.system)</system><user>\(prompt.user)</user><assistant>"
+            calls.append((turn.discussionId, turn.speaker, turn.startedAt, Array(text.utf8), Array((turn.rawText ?? "").utf8)))
+        }
+        calls.sort { $0.started < $1.started }
+        func commonPrefix(_ a: [UInt8], _ b: [UInt8]) -> Int {
+            var i = 0
+            while i < a.count && i < b.count && a[i] == b[i] { i += 1 }
+            return i
+        }
+        var total = 0
+        var own = 0
+        var any = 0
+        for (i, call) in calls.enumerated() {
+            total += call.prompt.count
+            var bestOwn = 0
+            var bestAny = 0
+            for earlier in calls[..<i] {
+                let n = commonPrefix(call.prompt, earlier.prompt + earlier.answer)
+                bestAny = max(bestAny, n)
+                if earlier.discussion == call.discussion && earlier.speaker == call.speaker { bestOwn = max(bestOwn, n) }
+            }
+            own += bestOwn
+            any += bestAny
+        }
+        return total == 0 ? (0, 0) : (Double(own) / Double(total), Double(any) / Double(total))
     }
 }

@@ -71,6 +71,7 @@ struct Run: AsyncParsableCommand {
             )
         }
         let display = ProgressDisplay()
+        let started = Date()
         let task = Task { () throws -> (RunReport?, AnnotationReport?) in
             try await ModelSession.withBindings(loaded, experimentFile: experimentFile, logger: logger) { bindings, fingerprints in
                 let opened = try Store.open(path: storePath)
@@ -141,6 +142,9 @@ struct Run: AsyncParsableCommand {
                 + String(
                     format: "; %d calls, %d retries; tokens in/out %d/%d, cached prompt share %.1f%%", summary.calls, summary.retries,
                     summary.promptTokens, summary.completionTokens, summary.cachedShare * 100))
+        if result.0 != nil, result.1 != nil {
+            printError(String(format: "discussions and annotation done in %.1f s (annotation ran alongside the discussions)", Date().timeIntervalSince(started)))
+        }
         if let a = result.1 {
             let counts = a.statusCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
             printError(
