@@ -1,6 +1,6 @@
 import AsyncHTTPClient
 import Foundation
-import SDFLLM
+@testable import SDFLLM
 import SDFTesting
 import Testing
 
@@ -43,20 +43,29 @@ struct EndpointPoolTests {
         #expect(endpoints.count == 2)
     }
 
-    @Test func aBusyEndpointGetsFewerRequests() async throws {
-        // B holds each request for 1 s; A answers at once. Four workers keep four requests outstanding: while B's
-        // requests are held, A has fewer outstanding and gets every new request.
-        let (a, b) = try await withTwo({ _ in .chat("fast") }, { _ in .delay(1, then: .chat("slow")) }) { pool, a, b in
-            try await withThrowingTaskGroup(of: Void.self) { group in
-                for _ in 0..<4 {
-                    group.addTask { for _ in 0..<6 { _ = try await pool.complete(request) } }
-                }
-                try await group.waitForAll()
-            }
-            return (a.log.all.count, b.log.all.count)
-        }
-        #expect(a + b == 24)
-        #expect(b * 3 <= a, "the busy endpoint got \(b) of 24 requests")
+    @Test func eachPickGoesToTheEndpointWithFewestOutstandingRequests() async {
+        let state = PoolState(count: 3, cooldown: 5, maxCooldown: 120)
+        // Equal load: round robin (the least recently picked first).
+        #expect(await [state.pick(), state.pick(), state.pick(), state.pick()] == [0, 1, 2, 0])
+        // Endpoint 2 answers twice as fast: its requests end, so it has the fewest outstanding.
+        await state.finished(2, error: nil)
+        #expect(await state.pick() == 2)
+        await state.finished(2, error: nil)
+        await state.finished(1, error: nil)
+        #expect(await state.pick() == 1, "1 and 2 have none outstanding; 1 was picked less recently")
+        #expect(await state.pick() == 2)
+        // A failure followed by a success of another request to the same endpoint leaves it in.
+        await state.finished(0, error: LLMError(.server, "HTTP 500"))
+        await state.finished(0, error: nil)
+        await state.finished(1, error: nil)
+        await state.finished(2, error: nil)
+        #expect(await state.snapshot().map(\.outstanding) == [0, 0, 0])
+        #expect(await state.snapshot().allSatisfy { !$0.coolingDown })
+        // A timeout takes endpoint 0 out although it would be next.
+        #expect(await state.pick() == 0)
+        await state.finished(0, error: LLMError(.timeout, "slow"))
+        #expect(await [state.pick(), state.pick(), state.pick()] == [1, 2, 1])
+        #expect(await state.snapshot().map(\.outstanding) == [0, 2, 1])
     }
 
     @Test func aFailingEndpointIsTakenOut() async throws {
