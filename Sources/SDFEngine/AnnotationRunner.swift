@@ -99,37 +99,53 @@ public struct AnnotationRunner: Sendable {
         }
         try await store.saveAnnotators(annotatorRecords)
         let done = try await store.finishedAnnotationIds()
-        var queue = Queue(limit: max(1, setup.concurrency))
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for discussion in try await store.discussions() where discussion.status == .done {
-                try await enqueue(discussion, done: done, systems: systems, renderer: renderer, queue: &queue, group: &group)
+        let prompts = systems
+        // A producer counts the jobs of each finished discussion as soon as it arrives (so progress shows every
+        // job due at once) and passes the discussion on; the consumer below builds its jobs when it gets to it
+        // (only one discussion's jobs are held at a time) and keeps up to `concurrency` of them in flight.
+        let (pending, sink) = AsyncStream.makeStream(of: DiscussionRecord.self)
+        async let counts: (total: Int, skipped: Int) = {
+            defer { sink.finish() }
+            var seen: Set<String> = []
+            var total = 0
+            var skipped = 0
+            func submit(_ discussion: DiscussionRecord) async throws {
+                guard seen.insert(discussion.id).inserted else { return }
+                let (jobs, already) = try await self.jobs(for: discussion, done: done, systems: prompts)
+                total += jobs.count + already
+                skipped += already
+                events(.annotationQueued(jobs: jobs.count, alreadyDone: already))
+                if !jobs.isEmpty { sink.yield(discussion) }
             }
+            for discussion in try await store.discussions() where discussion.status == .done { try await submit(discussion) }
             if let feed {
                 for await id in feed {
-                    guard let discussion = try await store.discussion(id: id), discussion.status == .done else { continue }
-                    try await enqueue(discussion, done: done, systems: systems, renderer: renderer, queue: &queue, group: &group)
+                    if let discussion = try await store.discussion(id: id), discussion.status == .done { try await submit(discussion) }
+                }
+            }
+            return (total, skipped)
+        }()
+        let limit = max(1, setup.concurrency)
+        try await withThrowingTaskGroup(of: Void.self) { group in
+            var inFlight = 0
+            for await discussion in pending {
+                for job in try await jobs(for: discussion, done: done, systems: prompts).0 {
+                    if inFlight >= limit {
+                        try await group.next()
+                        inFlight -= 1
+                    }
+                    group.addTask { try await self.annotate(job, renderer: renderer) }
+                    inFlight += 1
                 }
             }
             try await group.waitForAll()
         }
-        return AnnotationReport(jobs: queue.total, skipped: queue.skipped, statusCounts: try await store.annotationStatusCounts())
+        let (total, skipped) = try await counts
+        return AnnotationReport(jobs: total, skipped: skipped, statusCounts: try await store.annotationStatusCounts())
     }
 
-    /// Jobs in flight and the counts so far.
-    struct Queue {
-        var limit: Int
-        var inFlight = 0
-        var total = 0
-        var skipped = 0
-        var seen: Set<String> = []
-    }
-
-    /// Adds the jobs of one finished discussion to `group`, waiting for a free place before each.
-    func enqueue(
-        _ discussion: DiscussionRecord, done: Set<String>, systems: [String: String], renderer: PromptRenderer,
-        queue: inout Queue, group: inout ThrowingTaskGroup<Void, any Error>
-    ) async throws {
-        guard queue.seen.insert(discussion.id).inserted else { return }
+    /// The jobs of one finished discussion not yet done, annotator by annotator, and how many were already done.
+    func jobs(for discussion: DiscussionRecord, done: Set<String>, systems: [String: String]) async throws -> ([Job], Int) {
         let comments = try await store.turns(of: discussion.id).filter { $0.outcome == .comment }
         var jobs: [Job] = []
         var skipped = 0
@@ -149,17 +165,7 @@ public struct AnnotationRunner: Sendable {
                         system: systems[annotator.username]!))
             }
         }
-        queue.total += jobs.count + skipped
-        queue.skipped += skipped
-        events(.annotationQueued(jobs: jobs.count, alreadyDone: skipped))
-        for job in jobs {
-            if queue.inFlight >= queue.limit {
-                try await group.next()
-                queue.inFlight -= 1
-            }
-            group.addTask { try await self.annotate(job, renderer: renderer) }
-            queue.inFlight += 1
-        }
+        return (jobs, skipped)
     }
 
     /// The stable id of the job "annotator rates comment".

@@ -35,6 +35,8 @@ public struct ExperimentRunner: Sendable {
     public var specText: String
     /// Receives progress events (from several tasks at once).
     public var events: @Sendable (RunEvent) -> Void
+    /// Whether ``run(modelFingerprints:)`` records the run's end; the pipelined run records it after annotation.
+    var recordsEnd = true
 
     /// Creates a runner.
     public init(
@@ -66,7 +68,7 @@ public struct ExperimentRunner: Sendable {
         let statuses = try await store.discussionStatuses()
         let pending = design.cells.filter { statuses[$0.discussionId] != .done }
         let skipped = design.cells.count - pending.count
-        events(.started(total: design.cells.count, alreadyDone: skipped))
+        events(.started(total: design.cells.count, alreadyDone: skipped, inFlight: min(concurrency, max(pending.count, 1))))
         var finished = 0
         var failed = 0
         do {
@@ -96,7 +98,7 @@ public struct ExperimentRunner: Sendable {
             await Task { try? await store.finishRun(id: manifest.id, status: error is CancellationError ? "interrupted" : "failed") }.value
             throw error
         }
-        try await store.finishRun(id: manifest.id, status: failed > 0 ? "failed" : "done")
+        if recordsEnd { try await store.finishRun(id: manifest.id, status: failed > 0 ? "failed" : "done") }
         return RunReport(
             runId: manifest.id, planned: design.cells.count, skipped: skipped, finished: finished, failed: failed,
             wallSeconds: Date().timeIntervalSince(start))
@@ -116,6 +118,7 @@ public struct ExperimentRunner: Sendable {
     ) async throws -> (RunReport, AnnotationReport) {
         let (feed, continuation) = AsyncStream.makeStream(of: String.self)
         var discussions = self
+        discussions.recordsEnd = false
         let events = self.events
         discussions.events = { event in
             events(event)
@@ -134,13 +137,26 @@ public struct ExperimentRunner: Sendable {
             group.addTask { .annotation(try await annotation.run(feed: feed)) }
             var report: RunReport?
             var annotated: AnnotationReport?
-            while let stage = try await group.next() {
-                switch stage {
-                case .discussions(let r): report = r
-                case .annotation(let a): annotated = a
+            do {
+                while let stage = try await group.next() {
+                    switch stage {
+                    case .discussions(let r): report = r
+                    case .annotation(let a): annotated = a
+                    }
                 }
+            } catch {
+                // Stopped or failed during annotation, after the discussions ended: the run did not end well.
+                if let report {
+                    let store = self.store
+                    let status = error is CancellationError ? "interrupted" : "failed"
+                    await Task { try? await store.finishRun(id: report.runId, status: status) }.value
+                }
+                throw error
             }
-            return (report!, annotated!)
+            let (r, a) = (report!, annotated!)
+            // The run ends when its annotation stage ends.
+            try await store.finishRun(id: r.runId, status: r.failed > 0 ? "failed" : "done")
+            return (r, a)
         }
     }
 }

@@ -44,8 +44,8 @@ public struct ModelBinding: Sendable {
 
 /// Something that happened during a run, for progress displays.
 public enum RunEvent: Sendable {
-    /// The run starts: discussions to run now, and how many were already done in the store.
-    case started(total: Int, alreadyDone: Int)
+    /// The run starts: discussions in the design, how many were already done in the store, and how many run at once.
+    case started(total: Int, alreadyDone: Int, inFlight: Int)
     /// A turn was committed.
     case turn(discussionId: String, outcome: TurnOutcome, role: Role, completionTokens: Int)
     /// A discussion finished or failed.

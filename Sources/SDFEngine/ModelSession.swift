@@ -187,7 +187,8 @@ public enum ModelSession {
             throw LLMError(.badRequest, "model '\(model.name)': \(model.endpoint) lists no models; set 'model' in the experiment file")
         }
         let slots: Int? = slotCounts.contains(where: { $0 == nil }) ? nil : slotCounts.compactMap { $0 }.reduce(0, +)
-        let client: any ChatModel = single ? clients[0] : EndpointPool(clients: clients, retry: retry)
+        let capacities = slotCounts.allSatisfy { $0 != nil } ? slotCounts.compactMap { $0 } : nil
+        let client: any ChatModel = single ? clients[0] : EndpointPool(clients: clients, retry: retry, capacities: capacities)
         let entry = Bound.Server(
             client: client, requestModel: requestModel,
             fingerprint: "\(model.endpoints.joined(separator: ", ")); model \(requestModel); served: \(ids.prefix(5).joined(separator: ", "))",

@@ -52,10 +52,11 @@ public enum FakeOpenAIServer {
     ///
     /// - Parameters:
     ///   - slots: `total_slots` to report at `GET /props` (as llama-server does); `nil` serves no `/props` (404).
+    ///   - modelsDelay: seconds `GET /v1/models` waits before answering (a server that stopped answering).
     ///   - script: the reply to each chat-completions request.
     ///   - body: runs while the server is up.
     public static func with<T: Sendable>(
-        slots: Int? = nil,
+        slots: Int? = nil, modelsDelay: Double = 0,
         script: @escaping @Sendable (FakeRequest) -> FakeReply,
         _ body: @Sendable (String, FakeRequestLog) async throws -> T
     ) async throws -> T {
@@ -66,7 +67,8 @@ public enum FakeOpenAIServer {
             router.get("/props") { _, _ in json(200, #"{"total_slots":\#(slots),"build_info":"fake"}"#) }
         }
         router.get("/v1/models") { _, _ in
-            json(200, #"{"object":"list","data":[{"id":"fake-model","object":"model"}]}"#)
+            if modelsDelay > 0 { try await Task.sleep(nanoseconds: UInt64(modelsDelay * 1e9)) }
+            return json(200, #"{"object":"list","data":[{"id":"fake-model","object":"model"}]}"#)
         }
         router.post("/v1/chat/completions") { request, _ in
             let buffer = try await request.body.collect(upTo: 8 << 20)

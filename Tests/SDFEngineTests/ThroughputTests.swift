@@ -87,6 +87,35 @@ struct ThroughputTests {
         #expect(firstAnnotation < lastDiscussion)
     }
 
+    @Test func stoppingDuringAnnotationRecordsTheRunAsInterrupted() async throws {
+        let experiment = try smallExperiment(replicates: 1)
+        let store = try Store.inMemory()
+        let settings = experiment.spec.models[0]
+        // The annotation model never answers: the discussions end, the annotation stage hangs until stopped.
+        struct Hanging: ChatModel {
+            let endpoint = "hanging"
+            func complete(_ request: ChatRequest) async throws -> ChatResponse {
+                try await Task.sleep(nanoseconds: 3_600_000_000_000)
+                throw CancellationError()
+            }
+        }
+        let queued = SendableLoad()
+        let runner = ExperimentRunner(
+            experiment: experiment, store: store, models: bindings(experiment, ScriptedChatModel()), specText: "spec")
+        let rater = ModelBinding(name: "annotator", client: Hanging(), requestModel: "m", settings: annotation.model)
+        let annotator = AnnotationRunner(
+            setup: annotation, store: store, binding: rater, templates: experiment.templates,
+            events: { if case .annotationQueued = $0 { queued.enter() } })
+        let task = Task { try await runner.run(annotating: annotator) }
+        for _ in 0..<2_000 where queued.peak < 2 { try await Task.sleep(nanoseconds: 5_000_000) }
+        #expect(queued.peak == 2, "both discussions' jobs were queued")
+        #expect(try await store.discussionStatuses().values.allSatisfy { $0 == .done })
+        task.cancel()
+        await #expect(throws: CancellationError.self) { _ = try await task.value }
+        #expect(try await store.runs().last?.status == "interrupted")
+        #expect(try await store.annotations().isEmpty)
+    }
+
     func experiment(endpoints: [String], annotated: Bool = true) throws -> Experiment {
         let list = endpoints.map { "\"\($0)\"" }.joined(separator: ", ")
         let yaml = """
@@ -151,7 +180,9 @@ struct ThroughputTests {
     @Test func endpointListsAreValidated() throws {
         for (endpoints, expected) in [
             ("[]", "empty list"), ("[local, \"http://a:1/v1\"]", "'local' cannot be part of a list"),
-            ("[\"http://a:1/v1\", \"http://a:1/v1\"]", "same URL twice"), ("[\"http://a:1/v1\", \"ftp://b\"]", "models[0].endpoint[1]"),
+            ("[\"http://a:1/v1\", \"http://a:1/v1\"]", "same URL twice"), ("[\"http://a:1/v1\", \"http://a:1/v1/\"]", "same URL twice"),
+            ("[\"http://a:1/v1\", \"ftp://b\"]", "models[0].endpoint[1]"),
+            ("[[\"http://a:1/v1\"]]", "expected 'local', a base URL, or a list of base URLs"),
         ] {
             let yaml = """
                 version: 1

@@ -68,6 +68,15 @@ struct EndpointPoolTests {
         #expect(await state.snapshot().map(\.outstanding) == [0, 2, 1])
     }
 
+    @Test func anEndpointWithMoreSlotsTakesMoreRequests() async {
+        let state = PoolState(count: 2, cooldown: 5, maxCooldown: 120, capacities: [1, 3])
+        // Four requests at once: one to the 1-slot endpoint, three to the 3-slot one.
+        var picks: [Int] = []
+        for _ in 0..<4 { picks.append(await state.pick()) }
+        #expect(picks.sorted() == [0, 1, 1, 1])
+        #expect(await state.snapshot().map(\.outstanding) == [1, 3])
+    }
+
     @Test func aFailingEndpointIsTakenOut() async throws {
         let (responses, a, b, snapshot) = try await withTwo({ _ in .raw(status: 500, body: "{}") }, { _ in .chat("from b") }) {
             pool, a, b in
@@ -95,6 +104,26 @@ struct EndpointPoolTests {
         }
         #expect(aCount >= 3, "A is back in the rotation after its cooldown")
         #expect(!snapshot[0].coolingDown)
+    }
+
+    @Test func anEndpointThatStopsAnsweringIsLeftForAnother() async throws {
+        // A accepts the request but answers neither it nor health probes for 4 s (a server shutting down);
+        // with probes every 0.3 s the call moves to B long before A's answer or any request timeout.
+        let (response, elapsed, snapshot) = try await FakeOpenAIServer.with(modelsDelay: 4, script: { _ in .delay(4, then: .chat("late")) }) {
+            hung, _ in
+            try await FakeOpenAIServer.with(script: { _ in .chat("from b") }) { up, _ in
+                try await HTTPClient.withHTTPClient { http in
+                    let clients = [hung, up].map { OpenAIClient(baseURL: $0, apiKey: nil, timeout: 60, retry: .none, http: http) }
+                    let pool = EndpointPool(clients: clients, retry: fastRetry, probeAfter: 0.3)
+                    let start = ContinuousClock.now
+                    let response = try await pool.complete(request)
+                    return (response, ContinuousClock.now - start, await pool.snapshot())
+                }
+            }
+        }
+        #expect(response.text == "from b" && response.attempts == 2)
+        #expect(elapsed < .seconds(3.5), "moved on before the hung endpoint's 4 s answer")
+        #expect(snapshot[0].coolingDown)
     }
 
     @Test func whenEveryEndpointFailsTheCallFailsAfterItsRetries() async throws {

@@ -197,7 +197,7 @@ public enum ExperimentLoader {
             d.append(locate(p + ["endpoint"], "expected 'local', a base URL, or a list of base URLs; got an empty list"))
         } else if m.endpoints.count > 1 && m.endpoints.contains("local") {
             d.append(locate(p + ["endpoint"], "'local' cannot be part of a list of endpoints; use 'local' alone or base URLs"))
-        } else if Set(m.endpoints).count != m.endpoints.count {
+        } else if Set(m.endpoints.map { $0.hasSuffix("/") ? String($0.dropLast()) : $0 }).count != m.endpoints.count {
             d.append(locate(p + ["endpoint"], "the list of endpoints names the same URL twice"))
         } else if !m.isLocal {
             for (i, endpoint) in m.endpoints.enumerated() {
@@ -280,7 +280,7 @@ public enum ExperimentLoader {
             let detail = context.debugDescription.hasPrefix("No value associated") ? "" : " (\(context.debugDescription))"
             return locate(path(context.codingPath), "missing required key '\(key.stringValue)'\(detail)")
         case .typeMismatch(let type, let context):
-            return locate(path(context.codingPath), "wrong type: expected \(describe(type)) (\(context.debugDescription))")
+            return locate(path(context.codingPath), "wrong type: expected \(describe(type))\(found(context.debugDescription))")
         case .valueNotFound(let type, let context):
             return locate(path(context.codingPath), "missing value: expected \(describe(type))")
         case .dataCorrupted(let context):
@@ -296,8 +296,25 @@ public enum ExperimentLoader {
         case is Double.Type: return "a number"
         case is String.Type: return "text"
         case is Bool.Type: return "true or false"
-        default: return "\(type)"
+        default: return yamlKind("\(type)") ?? "\(type)"
         }
+    }
+
+    /// YAML node kinds in people's words (Yams names them Scalar, Sequence, Mapping).
+    static func yamlKind(_ name: String) -> String? {
+        if name.contains("Scalar") { return "a single value" }
+        if name.contains("Sequence") || name.hasPrefix("Array") { return "a list" }
+        if name.contains("Mapping") || name.hasPrefix("Dictionary") { return "a mapping (key: value)" }
+        return nil
+    }
+
+    /// ", found a list" from a decoder's "Expected to decode X but found Y instead.", or the text in brackets.
+    static func found(_ debugDescription: String) -> String {
+        if let range = debugDescription.range(of: "but found "), let end = debugDescription.range(of: " instead", range: range.upperBound..<debugDescription.endIndex) {
+            let kind = String(debugDescription[range.upperBound..<end.lowerBound])
+            return ", found " + (yamlKind(kind) ?? kind)
+        }
+        return debugDescription.isEmpty ? "" : " (\(debugDescription))"
     }
 }
 

@@ -393,8 +393,13 @@ public struct ModelSettings: Codable, Sendable, Hashable {
         let c = try decoder.container(keyedBy: CodingKeys.self)
         if let list = try? c.decodeIfPresent([String].self, forKey: .endpoint) {
             endpoints = list
+        } else if let single = try? c.decodeIfPresent(String.self, forKey: .endpoint) {
+            endpoints = [single]
+        } else if c.contains(.endpoint), !((try? c.decodeNil(forKey: .endpoint)) ?? false) {
+            throw DecodingError.dataCorruptedError(
+                forKey: .endpoint, in: c, debugDescription: "expected 'local', a base URL, or a list of base URLs")
         } else {
-            endpoints = [try c.decodeIfPresent(String.self, forKey: .endpoint) ?? "local"]
+            endpoints = ["local"]
         }
         let endpoint = endpoints.first ?? "local"
         name = try c.decodeIfPresent(String.self, forKey: .name) ?? (endpoint == "local" ? "local" : endpoint)

@@ -78,6 +78,11 @@ public struct OpenAIClient: ChatModel {
         return slots
     }
 
+    /// Whether `GET /models` answers with HTTP 200 within `seconds` (a liveness probe; no retries).
+    func answersProbe(within seconds: Double) async -> Bool {
+        (try? await send(method: .GET, path: "/models", body: nil, deadline: seconds)) != nil
+    }
+
     func attempt(body: Data) async throws -> ChatResponse {
         let start = ContinuousClock.now
         let (buffer, _) = try await send(method: .POST, path: "/chat/completions", body: body, deadline: timeout)

@@ -130,8 +130,11 @@ public enum StatusReport {
             out += "\nearlier failures retried by a resume (kept in the failure_log table):\n"
             for (key, n) in s.retriedFailures.sorted(by: { $0.key < $1.key }) { out += "  \(key) \(n)\n" }
         }
+        let annotationIncomplete = s.annotationJobsExpected.map { s.annotationStatus.values.reduce(0, +) < $0 } ?? false
         if totals.partial + totals.failed + totals.pending > 0 {
             out += "\nre-run the same `sdf run` command to resume.\n"
+        } else if annotationIncomplete {
+            out += "\nannotation is incomplete: re-run the same `sdf run` (or `sdf annotate`) command to resume.\n"
         }
         return out
     }

@@ -98,10 +98,6 @@ struct Run: AsyncParsableCommand {
                 case (false, nil):
                     break
                 }
-                if let report, annotationReport != nil {
-                    // The run ends when its annotation stage ends.
-                    try await opened.finishRun(id: report.runId, status: report.failed > 0 ? "failed" : "done")
-                }
                 return (report, annotationReport)
             }
         }
@@ -143,7 +139,7 @@ struct Run: AsyncParsableCommand {
                     format: "; %d calls, %d retries; tokens in/out %d/%d, cached prompt share %.1f%%", summary.calls, summary.retries,
                     summary.promptTokens, summary.completionTokens, summary.cachedShare * 100))
         if result.0 != nil, result.1 != nil {
-            printError(String(format: "discussions and annotation done in %.1f s (annotation ran alongside the discussions)", Date().timeIntervalSince(started)))
+            printError(String(format: "discussions and annotation done in %.1f s", Date().timeIntervalSince(started)))
         }
         if let a = result.1 {
             let counts = a.statusCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")

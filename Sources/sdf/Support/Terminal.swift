@@ -37,11 +37,12 @@ final class ProgressDisplay: Sendable {
     func handle(_ event: RunEvent) {
         let text: String? = state.withLock { s in
             switch event {
-            case .started(let total, let alreadyDone):
+            case .started(let total, let alreadyDone, let inFlight):
                 s.total = total
                 s.alreadyDone = alreadyDone
-                if alreadyDone > 0 { return "resuming: \(alreadyDone) of \(total) discussions already done" }
-                return nil
+                if alreadyDone >= total { return nil }
+                let resuming = alreadyDone > 0 ? "resuming: \(alreadyDone) of \(total) discussions already done; " : ""
+                return resuming + "\(inFlight) discussion\(inFlight == 1 ? "" : "s") in flight"
             case .turn(_, let outcome, _, let tokens):
                 switch outcome {
                 case .comment: s.comments += 1
