@@ -100,15 +100,18 @@ struct DiscussionRunner: Sendable {
     func take(
         turnIndex: Int, speaker: PlannedParticipant, decision: TurnDecision?, thread: [ContextComment], label: String
     ) async throws -> TurnRecord {
-        let h = experiment.spec.discussion.historyLength ?? thread.count
-        let window = Array(thread.suffix(h))
+        // With the whole thread asked for, a local engine's context per slot bounds it: the answer and the
+        // system message come first, the most recent comments that fit after them.
+        let settings = binding.settings
+        let budget = settings.isLocal
+            ? settings.contextPerSlot - settings.maxTokens - ContextWindow.estimatedTokens(speaker.systemPrompt) - 64 : nil
+        let window = ContextWindow.select(thread, historyLength: experiment.spec.discussion.historyLength, tokenBudget: budget)
         let prompt = renderer.prompt(
             system: speaker.systemPrompt, username: speaker.username, window: window, truncated: thread.count > window.count)
         let others = plan.allUsernames.filter { $0 != speaker.username } + ["OP"]
         // OpenAI accepts at most 4 stop sequences; the cleaner cuts at every other speaker anyway.
         let stopCap = binding.client.endpoint.contains("api.openai.com") ? 4 : Int.max
         let stop = Array(others.map { "\n\($0):" }.prefix(stopCap))
-        let settings = binding.settings
         let sampling = SamplingParameters(
             temperature: settings.temperature, topP: settings.topP, maxTokens: settings.maxTokens,
             seed: plan.samplingSeed(label: label), stop: stop)

@@ -222,3 +222,26 @@ struct PrefixReuseTests {
         #expect(r.ownPrevious == 0 && r.anyEarlier == 0)
     }
 }
+
+@Suite("Whole-thread history stays within the local engine's context")
+struct WholeThreadBudgetTests {
+    @Test func longThreadsAreCutToTheContextPerSlot() async throws {
+        let experiment = try smallExperiment(strategies: ["none"], replicates: 1, turns: 30, historyLength: nil)
+        var settings = experiment.spec.models[0]
+        settings.endpoint = "local"
+        settings.contextPerSlot = 600
+        let store = try Store.inMemory()
+        let binding = ModelBinding(name: settings.name, client: ScriptedChatModel(), requestModel: "m", settings: settings)
+        _ = try await ExperimentRunner(experiment: experiment, store: store, models: [settings.name: binding], specText: "spec").run()
+        let turns = try await store.allTurns()
+        #expect(turns.count == 30)
+        var cut = 0
+        for turn in turns {
+            let prompt = try #require(try await store.prompt(hash: turn.promptHash))
+            let estimate = ContextWindow.estimatedTokens(prompt.system) + ContextWindow.estimatedTokens(prompt.user)
+            #expect(estimate <= settings.contextPerSlot - settings.maxTokens + 100, "turn \(turn.turnIndex): \(estimate) tokens")
+            if prompt.user.contains("earlier ones are not shown") { cut += 1 }
+        }
+        #expect(cut > 0, "a 30-turn thread does not fit 600 tokens: later prompts show only the recent comments")
+    }
+}
