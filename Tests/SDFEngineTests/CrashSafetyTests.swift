@@ -122,19 +122,22 @@ struct KillAndResumeTests {
             let reference = try await sdf(["run", dir + "/reference.yaml"], deadline: 300)
             #expect(reference.status == 0, "\(reference.stderr)")
             let store = dir + "/crash.sqlite"
-            // Kill points: early in the discussions, later in the discussions, during annotation.
-            let points: [(String, @Sendable ((turns: Int, annotations: Int)) -> Bool)] = [
-                ("after 3 turns", { $0.turns >= 3 }),
-                ("after 20 turns", { $0.turns >= 20 }),
-                ("during annotation", { $0.annotations >= 5 }),
+            // Kill points: early in the discussions, later in the discussions, during annotation (which runs
+            // alongside the discussions: 5 more annotations than when this run began).
+            typealias Counts = (turns: Int, annotations: Int)
+            let points: [(String, @Sendable (Counts, Counts) -> Bool)] = [
+                ("after 3 turns", { now, _ in now.turns >= 3 }),
+                ("after 20 turns", { now, _ in now.turns >= 20 }),
+                ("during annotation", { now, start in now.annotations >= start.annotations + 5 }),
             ]
             var before = (turns: 0, annotations: 0)
             for (name, reached) in points {
                 let pid = SendablePid()
                 async let result = sdf(["run", dir + "/crash.yaml"], deadline: 300) { pid.set($0) }
                 let deadline = ContinuousClock.now + .seconds(120)
+                while pid.get() == nil && ContinuousClock.now < deadline { try await Task.sleep(nanoseconds: 1_000_000) }
                 var now = await counts(store)
-                while !reached(now) && ContinuousClock.now < deadline {
+                while !reached(now, before) && ContinuousClock.now < deadline {
                     try await Task.sleep(nanoseconds: 5_000_000)
                     now = await counts(store)
                 }
