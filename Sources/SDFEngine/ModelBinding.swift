@@ -12,23 +12,17 @@ public struct ModelBinding: Sendable {
     public var requestModel: String
     /// The settings (sampling parameters).
     public var settings: ModelSettings
-    /// Requests the server(s) behind ``client`` process at once — the local engine's slots, or what remote
-    /// llama-servers report at `/props` (`total_slots`, summed) — or `nil` when the server does not say.
-    public var slots: Int?
-    /// The gate shared by every binding that reaches the same server(s), limiting calls in flight to
-    /// ``slots``; `nil` when the slot count is unknown.
+    /// The gate shared by every binding that reaches the same server(s); its permits are the requests the
+    /// servers process at once — the local engine's slots, or what remote llama-servers report at `/props`
+    /// (`total_slots`, summed). `nil` when a server does not say.
     public var gate: CallGate?
 
     /// Creates a binding.
-    public init(
-        name: String, client: any ChatModel, requestModel: String, settings: ModelSettings, slots: Int? = nil,
-        gate: CallGate? = nil
-    ) {
+    public init(name: String, client: any ChatModel, requestModel: String, settings: ModelSettings, gate: CallGate? = nil) {
         self.name = name
         self.client = client
         self.requestModel = requestModel
         self.settings = settings
-        self.slots = slots
         self.gate = gate
     }
 

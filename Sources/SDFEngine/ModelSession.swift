@@ -88,8 +88,8 @@ public enum ModelSession {
         var total = 0
         for model in experiment.spec.models {
             guard let binding = bindings[model.name] else { continue }
-            guard let slots = binding.slots, let gate = binding.gate else { return 8 }
-            if seen.insert(ObjectIdentifier(gate)).inserted { total += slots }
+            guard let gate = binding.gate else { return 8 }
+            if seen.insert(ObjectIdentifier(gate)).inserted { total += gate.permits }
         }
         return max(1, total)
     }
@@ -102,17 +102,18 @@ public enum ModelSession {
     }
 
     /// What is bound so far: bindings and fingerprints by model name; per server key (a GGUF path, or the
-    /// joined endpoint URLs) its base URL, slot count and gate, so models on one server share them.
+    /// endpoint URLs with the API-key variable) how to reach the server and its gate, so models on one server
+    /// share the gate (and the engine) while each keeps its own client settings (timeout).
     struct Bound: Sendable {
         var bindings: [String: ModelBinding] = [:]
         var fingerprints: [String: String] = [:]
         var servers: [String: Server] = [:]
 
         struct Server: Sendable {
-            var client: any ChatModel
+            /// A client for one model of this server, with that model's timeout.
+            var client: @Sendable (ModelSettings) -> any ChatModel
             var requestModel: String
             var fingerprint: String
-            var slots: Int?
             var gate: CallGate?
         }
 
@@ -120,8 +121,8 @@ public enum ModelSession {
             var next = self
             next.servers[key] = server
             next.bindings[model.name] = ModelBinding(
-                name: model.name, client: server.client, requestModel: model.model ?? server.requestModel, settings: model,
-                slots: server.slots, gate: server.gate)
+                name: model.name, client: server.client(model), requestModel: model.model ?? server.requestModel, settings: model,
+                gate: server.gate)
             next.fingerprints[model.name] = server.fingerprint
             return next
         }
@@ -134,7 +135,10 @@ public enum ModelSession {
         guard let model = remaining.first else { return try await body(bound.bindings, bound.fingerprints) }
         let rest = Array(remaining.dropFirst())
         let retry = RetryPolicy()
-        let key = model.isLocal ? ggufPath(model, experimentFile: context.experimentFile, paths: context.paths) : model.endpoints.joined(separator: ",")
+        let key =
+            model.isLocal
+            ? ggufPath(model, experimentFile: context.experimentFile, paths: context.paths)
+            : model.endpoints.joined(separator: ",") + " key:" + (model.apiKeyEnv ?? "")
         if let server = bound.servers[key] {
             // Another model of the run already reaches this server (the same GGUF, or the same endpoints): share it.
             return try await bind(rest, into: bound.adding(model, key: key, server: server), context: context, http: http, body)
@@ -145,28 +149,32 @@ public enum ModelSession {
             }
             let config = LocalServerConfiguration(
                 binary: binary, model: key, parallel: model.parallel, contextPerSlot: model.contextPerSlot,
-                runDirectory: context.paths.servers, extraArguments: [])
+                runDirectory: context.paths.servers)
             return try await withLocalServer(config, logger: context.logger) { server in
-                let client = OpenAIClient(baseURL: server.baseURL, apiKey: nil, timeout: model.timeoutSeconds, retry: retry, http: http)
-                let ids = try await client.listModels()
-                let slots = await client.serverSlots() ?? model.parallel
+                let client: @Sendable (ModelSettings) -> any ChatModel = {
+                    OpenAIClient(baseURL: server.baseURL, apiKey: nil, timeout: $0.timeoutSeconds, retry: retry, http: http)
+                }
+                let ids = try await OpenAIClient(baseURL: server.baseURL, apiKey: nil, retry: retry, http: http).listModels()
                 let fingerprint = "local llama-server; model id \(ids.first ?? "?"); gguf \(key)"
                     + (key == context.paths.defaultModel ? " (sha256 \(DefaultModel.sha256))" : "")
+                // The engine was started with `parallel` slots: no need to ask it.
                 let entry = Bound.Server(
-                    client: client, requestModel: ids.first ?? "local", fingerprint: fingerprint, slots: slots,
-                    gate: CallGate(permits: slots))
+                    client: client, requestModel: ids.first ?? "local", fingerprint: fingerprint, gate: CallGate(permits: model.parallel))
                 return try await bind(rest, into: bound.adding(model, key: key, server: entry), context: context, http: http, body)
             }
         }
         let apiKey = model.apiKeyEnv.flatMap { context.environment[$0] }
         let single = model.endpoints.count == 1
-        let clients = model.endpoints.map {
-            OpenAIClient(baseURL: $0, apiKey: apiKey, timeout: model.timeoutSeconds, retry: single ? retry : .none, http: http)
+        let endpoints = model.endpoints
+        @Sendable func clients(_ settings: ModelSettings) -> [OpenAIClient] {
+            endpoints.map {
+                OpenAIClient(baseURL: $0, apiKey: apiKey, timeout: settings.timeoutSeconds, retry: single ? retry : .none, http: http)
+            }
         }
         var ids: [String]?
         var slotCounts: [Int?] = []
         var unreachable: [String] = []
-        for client in clients {
+        for client in clients(model) {
             do {
                 let listed = try await client.listModels(retry: RetryPolicy(maxAttempts: 2, baseDelay: 0.5))
                 ids = ids ?? listed
@@ -186,13 +194,14 @@ public enum ModelSession {
         guard let requestModel = model.model ?? ids.first else {
             throw LLMError(.badRequest, "model '\(model.name)': \(model.endpoint) lists no models; set 'model' in the experiment file")
         }
-        let slots: Int? = slotCounts.contains(where: { $0 == nil }) ? nil : slotCounts.compactMap { $0 }.reduce(0, +)
         let capacities = slotCounts.allSatisfy { $0 != nil } ? slotCounts.compactMap { $0 } : nil
-        let client: any ChatModel = single ? clients[0] : EndpointPool(clients: clients, retry: retry, capacities: capacities)
+        let client: @Sendable (ModelSettings) -> any ChatModel = { settings in
+            single ? clients(settings)[0] : EndpointPool(clients: clients(settings), retry: retry, capacities: capacities)
+        }
         let entry = Bound.Server(
             client: client, requestModel: requestModel,
             fingerprint: "\(model.endpoints.joined(separator: ", ")); model \(requestModel); served: \(ids.prefix(5).joined(separator: ", "))",
-            slots: slots, gate: slots.map { CallGate(permits: $0) })
+            gate: capacities.map { CallGate(permits: $0.reduce(0, +)) })
         return try await bind(rest, into: bound.adding(model, key: key, server: entry), context: context, http: http, body)
     }
 }

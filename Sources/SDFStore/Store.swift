@@ -549,6 +549,17 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, LocalizedErr
     public var description: String { message }
     /// The message.
     public var errorDescription: String? { message }
+
+    /// Writes `data` to `path` atomically (a temporary file renamed into place: never half-written).
+    ///
+    /// - Throws: ``StoreError`` "cannot write PATH: reason".
+    public static func write(_ data: Data, to path: String) throws {
+        do {
+            try data.write(to: URL(fileURLWithPath: path), options: .atomic)
+        } catch {
+            throw StoreError("cannot write \(path): \(error.localizedDescription)")
+        }
+    }
 }
 
 /// Says what differs between two design fingerprints (sorted-key JSON objects), as `path: old → new` lines.

@@ -55,8 +55,8 @@ struct ThroughputTests {
         let model = BusyModel()
         let gate = CallGate(permits: 2)
         let settings = experiment.spec.models[0]
-        let turns = ModelBinding(name: settings.name, client: model, requestModel: "m", settings: settings, slots: 2, gate: gate)
-        let rater = ModelBinding(name: "annotator", client: model, requestModel: "m", settings: annotation.model, slots: 2, gate: gate)
+        let turns = ModelBinding(name: settings.name, client: model, requestModel: "m", settings: settings, gate: gate)
+        let rater = ModelBinding(name: "annotator", client: model, requestModel: "m", settings: annotation.model, gate: gate)
 
         let pipelined = try Store.inMemory()
         let runner = ExperimentRunner(experiment: experiment, store: pipelined, models: [settings.name: turns], specText: "spec")
@@ -90,7 +90,6 @@ struct ThroughputTests {
     @Test func stoppingDuringAnnotationRecordsTheRunAsInterrupted() async throws {
         let experiment = try smallExperiment(replicates: 1)
         let store = try Store.inMemory()
-        let settings = experiment.spec.models[0]
         // The annotation model never answers: the discussions end, the annotation stage hangs until stopped.
         struct Hanging: ChatModel {
             let endpoint = "hanging"
@@ -142,7 +141,7 @@ struct ThroughputTests {
                     let fake = try #require(bindings["fake"])
                     let rater = try #require(bindings["rater"])
                     return (
-                        fake.slots, ModelSession.derivedConcurrency(e, bindings: bindings),
+                        fake.gate?.permits, ModelSession.derivedConcurrency(e, bindings: bindings),
                         fake.gate.map(ObjectIdentifier.init) == rater.gate.map(ObjectIdentifier.init) && fake.gate != nil
                     )
                 }
@@ -155,10 +154,33 @@ struct ThroughputTests {
         let unknown = try await FakeOpenAIServer.with(script: { _ in .scripted }) { a, _ in
             let e = try experiment(endpoints: [a])
             return try await ModelSession.withBindings(e, experimentFile: "pool.yaml", logger: logger) { bindings, _ in
-                (bindings["fake"]?.slots, ModelSession.derivedConcurrency(e, bindings: bindings))
+                (bindings["fake"]?.gate?.permits, ModelSession.derivedConcurrency(e, bindings: bindings))
             }
         }
         #expect(unknown.0 == nil && unknown.1 == 8, "a server without /props: no gate, 8 in flight")
+    }
+
+    @Test func modelsOnOneServerShareItsGateButKeepTheirOwnTimeouts() async throws {
+        let (timeouts, shared) = try await FakeOpenAIServer.with(slots: 2, script: { _ in .scripted }) { url, _ in
+            let yaml = """
+                version: 1
+                personas: [{username: ann}, {username: bob}, {username: cid}]
+                seedComments: ["x"]
+                models: [{name: fake, endpoint: "\(url)", model: fake-model, timeoutSeconds: 5}]
+                annotation: {annotators: [{username: rater}], model: {name: rater, endpoint: "\(url)", model: fake-model, timeoutSeconds: 7}}
+                """
+            let e = try ExperimentLoader.load(yaml: yaml, file: "t.yaml", baseDirectory: "/tmp")
+            return try await ModelSession.withBindings(e, experimentFile: "t.yaml", logger: Logger(label: "test")) { bindings, _ in
+                let fake = try #require(bindings["fake"])
+                let rater = try #require(bindings["rater"])
+                return (
+                    [(fake.client as? OpenAIClient)?.timeout, (rater.client as? OpenAIClient)?.timeout],
+                    fake.gate != nil && fake.gate.map(ObjectIdentifier.init) == rater.gate.map(ObjectIdentifier.init)
+                )
+            }
+        }
+        #expect(timeouts == [5, 7])
+        #expect(shared)
     }
 
     @Test func aRunOverSeveralEndpointsSurvivesOneThatIsDown() async throws {

@@ -27,10 +27,10 @@ public enum ReportBuilder {
         let url = URL(fileURLWithPath: path)
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-            try Data(text.utf8).write(to: url, options: .atomic)
         } catch {
             throw StoreError("cannot write \(path): \(error.localizedDescription)")
         }
+        try StoreError.write(Data(text.utf8), to: path)
         return path
     }
 

@@ -165,11 +165,12 @@ public enum EngineBenchmark {
     /// An upper bound for the server's cached share, to tell a cache that misses reuse from prompts that
     /// offer little. - Returns: both shares in [0, 1].
     public static func prefixReuse(_ store: Store) async throws -> (ownPrevious: Double, anyEarlier: Double) {
-        var calls: [(discussion: String, speaker: String, started: Date, prompt: [UInt8], answer: [UInt8])] = []
+        // Each call's prompt, and what a cache holds after it: the prompt followed by the answer.
+        var calls: [(discussion: String, speaker: String, started: Date, prompt: [UInt8], cached: [UInt8])] = []
         for turn in try await store.allTurns() {
             guard let prompt = try await store.prompt(hash: turn.promptHash) else { continue }
-            let text = "<system>\(prompt.system)</system><user>\(prompt.user)</user><assistant>"
-            calls.append((turn.discussionId, turn.speaker, turn.startedAt, Array(text.utf8), Array((turn.rawText ?? "").utf8)))
+            let text = Array("<system>\(prompt.system)</system><user>\(prompt.user)</user><assistant>".utf8)
+            calls.append((turn.discussionId, turn.speaker, turn.startedAt, text, text + Array((turn.rawText ?? "").utf8)))
         }
         calls.sort { $0.started < $1.started }
         func commonPrefix(_ a: [UInt8], _ b: [UInt8]) -> Int {
@@ -185,7 +186,7 @@ public enum EngineBenchmark {
             var bestOwn = 0
             var bestAny = 0
             for earlier in calls[..<i] {
-                let n = commonPrefix(call.prompt, earlier.prompt + earlier.answer)
+                let n = commonPrefix(call.prompt, earlier.cached)
                 bestAny = max(bestAny, n)
                 if earlier.discussion == call.discussion && earlier.speaker == call.speaker { bestOwn = max(bestOwn, n) }
             }

@@ -23,7 +23,7 @@ public actor CallGate {
     }
 
     /// Calls allowed in flight at once (≥ 1).
-    public let permits: Int
+    public nonisolated let permits: Int
     var inUse = 0
     var waiters: [Waiter] = []
     var nextId: UInt64 = 0

@@ -275,11 +275,7 @@ public enum ConvoKitExport {
         var written: [String] = []
         for file in corpus.files {
             let path = URL(fileURLWithPath: directory).appendingPathComponent(file.name).path
-            do {
-                try Data(file.contents.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
-            } catch {
-                throw StoreError("cannot write \(path): \(error.localizedDescription)")
-            }
+            try StoreError.write(Data(file.contents.utf8), to: path)
             written.append(path)
         }
         return written

@@ -103,11 +103,7 @@ public enum SDFJSONExport {
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             let path = folder + "/" + d.id + ".json"
             let data = try encoder.encode(try await discussionJSON(store: store, discussion: d))
-            do {
-                try data.write(to: URL(fileURLWithPath: path), options: .atomic)
-            } catch {
-                throw StoreError("cannot write \(path): \(error.localizedDescription)")
-            }
+            try StoreError.write(data, to: path)
             written.append(path)
         }
         return written

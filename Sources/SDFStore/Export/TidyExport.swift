@@ -216,11 +216,7 @@ public enum TidyExport {
         for table in try await tables(store: store) {
             let path = directory + "/" + table.name + "." + format.rawValue
             let data = format == .csv ? try table.csv() : try table.jsonl()
-            do {
-                try data.write(to: URL(fileURLWithPath: path), options: .atomic)
-            } catch {
-                throw StoreError("cannot write \(path): \(error.localizedDescription)")
-            }
+            try StoreError.write(data, to: path)
             written.append(path)
         }
         return written
