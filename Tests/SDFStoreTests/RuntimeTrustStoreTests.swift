@@ -202,3 +202,32 @@ struct ExportFolderTests {
         #expect(try await Store.inMemory().identity() != id)
     }
 }
+
+@Suite("Status tells repeating failures from transient ones")
+struct StatusFailureKindTests {
+    @Test func aRejectedRequestIsNotPresentedAsCuredByReRunning() async throws {
+        let store = try Store.inMemory()
+        try await store.startDiscussion(LosslessRawTextTests.discussion("d1"), participants: [])
+        var failed = LosslessRawTextTests.turn("d1", 1, raw: "x")
+        failed.outcome = .failed
+        failed.text = nil
+        failed.rawText = nil
+        failed.error = "badRequest: POST /v1/chat/completions: HTTP 400 the request exceeds the available context size"
+        try await store.commitTurn(failed, prompt: PromptRecord(RenderedPrompt(system: "s", user: "u", templateId: "t")))
+        try await store.finishDiscussion(id: "d1", status: .failed)
+        let text = StatusReport.text(try await StatusReport.status(store: store), storePath: ":memory:")
+        #expect(text.contains("badRequest failures are requests the server refused"), "\(text)")
+        // A transient failure keeps the plain advice only.
+        var transient = failed
+        transient.id = "d1-2"
+        transient.turnIndex = 2
+        transient.error = "server: HTTP 503 overloaded"
+        let other = try Store.inMemory()
+        try await other.startDiscussion(LosslessRawTextTests.discussion("d1"), participants: [])
+        try await other.commitTurn(transient, prompt: PromptRecord(RenderedPrompt(system: "s", user: "u", templateId: "t")))
+        try await other.finishDiscussion(id: "d1", status: .failed)
+        let plain = StatusReport.text(try await StatusReport.status(store: other), storePath: ":memory:")
+        #expect(plain.contains("re-run the same `sdf run` command to resume"))
+        #expect(!plain.contains("refused"))
+    }
+}

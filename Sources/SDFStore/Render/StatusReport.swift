@@ -112,6 +112,10 @@ public enum StatusReport {
         }
     }
 
+    /// Error kinds (``TurnRecord/error`` prefixes) that repeat on every retry of the same request: the request, key
+    /// or engine is wrong, not the moment (SDFLLM's `LLMError.isDeterministic`).
+    static let deterministicKinds: Set<String> = ["badRequest", "authentication", "engine"]
+
     /// The error kind of a stored `kind: message` error text.
     static func kind(_ error: String?) -> String {
         guard let error, let colon = error.firstIndex(of: ":") else { return "unknown" }
@@ -152,6 +156,11 @@ public enum StatusReport {
         let annotationIncomplete = s.annotationJobsExpected.map { s.annotationStatus.values.reduce(0, +) < $0 } ?? false
         if totals.partial + totals.failed + totals.pending > 0 {
             out += "\nre-run the same `sdf run` command to resume.\n"
+            let repeating = s.turnFailures.keys.filter(deterministicKinds.contains).sorted()
+            if !repeating.isEmpty {
+                out += "note: \(repeating.joined(separator: ", ")) failures are requests the server refused; re-running sends the "
+                    + "same requests and fails the same way until the experiment, key or server changes.\n"
+            }
         } else if annotationIncomplete {
             out += "\nannotation is incomplete: re-run the same `sdf run` (or `sdf annotate`) command to resume.\n"
         }
