@@ -17,6 +17,27 @@ public struct RunReport: Sendable, Hashable {
     public var failed: Int
     /// Wall time of this run, seconds.
     public var wallSeconds: Double
+    /// The failed calls that ended the failed discussions in the store, grouped by error kind (`server`,
+    /// `timeout`, `badRequest`…): the count and the first message of each kind.
+    public var failureKinds: [String: FailureGroup] = [:]
+
+    /// Failed discussions of one error kind.
+    public struct FailureGroup: Sendable, Hashable {
+        /// How many.
+        public var count: Int
+        /// The first stored error message (`kind: message`).
+        public var example: String
+    }
+
+    /// Failed discussions whose failure may pass on a retry (connection, timeout, rate limit, server error…).
+    public var transientFailures: Int { failureKinds.filter { !Self.deterministic($0.key) }.values.map(\.count).reduce(0, +) }
+    /// Failed discussions whose request fails the same way on every retry (the server rejected the request).
+    public var deterministicFailures: Int { failureKinds.filter { Self.deterministic($0.key) }.values.map(\.count).reduce(0, +) }
+
+    /// Whether failures of error kind `kind` (an ``LLMError/Kind`` raw value) repeat on every retry.
+    public static func deterministic(_ kind: String) -> Bool {
+        LLMError.Kind(rawValue: kind).map { LLMError($0, "").isDeterministic } ?? false
+    }
 }
 
 /// Runs an experiment into a store: expands the design, skips finished discussions, runs the rest with up to
@@ -99,9 +120,14 @@ public struct ExperimentRunner: Sendable {
             throw error
         }
         if recordsEnd { try await store.finishRun(id: manifest.id, status: failed > 0 ? "failed" : "done") }
-        return RunReport(
+        var report = RunReport(
             runId: manifest.id, planned: design.cells.count, skipped: skipped, finished: finished, failed: failed,
             wallSeconds: Date().timeIntervalSince(start))
+        for error in try await store.failedTurnErrors() {
+            let kind = error.firstIndex(of: ":").map { String(error[..<$0]) } ?? "unknown"
+            report.failureKinds[kind, default: .init(count: 0, example: error)].count += 1
+        }
+        return report
     }
     /// Runs every discussion not yet done and, alongside, annotates each discussion as soon as it is done
     /// (discussions finished earlier first). Discussion turns and annotation jobs that reach the same server

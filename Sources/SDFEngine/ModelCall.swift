@@ -3,14 +3,19 @@ import SDFLLM
 
 /// One LLM call as the engine sees it: an answer, or a failure to record; cancellation propagates.
 enum ModelCall {
-    /// Calls `client`; maps every failure other than cancellation to an ``LLMError`` to be recorded.
+    /// Calls `client`; maps every failure other than cancellation and authentication to an ``LLMError`` to be
+    /// recorded.
     ///
-    /// - Throws: `CancellationError` only (Ctrl-C, shutdown): the caller stops without recording the call.
+    /// - Throws: `CancellationError` (Ctrl-C, shutdown): the caller stops without recording the call.
+    ///   ``LLMError`` of kind ``LLMError/Kind/authentication`` (bad key, no permission, quota used up): every
+    ///   other call would fail the same way, so the run stops at once, recording nothing for this call.
     static func perform(_ client: any ChatModel, _ request: ChatRequest) async throws -> Result<ChatResponse, LLMError> {
         do {
             return .success(try await client.complete(request))
         } catch let error as LLMError where error.kind == .cancelled {
             throw CancellationError()
+        } catch let error as LLMError where error.kind == .authentication {
+            throw error
         } catch is CancellationError {
             throw CancellationError()
         } catch let error as LLMError {

@@ -240,6 +240,7 @@ public struct Store: Sendable {
                 t.column("failedAt", .datetime).notNull()
             }
         }
+        registerRuntimeMigrations(&m)
         return m
     }
 
@@ -276,7 +277,7 @@ public struct Store: Sendable {
                         SELECT 'annotation', id, discussionId, detail, attempts, finishedAt FROM annotation WHERE id = ? AND status = 'failed'
                         """, arguments: [annotation.id])
                 try db.execute(sql: "DELETE FROM annotation WHERE id = ?", arguments: [annotation.id])
-                try annotation.insert(db)
+                try Self.insert(annotation, db)
                 for (dimension, value) in annotation.values.sorted(by: { $0.key < $1.key }) {
                     try db.execute(
                         sql: "INSERT INTO annotation_value (annotationId, commentId, annotator, dimension, value) VALUES (?, ?, ?, ?, ?)",
@@ -289,7 +290,8 @@ public struct Store: Sendable {
     /// Every annotation, by discussion, comment and annotator.
     public func annotations() async throws -> [AnnotationRecord] {
         try await writer.read { db in
-            try AnnotationRecord.order(Column("discussionId"), Column("commentId"), Column("annotator")).fetchAll(db)
+            try Self.restoringRawText(
+                AnnotationRecord.order(Column("discussionId"), Column("commentId"), Column("annotator")).fetchAll(db), db)
         }
     }
 
@@ -327,11 +329,14 @@ public struct Store: Sendable {
 
     // MARK: runs
 
-    /// Records the start of a run, after checking that the store holds no run of a different design.
+    /// Records the start of a run, after checking that the store holds no run of a different design. Earlier runs
+    /// still marked `running` are marked `interrupted`: the caller holds the store's ``StoreLock`` (as `sdf run`
+    /// does), so no other process is running them.
     ///
     /// - Throws: ``StoreError`` naming the store and the differing design when it was created for another one.
     public func beginRun(_ manifest: RunManifest) async throws {
         try await writer.write { db in
+            try db.execute(sql: "UPDATE run SET status = 'interrupted' WHERE status = 'running'")
             if let other = try RunManifest.filter(Column("designHash") != manifest.designHash).fetchOne(db) {
                 let changes = DesignDiff.changes(from: other.design, to: manifest.design)
                 throw StoreError(
@@ -388,7 +393,7 @@ public struct Store: Sendable {
             try db.execute(sql: "DELETE FROM discussion WHERE id = ?", arguments: [discussion.id])
             try discussion.insert(db)
             for p in participants { try p.insert(db) }
-            for t in turns { try t.insert(db) }
+            for t in turns { try Self.insert(t, db) }
         }
     }
 
@@ -410,7 +415,7 @@ public struct Store: Sendable {
     public func commitTurn(_ turn: TurnRecord, prompt: PromptRecord) async throws {
         try await writer.write { db in
             try prompt.insert(db, onConflict: .ignore)
-            try turn.insert(db)
+            try Self.insert(turn, db)
         }
     }
 
@@ -452,13 +457,17 @@ public struct Store: Sendable {
     /// A discussion's turns, in order.
     public func turns(of discussionId: String) async throws -> [TurnRecord] {
         try await writer.read { db in
-            try TurnRecord.filter(Column("discussionId") == discussionId).order(Column("turnIndex")).fetchAll(db)
+            try Self.restoringRawText(
+                TurnRecord.filter(Column("discussionId") == discussionId).order(Column("turnIndex")).fetchAll(db), db,
+                discussionId: discussionId)
         }
     }
 
     /// Every turn in the store, by discussion and turn index.
     public func allTurns() async throws -> [TurnRecord] {
-        try await writer.read { db in try TurnRecord.order(Column("discussionId"), Column("turnIndex")).fetchAll(db) }
+        try await writer.read { db in
+            try Self.restoringRawText(TurnRecord.order(Column("discussionId"), Column("turnIndex")).fetchAll(db), db)
+        }
     }
 
     /// A stored prompt by hash.

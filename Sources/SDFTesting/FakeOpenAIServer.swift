@@ -12,6 +12,8 @@ public enum FakeReply: Sendable {
     case chat(String, finishReason: String = "stop", model: String = "fake-model", cachedTokens: Int = 0)
     /// Any status, headers and raw body.
     case raw(status: Int, body: String, headers: [String: String] = [:])
+    /// Any status and body bytes, which need not be UTF-8 (a server sending invalid text).
+    case rawBytes(status: Int, bytes: [UInt8])
     /// Waits `seconds` before answering with `then`.
     case delay(Double, then: Reply)
     /// Sends the status line, headers and the first bytes of a chat answer, then drops the connection: a reset
@@ -160,6 +162,10 @@ public enum FakeOpenAIServer {
             return json(200, chatBody(text, finishReason: finishReason, model: model, cachedTokens: cached))
         case .raw(let status, let body, let headers):
             return json(status, body, headers: headers)
+        case .rawBytes(let status, let bytes):
+            return Response(
+                status: .init(code: status), headers: [.contentType: "application/json"],
+                body: .init(byteBuffer: ByteBuffer(bytes: bytes)))
         case .delay(let seconds, let then):
             try await Task.sleep(nanoseconds: UInt64(seconds * 1e9))
             switch then {

@@ -34,6 +34,24 @@ public enum ReportBuilder {
         return path
     }
 
+    /// Writes the report of `store` as `directory/report.html`, after claiming the folder for this store
+    /// (``ExportFolder``): the report of another store there is never replaced silently.
+    ///
+    /// - Parameter force: replace another store's report (or an unmarked `report.html`) anyway.
+    /// - Returns: the path written.
+    /// - Throws: ``StoreError`` when the folder holds another store's export or report (nothing written), the
+    ///   store cannot be read, or the file cannot be written.
+    @discardableResult
+    public static func write(
+        store: Store, intoFolder directory: String, options: AnalysisOptions = AnalysisOptions(), force: Bool = false
+    ) async throws -> String {
+        let text = try await html(store: store, options: options)
+        try await ExportFolder.claim(directory, for: store, files: ["report.html"], force: force)
+        let path = defaultPath(storePath: store.path, outDirectory: directory)
+        try StoreError.write(Data(text.utf8), to: path)
+        return path
+    }
+
     /// Where `sdf report` writes: `DIR/report.html` with `--out DIR`, otherwise `<store stem>-report.html`
     /// beside the store.
     public static func defaultPath(storePath: String, outDirectory: String? = nil) -> String {

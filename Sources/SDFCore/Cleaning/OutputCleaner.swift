@@ -3,7 +3,7 @@ import Foundation
 /// What one cleaning step changed in a model's output.
 public struct CleaningChange: Codable, Sendable, Hashable {
     /// The step, e.g. `speakerPrefix`, `markdownLabel`, `wrappingQuotes`, `codeFence`, `cutAtOtherSpeaker`,
-    /// `whitespace`, `lineEndings`, `abstentionMarker`.
+    /// `whitespace`, `lineEndings`, `nulCharacters`, `abstentionMarker`.
     public var step: String
     /// The text the step removed: a prefix as it was; for a cut, everything from the cut on; for steps that remove
     /// at both ends (fences, quotes, surrounding whitespace) the two parts joined by ` … `; for `lineEndings`, `\r`.
@@ -30,6 +30,13 @@ public enum CommentFlag: String, Codable, Sendable, Hashable, CaseIterable {
     case nonEnglish
     /// The same text as an earlier comment in the thread (after case and whitespace folding).
     case repetition
+    /// The raw output contains control characters (C0 other than tab/newline/CR, DEL, C1, or bidirectional
+    /// overrides/isolates; see ``ControlCharacters``). They are kept (raw text exactly, clean text too, except
+    /// U+0000, which the `nulCharacters` step removes from the clean text and records).
+    case controlCharacters
+    /// The raw output contains U+FFFD: the model wrote it, or the server sent something that is not Unicode
+    /// text (a lone UTF-16 surrogate escape such as `\ud800`, or invalid UTF-8), which the client stores as U+FFFD.
+    case replacementCharacter
 }
 
 /// The outcome of cleaning one model output.
@@ -86,6 +93,13 @@ public struct OutputCleaner: Sendable {
                 text = next
             }
         }
+        // U+0000 is never text: it is removed from the clean text (recorded; the raw text keeps it exactly).
+        apply("nulCharacters") { text in
+            text.unicodeScalars.contains("\u{0}")
+                ? (String(String.UnicodeScalarView(text.unicodeScalars.filter { $0 != "\u{0}" })),
+                    String(String.UnicodeScalarView(text.unicodeScalars.filter { $0 == "\u{0}" }))) : nil
+        }
+        let rawFlags = Self.rawFlags(raw)
         apply("lineEndings") { text in
             text.contains("\r") ? (text.replacingOccurrences(of: "\r\n", with: "\n").replacingOccurrences(of: "\r", with: "\n"), "\r") : nil
         }
@@ -103,9 +117,9 @@ public struct OutputCleaner: Sendable {
         }
         if Self.abstentionMarkers.contains(text.lowercased()) {
             if !text.isEmpty { changes.append(CleaningChange(step: "abstentionMarker", removed: text)) }
-            return CleanedOutput(text: nil, changes: changes, flags: [])
+            return CleanedOutput(text: nil, changes: changes, flags: rawFlags)
         }
-        return CleanedOutput(text: text, changes: changes, flags: flags(text, finishReason: finishReason, earlier: earlier))
+        return CleanedOutput(text: text, changes: changes, flags: flags(text, finishReason: finishReason, earlier: earlier) + rawFlags)
     }
 
     // MARK: steps
@@ -238,6 +252,14 @@ public struct OutputCleaner: Sendable {
     }
 
     // MARK: flags
+
+    /// Flags about the raw output as received, for comments and abstentions alike.
+    static func rawFlags(_ raw: String) -> [CommentFlag] {
+        var result: [CommentFlag] = []
+        if ControlCharacters.found(in: raw) { result.append(.controlCharacters) }
+        if raw.unicodeScalars.contains("\u{FFFD}") { result.append(.replacementCharacter) }
+        return result
+    }
 
     func flags(_ text: String, finishReason: String?, earlier: [String]) -> [CommentFlag] {
         var result: [CommentFlag] = []

@@ -82,6 +82,44 @@ public struct PromptRenderer: Sendable {
         _ = try MustacheTemplate(string: template)
     }
 
+    /// The templates of `templates` that render to an empty message (only whitespace) for a typical speaker,
+    /// thread and rubric: `participantSystem`, `moderatorSystem`, `turn`, `annotatorSystem`, `annotation`.
+    ///
+    /// A chat server rejects an empty message, so such a template would fail every call. Templates that do not
+    /// parse are left to ``checkTemplate(_:)`` and not listed.
+    public static func emptyRenderings(of templates: PromptTemplates) -> [String] {
+        var empty: [String] = []
+        func renders(_ template: String, _ render: (PromptRenderer) -> String) -> Bool {
+            var single = PromptTemplates.builtIn
+            single.participantSystem = template
+            single.moderatorSystem = template
+            single.turn = template
+            single.annotatorSystem = template
+            single.annotation = template
+            guard let renderer = try? PromptRenderer(templates: single) else { return true }
+            return !render(renderer).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
+        }
+        let persona = Persona(username: "Alice")
+        let comment = ContextComment(speaker: "Bob", text: "I disagree.")
+        let rubric = Rubric.default
+        if !renders(templates.participantSystem, {
+            $0.system(username: "Alice", persona: persona, role: .user, instructions: "Be yourself.", seedComment: "Is rent too high?")
+        }) { empty.append("participantSystem") }
+        if !renders(templates.moderatorSystem, {
+            $0.system(username: "mod", persona: nil, role: .moderator, instructions: "Keep it civil.", seedComment: "Is rent too high?")
+        }) { empty.append("moderatorSystem") }
+        if !renders(templates.turn, { $0.prompt(system: "s", username: "Alice", window: [comment], truncated: false).user }) {
+            empty.append("turn")
+        }
+        if !renders(templates.annotatorSystem, { $0.annotatorSystem(annotator: persona, instructions: "Rate it.", rubric: rubric) }) {
+            empty.append("annotatorSystem")
+        }
+        if !renders(templates.annotation, {
+            $0.annotationPrompt(system: "s", seedComment: "Is rent too high?", context: [], target: comment).user
+        }) { empty.append("annotation") }
+        return empty
+    }
+
     /// Renders the system message of a user, troll or moderator.
     ///
     /// - Parameters:

@@ -85,6 +85,13 @@ public enum ExperimentLoader {
                 diagnostics.append(locate(field.split(separator: ".").map { String($0) }, "not a valid Mustache template: \(error)"))
             }
         }
+        for field in PromptRenderer.emptyRenderings(of: templates) {
+            diagnostics.append(
+                locate(
+                    ["prompts", field],
+                    "the template renders an empty message (every call would be rejected by the server); expected text, "
+                        + "e.g. the built-in template with {{username}}, {{instructions}} and the other fields"))
+        }
         if !personas.isEmpty {
             var seen = Set<String>()
             for persona in personas where !seen.insert(persona.username).inserted {
@@ -139,16 +146,47 @@ public enum ExperimentLoader {
         if spec.version < 1 || spec.version > ExperimentSpec.highestSupportedVersion {
             d.append(locate(["version"], "version \(spec.version) is not supported; this build reads 1...\(ExperimentSpec.highestSupportedVersion)"))
         }
-        if spec.replicates < 1 { d.append(locate(["replicates"], "expected a positive integer, got \(spec.replicates)")) }
-        if let n = spec.concurrency, n < 1 { d.append(locate(["concurrency"], "expected a positive integer, got \(n)")) }
+        func atMost<T: Comparable>(_ path: [any PathComponent], _ what: String, _ value: T, _ bound: ClosedRange<T>) {
+            if value > bound.upperBound {
+                d.append(locate(path, "\(what) is \(value), more than a study can use; " + StudyLimits.message(what, bound, got: value)))
+            }
+        }
+        if spec.replicates < 1 {
+            d.append(locate(["replicates"], "expected a positive integer, got \(spec.replicates)"))
+        } else {
+            atMost(["replicates"], "replicates", spec.replicates, StudyLimits.replicates)
+        }
+        if let n = spec.concurrency, n < 1 {
+            d.append(locate(["concurrency"], "expected a positive integer, got \(n)"))
+        } else if let n = spec.concurrency {
+            atMost(["concurrency"], "concurrency", n, StudyLimits.concurrency)
+        }
         if spec.discussion.users < 2 {
             d.append(locate(["discussion", "users"], "expected at least 2 users per discussion, got \(spec.discussion.users)"))
+        } else {
+            atMost(["discussion", "users"], "users per discussion", spec.discussion.users, StudyLimits.users)
         }
         if spec.discussion.turns < 1 {
             d.append(locate(["discussion", "turns"], "expected a positive number of turns, got \(spec.discussion.turns)"))
+        } else {
+            atMost(["discussion", "turns"], "user turns per discussion", spec.discussion.turns, StudyLimits.turns)
         }
         if let h = spec.discussion.historyLength, h < 1 {
             d.append(locate(["discussion", "historyLength"], "expected a positive integer or 'all', got \(h)"))
+        } else if let h = spec.discussion.historyLength {
+            atMost(["discussion", "historyLength"], "historyLength", h, StudyLimits.historyLength)
+        }
+        atMost(["strategies"], "strategies", spec.strategies.count, StudyLimits.listEntries)
+        atMost(["models"], "models", spec.models.count, StudyLimits.listEntries)
+        // Multiply without overflow: the design's size must be known before anything is allocated.
+        let (cells, overflow) = max(spec.strategies.count, 1).multipliedReportingOverflow(by: max(spec.models.count, 1))
+        let (discussions, overflow2) = cells.multipliedReportingOverflow(by: max(spec.replicates, 1))
+        if spec.replicates <= StudyLimits.replicates.upperBound, overflow || overflow2 || discussions > StudyLimits.discussions.upperBound {
+            d.append(
+                locate(
+                    ["replicates"],
+                    "the design has \(overflow || overflow2 ? "too many" : String(discussions)) discussions (conditions × replicates); "
+                        + "expected at most \(StudyLimits.discussions.upperBound)"))
         }
         switch spec.discussion.turnTaking {
         case .respond(let p) where !(0...1).contains(p):
@@ -160,6 +198,8 @@ public enum ExperimentLoader {
         }
         if case .everyKComments(let k) = spec.moderator.schedule, k < 1 {
             d.append(locate(["moderator", "every"], "expected a positive integer, got \(k)"))
+        } else if case .everyKComments(let k) = spec.moderator.schedule {
+            atMost(["moderator", "every"], "every", k, StudyLimits.moderatorEvery)
         }
         if spec.moderator.username.trimmingCharacters(in: .whitespaces).isEmpty {
             d.append(locate(["moderator", "username"], "expected a non-empty username"))
@@ -209,10 +249,20 @@ public enum ExperimentLoader {
         if !m.isLocal, m.gguf != nil { d.append(locate(p + ["gguf"], "'gguf' only applies to endpoint: local")) }
         if !(0...2).contains(m.temperature) { d.append(locate(p + ["temperature"], "expected a value in [0, 2], got \(m.temperature)")) }
         if let top = m.topP, !(top > 0 && top <= 1) { d.append(locate(p + ["topP"], "expected a value in (0, 1], got \(top)")) }
+        func atMost<T: Comparable>(_ key: String, _ value: T, _ bound: ClosedRange<T>) {
+            if value > bound.upperBound {
+                d.append(locate(p + [key], "\(key) is \(value), more than a study can use; " + StudyLimits.message(key, bound, got: value)))
+            }
+        }
         if m.maxTokens < 1 { d.append(locate(p + ["maxTokens"], "expected a positive integer, got \(m.maxTokens)")) }
+        atMost("maxTokens", m.maxTokens, StudyLimits.maxTokens)
         if !(m.timeoutSeconds > 0) { d.append(locate(p + ["timeoutSeconds"], "expected a positive number of seconds")) }
+        if !m.timeoutSeconds.isFinite { d.append(locate(p + ["timeoutSeconds"], "expected a finite number of seconds")) }
+        atMost("timeoutSeconds", m.timeoutSeconds, StudyLimits.timeoutSeconds)
         if m.parallel < 1 { d.append(locate(p + ["parallel"], "expected a positive integer, got \(m.parallel)")) }
+        atMost("parallel", m.parallel, StudyLimits.parallel)
         if m.contextPerSlot < 256 { d.append(locate(p + ["contextPerSlot"], "expected at least 256 tokens, got \(m.contextPerSlot)")) }
+        atMost("contextPerSlot", m.contextPerSlot, StudyLimits.contextPerSlot)
         if let env = m.apiKeyEnv, env.isEmpty || env.contains(where: { !($0.isLetter || $0.isNumber || $0 == "_") }) {
             d.append(locate(p + ["apiKeyEnv"], "expected the NAME of an environment variable (the key itself never goes in the file)"))
         }
@@ -380,6 +430,14 @@ struct Resolver {
             }
             if dim.max <= dim.min {
                 d.append(locate(["annotation", "rubric", i, "max"], "expected max > min, got \(dim.min)...\(dim.max)"))
+            } else if dim.max.subtractingReportingOverflow(dim.min).overflow
+                || dim.max - dim.min >= StudyLimits.scalePoints.upperBound
+            {
+                d.append(
+                    locate(
+                        ["annotation", "rubric", i, "max"],
+                        "the scale \(dim.min)...\(dim.max) has more points than a rubric can use; expected at most "
+                            + "\(StudyLimits.scalePoints.upperBound) points"))
             } else if !dim.labels.isEmpty && dim.labels.count != dim.max - dim.min + 1 {
                 d.append(
                     locate(
@@ -389,9 +447,16 @@ struct Resolver {
         }
         if spec.historyLength < 1 {
             d.append(locate(["annotation", "historyLength"], "expected a positive integer, got \(spec.historyLength)"))
+        } else if spec.historyLength > StudyLimits.historyLength.upperBound {
+            d.append(locate(["annotation", "historyLength"], StudyLimits.message("historyLength", StudyLimits.historyLength, got: spec.historyLength)))
         }
         if spec.concurrency < 1 {
             d.append(locate(["annotation", "concurrency"], "expected a positive integer, got \(spec.concurrency)"))
+        } else if spec.concurrency > StudyLimits.concurrency.upperBound {
+            d.append(locate(["annotation", "concurrency"], StudyLimits.message("concurrency", StudyLimits.concurrency, got: spec.concurrency)))
+        }
+        if annotators.count > StudyLimits.annotators.upperBound {
+            d.append(locate(["annotation", "annotators"], StudyLimits.message("annotators", StudyLimits.annotators, got: annotators.count)))
         }
         var model = spec.model ?? AnnotationSetup.defaultModel(for: models)
         if spec.model != nil && model.name == (model.isLocal ? "local" : model.endpoint) { model.name = "annotator" }

@@ -10,8 +10,12 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
         case rateLimited
         /// HTTP 5xx.
         case server
-        /// HTTP 4xx other than 429: the request itself is wrong; not retried.
+        /// HTTP 4xx other than 401/402/403/429: the request itself is wrong (bad request, context length, unknown
+        /// model); not retried, and re-running the same request fails the same way.
         case badRequest
+        /// HTTP 401, 402 or 403, or a 429 that says the quota is used up: the key, the account or its quota.
+        /// Not retried; a run stops at the first one, since every other call would fail the same way.
+        case authentication
         /// The answer was not the JSON expected, or had no choices.
         case malformedResponse
         /// The answer had no text at all.
@@ -43,7 +47,16 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
     public var isRetryable: Bool {
         switch kind {
         case .connection, .timeout, .rateLimited, .server, .malformedResponse, .emptyResponse: return true
-        case .badRequest, .engine, .cancelled: return false
+        case .badRequest, .authentication, .engine, .cancelled: return false
+        }
+    }
+
+    /// Whether the same request fails the same way however often it is sent (the request or the account is
+    /// wrong, not the moment): re-running does not help until the experiment, key or server changes.
+    public var isDeterministic: Bool {
+        switch kind {
+        case .badRequest, .authentication, .engine: return true
+        default: return false
         }
     }
 

@@ -91,7 +91,14 @@ public struct OpenAIClient: ChatModel {
         do {
             wire = try JSONDecoder().decode(WireChatResponse.self, from: buffer)
         } catch {
-            throw LLMError(.malformedResponse, "the answer was not chat-completions JSON: \(String(buffer: buffer).prefix(200))")
+            // Text that is not Unicode (lone surrogate escapes, invalid UTF-8) or unescaped control characters:
+            // decode a repaired copy rather than fail a call whose answer the model cannot change (JSONText).
+            guard let repaired = JSONText.repaired(Data(buffer: buffer)),
+                let decoded = try? JSONDecoder().decode(WireChatResponse.self, from: repaired)
+            else {
+                throw LLMError(.malformedResponse, "the answer was not chat-completions JSON: \(String(buffer: buffer).prefix(200))")
+            }
+            wire = decoded
         }
         guard let choice = wire.choices?.first else {
             throw LLMError(.malformedResponse, "the answer had no choices")
@@ -141,10 +148,18 @@ public struct OpenAIClient: ChatModel {
             }
             let status = response.status
             if status.code == 200 { return (buffer, status) }
-            let detail = (try? JSONDecoder().decode(WireErrorBody.self, from: buffer))?.error?.message
-                ?? String(String(buffer: buffer).prefix(200))
+            let wireError = (try? JSONDecoder().decode(WireErrorBody.self, from: buffer))?.error
+            let detail = wireError?.message ?? String(String(buffer: buffer).prefix(200))
             let message = "\(method) \(url): HTTP \(status.code) \(detail)"
+            let quota = [wireError?.code, wireError?.type, detail].compactMap { $0?.lowercased() }
+                .contains { $0.contains("quota") || $0.contains("billing") || $0.contains("credit") }
             switch status.code {
+            case 401, 403:
+                throw LLMError(.authentication, "authentication or permission refused (check the API key and its access): \(message)")
+            case 402:
+                throw LLMError(.authentication, "payment or quota refused (check the account's quota and billing): \(message)")
+            case 429 where quota:
+                throw LLMError(.authentication, "quota used up (check the account's quota and billing): \(message)")
             case 429:
                 let retryAfter = response.headers.first(name: "Retry-After").flatMap(Double.init)
                 throw LLMError(.rateLimited, message, retryAfter: retryAfter)

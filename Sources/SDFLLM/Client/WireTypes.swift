@@ -100,7 +100,21 @@ struct WireModelList: Decodable {
 /// An error body as OpenAI-compatible servers send it.
 struct WireErrorBody: Decodable {
     var error: Detail?
-    struct Detail: Decodable { var message: String? }
+    struct Detail: Decodable {
+        var message: String?
+        var type: String?
+        var code: String?
+
+        enum CodingKeys: String, CodingKey { case message, type, code }
+
+        init(from decoder: any Decoder) throws {
+            let c = try decoder.container(keyedBy: CodingKeys.self)
+            message = try? c.decodeIfPresent(String.self, forKey: .message)
+            type = try? c.decodeIfPresent(String.self, forKey: .type)
+            // `code` is a string at OpenAI, a number at llama.cpp.
+            code = (try? c.decodeIfPresent(String.self, forKey: .code)) ?? (try? c.decodeIfPresent(Int.self, forKey: .code)).flatMap { $0.map(String.init) }
+        }
+    }
 }
 
 /// The part of llama-server's `GET /props` answer SDF reads.

@@ -262,16 +262,14 @@ public enum ConvoKitExport {
 
     /// Writes the corpus files into `directory` (created if needed), each atomically.
     ///
+    /// - Parameter force: write even where another store's export is (see ``ExportFolder``).
     /// - Returns: the paths written.
-    /// - Throws: ``StoreError`` when the store cannot be read or a file cannot be written.
+    /// - Throws: ``StoreError`` when the store cannot be read, the folder holds another store's export (nothing
+    ///   written), or a file cannot be written.
     @discardableResult
-    public static func write(store: Store, to directory: String) async throws -> [String] {
+    public static func write(store: Store, to directory: String, force: Bool = false) async throws -> [String] {
         let corpus = try await corpus(store: store)
-        do {
-            try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        } catch {
-            throw StoreError("cannot create \(directory): \(error.localizedDescription)")
-        }
+        try await ExportFolder.claim(directory, for: store, files: corpus.files.map(\.name), force: force)
         var written: [String] = []
         for file in corpus.files {
             let path = URL(fileURLWithPath: directory).appendingPathComponent(file.name).path

@@ -92,9 +92,13 @@ public enum SDFJSONExport {
     /// Writes every discussion to `directory/<condition label>/<discussion id>.json`.
     ///
     /// Each file is written atomically; ids are UUIDs, so files never overwrite each other.
+    /// - Parameter force: write even where another store's export is (see ``ExportFolder``).
     /// - Returns: the paths written.
-    /// - Throws: ``StoreError`` or a file-system error naming the path.
-    public static func write(store: Store, to directory: String) async throws -> [String] {
+    /// - Throws: ``StoreError`` (also when the folder holds another store's export: nothing written) or a
+    ///   file-system error naming the path.
+    public static func write(store: Store, to directory: String, force: Bool = false) async throws -> [String] {
+        let planned = try await store.discussions().map { $0.conditionLabel.replacingOccurrences(of: "/", with: "__") + "/" + $0.id + ".json" }
+        try await ExportFolder.claim(directory, for: store, files: planned, force: force)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
         var written: [String] = []

@@ -209,11 +209,15 @@ public enum TidyExport {
 
     /// Writes every table as `directory/<table>.csv` or `.jsonl`, each atomically.
     ///
+    /// - Parameter force: write even where another store's export is (see ``ExportFolder``).
     /// - Returns: the paths written.
-    public static func write(store: Store, format: Format, to directory: String) async throws -> [String] {
-        try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+    /// - Throws: ``StoreError`` when the folder holds another store's export (nothing written), or a file cannot
+    ///   be written.
+    public static func write(store: Store, format: Format, to directory: String, force: Bool = false) async throws -> [String] {
+        let all = try await tables(store: store)
+        try await ExportFolder.claim(directory, for: store, files: all.map { $0.name + "." + format.rawValue }, force: force)
         var written: [String] = []
-        for table in try await tables(store: store) {
+        for table in all {
             let path = directory + "/" + table.name + "." + format.rawValue
             let data = format == .csv ? try table.csv() : try table.jsonl()
             try StoreError.write(data, to: path)

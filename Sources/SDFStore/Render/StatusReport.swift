@@ -34,6 +34,10 @@ public enum StatusReport {
         public var retriedFailures: [String: Int] = [:]
         /// The latest run: experiment name, status, start.
         public var lastRun: RunManifest?
+        /// The latest run's status as it really is: the stored one, except that a run stored as `running` whose
+        /// process no longer holds the store's ``StoreLock`` is `interrupted` (killed), and one whose process
+        /// does is `running (pid N on host H)`.
+        public var lastRunStatus: String?
     }
 
     /// Computes the status. The design comes from the latest run's experiment file (conditions × replicates).
@@ -90,8 +94,27 @@ public enum StatusReport {
             conditions: order.compactMap { byLabel[$0] },
             annotationJobsExpected: designAnnotates || annotators > 0 ? commentsToAnnotate * annotators : nil,
             annotationStatus: try await store.annotationStatusCounts(), turnFailures: turnFailures,
-            annotationFailures: annotationFailures, retriedFailures: retried, lastRun: last)
+            annotationFailures: annotationFailures, retriedFailures: retried, lastRun: last,
+            lastRunStatus: last.map { liveStatus(of: $0, storePath: store.path) })
     }
+
+    /// A run's status, checked against the store's lock when it is stored as `running`.
+    static func liveStatus(of run: RunManifest, storePath: String) -> String {
+        guard run.status == "running", storePath != ":memory:" else { return run.status }
+        switch StoreLock.state(store: storePath) {
+        case .held(let owner):
+            return "running" + (owner.map { " (pid \($0.pid) on host \($0.host))" } ?? "")
+        case .free(let owner):
+            let who = owner.map { "pid \($0.pid) on host \($0.host)" } ?? "its process"
+            return "interrupted (\(who) ended without finishing it; the same `sdf run` command resumes)"
+        case .noLockFile:
+            return "running, or interrupted (no lock file beside the store to tell)"
+        }
+    }
+
+    /// Error kinds (``TurnRecord/error`` prefixes) that repeat on every retry of the same request: the request, key
+    /// or engine is wrong, not the moment (SDFLLM's `LLMError.isDeterministic`).
+    static let deterministicKinds: Set<String> = ["badRequest", "authentication", "engine"]
 
     /// The error kind of a stored `kind: message` error text.
     static func kind(_ error: String?) -> String {
@@ -99,11 +122,11 @@ public enum StatusReport {
         return String(error[..<colon])
     }
 
-    /// The status as text for people.
+    /// The status as text for people, with control characters shown visibly.
     public static func text(_ s: Status, storePath: String) -> String {
         var out = "store \(storePath)\n"
         if let run = s.lastRun {
-            out += "experiment '\(run.experiment)'; last run \(run.status), started \(ISO8601DateFormatter().string(from: run.startedAt))\n"
+            out += "experiment '\(run.experiment)'; last run \(s.lastRunStatus ?? run.status), started \(ISO8601DateFormatter().string(from: run.startedAt))\n"
         }
         out += "\n" + pad("condition", 24) + pad("done", 7) + pad("partial", 9) + pad("failed", 8) + "pending\n"
         var totals = ConditionStatus(label: "total")
@@ -133,10 +156,16 @@ public enum StatusReport {
         let annotationIncomplete = s.annotationJobsExpected.map { s.annotationStatus.values.reduce(0, +) < $0 } ?? false
         if totals.partial + totals.failed + totals.pending > 0 {
             out += "\nre-run the same `sdf run` command to resume.\n"
+            let repeating = s.turnFailures.keys.filter(deterministicKinds.contains).sorted()
+            if !repeating.isEmpty {
+                out += "note: \(repeating.joined(separator: ", ")) failures are requests the server refused; re-running sends the "
+                    + "same requests and fails the same way until the experiment, key or server changes.\n"
+            }
         } else if annotationIncomplete {
             out += "\nannotation is incomplete: re-run the same `sdf run` (or `sdf annotate`) command to resume.\n"
         }
-        return out
+        // Labels, names and errors come from experiment files and servers: show their control characters.
+        return ControlCharacters.visible(out)
     }
 
     static func pad(_ text: String, _ width: Int) -> String {

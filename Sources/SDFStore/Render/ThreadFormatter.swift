@@ -2,6 +2,10 @@ import Foundation
 import SDFCore
 
 /// Formats stored discussions as plain text for people (`sdf show`).
+///
+/// Text from models and files (comments, raw outputs, personas, labels, errors) may hold terminal control
+/// sequences; the output shows every control character visibly (``ControlCharacters/visible(_:keepNewlines:)``),
+/// so printing it can never move the cursor, retitle or recolour the terminal, or reorder the display.
 public enum ThreadFormatter {
     /// One line per discussion: id, condition, replicate, status, comments, abstentions, failed calls.
     public static func list(store: Store) async throws -> String {
@@ -16,7 +20,7 @@ public enum ThreadFormatter {
             out += pad(String(d.id.prefix(8)), 10) + pad(d.conditionLabel, 22) + pad(String(d.replicate), 5)
                 + pad(d.status.rawValue, 9) + pad(String(comments), 10) + pad(String(abstentions), 13) + String(failed) + "\n"
         }
-        return out
+        return ControlCharacters.visible(out)
     }
 
     /// The whole thread: header, participants, seed comment, then every turn — comments with their flags,
@@ -53,7 +57,7 @@ public enum ThreadFormatter {
                 }
             }
         }
-        return out
+        return ControlCharacters.visible(out)
     }
 
     static func indent(_ text: String) -> String {

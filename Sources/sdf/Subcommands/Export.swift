@@ -25,18 +25,21 @@ struct Export: AsyncParsableCommand {
     @Option(help: "Output folder (created if needed).")
     var out: String
 
+    @Flag(help: "Replace another store's export in the output folder (normally refused).")
+    var force = false
+
     func run() async throws {
         do {
             let opened = try Store.openExisting(path: store)
             switch format {
             case .sdfJSON:
-                let files = try await SDFJSONExport.write(store: opened, to: out)
+                let files = try await SDFJSONExport.write(store: opened, to: out, force: force)
                 printError("wrote \(files.count) discussion files under \(out)")
             case .csv, .jsonl:
-                let files = try await TidyExport.write(store: opened, format: format == .csv ? .csv : .jsonl, to: out)
+                let files = try await TidyExport.write(store: opened, format: format == .csv ? .csv : .jsonl, to: out, force: force)
                 printError("wrote \(files.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", ")) to \(out)")
             case .convokit:
-                try await ConvoKitExport.write(store: opened, to: out)
+                try await ConvoKitExport.write(store: opened, to: out, force: force)
                 printError("wrote a ConvoKit corpus to \(out) (load it with convokit.Corpus(filename=\"\(out)\"))")
             }
         } catch let error as StoreError {

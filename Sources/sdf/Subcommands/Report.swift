@@ -24,6 +24,9 @@ struct Report: AsyncParsableCommand {
     @Flag(help: "Also count moderator comments as observations in the condition comparisons.")
     var includeModerator = false
 
+    @Flag(help: "With --out: replace another store's report in that folder.")
+    var force = false
+
     func validate() throws {
         if resamples < 1 { throw ValidationError("--resamples must be at least 1") }
     }
@@ -31,11 +34,16 @@ struct Report: AsyncParsableCommand {
     func run() async throws {
         do {
             let opened = try Store.openExisting(path: store)
-            let path = ReportBuilder.defaultPath(storePath: store, outDirectory: out)
             var options = AnalysisOptions()
             options.bootstrapResamples = resamples
             options.includeModeratorComments = includeModerator
-            try await ReportBuilder.write(store: opened, to: path, options: options)
+            let path: String
+            if let out {
+                // The folder is claimed for this store: another store's report there is not replaced silently.
+                path = try await ReportBuilder.write(store: opened, intoFolder: out, options: options, force: force)
+            } else {
+                path = try await ReportBuilder.write(store: opened, to: ReportBuilder.defaultPath(storePath: store), options: options)
+            }
             printError("wrote the report of \(store) to \(path)")
             print(path)
         } catch let error as StoreError {

@@ -24,7 +24,9 @@ struct Run: AsyncParsableCommand {
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
-        if let concurrency, concurrency < 1 { throw ValidationError("--concurrency must be at least 1") }
+        if let concurrency, !StudyLimits.concurrency.contains(concurrency) {
+            throw ValidationError("--concurrency must be in \(StudyLimits.concurrency.lowerBound)...\(StudyLimits.concurrency.upperBound), got \(concurrency)")
+        }
     }
 
     func run() async throws {
@@ -73,6 +75,8 @@ struct Run: AsyncParsableCommand {
         let display = ProgressDisplay()
         let started = Date()
         let task = Task { () throws -> (RunReport?, AnnotationReport?) in
+          // One writer per store: a second `sdf run`/`sdf annotate` on it is refused (exit 4) before any work.
+          try await StoreLock.withLock(store: storePath, command: discussions ? "sdf run" : "sdf annotate") {
             try await ModelSession.withBindings(loaded, experimentFile: experimentFile, logger: logger) { bindings, fingerprints in
                 let opened = try Store.open(path: storePath)
                 var report: RunReport?
@@ -100,6 +104,7 @@ struct Run: AsyncParsableCommand {
                 }
                 return (report, annotationReport)
             }
+          }
         }
         let canceller = SignalCanceller { task.cancel() }
         defer { canceller.stop() }
@@ -109,6 +114,12 @@ struct Run: AsyncParsableCommand {
         } catch {
             display.finish()
             switch error {
+            case let error as LLMError where error.kind == .authentication:
+                printError("error: \(error.message)")
+                printError(
+                    "stopped at the first refused call: every other call would be refused too. Finished work is in \(storePath); "
+                        + "fix the key, permission or quota, then run the same command again to continue.")
+                throw ExitCode(3)
             case let error as LLMError:
                 printError("error: \(error.message)")
                 throw ExitCode(3)
@@ -156,7 +167,23 @@ struct Run: AsyncParsableCommand {
         }
         print(storePath)
         if let report = result.0, report.failed > 0 {
-            printError("\(report.failed) discussion(s) failed; run the same command again to retry them.")
+            func kinds(_ deterministic: Bool) -> String {
+                report.failureKinds.filter { RunReport.deterministic($0.key) == deterministic }.sorted { $0.key < $1.key }
+                    .map { "\($0.key) \($0.value.count)" }.joined(separator: ", ")
+            }
+            if report.deterministicFailures > 0 {
+                let examples = report.failureKinds.filter { RunReport.deterministic($0.key) }.sorted { $0.key < $1.key }
+                    .map { "  " + $0.value.example }.joined(separator: "\n")
+                printError(
+                    "\(report.deterministicFailures) discussion(s) failed because the server rejected the request (\(kinds(true))):\n"
+                        + examples + "\nRe-running sends the same requests and fails the same way: change the experiment "
+                        + "(e.g. maxTokens, historyLength, the model name, the prompts) or the server first.")
+            }
+            if report.transientFailures > 0 {
+                printError(
+                    "\(report.transientFailures) discussion(s) failed on errors that may pass (\(kinds(false))); "
+                        + "run the same command again to retry them.")
+            }
             throw ExitCode(1)
         }
     }

@@ -7,9 +7,10 @@ import Synchronization
     import Glibc
 #endif
 
-/// Writes a line to standard error.
+/// Writes a line to standard error, with control characters shown visibly (messages quote file names, server
+/// answers and model output, which must never drive the terminal).
 func printError(_ text: String) {
-    FileHandle.standardError.write(Data((text + "\n").utf8))
+    FileHandle.standardError.write(Data((ControlCharacters.visible(text) + "\n").utf8))
 }
 
 /// Shows run progress on stderr: a redrawn line on a terminal, plain periodic lines otherwise.
