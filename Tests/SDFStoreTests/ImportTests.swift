@@ -12,7 +12,7 @@ struct ImportTests {
         let report = try await LegacyImporter(store: store).run(paths: [legacyFixtures])
         #expect(report.discussions == 2)
         // The unknown JSON file is named as skipped (it holds no discussion or annotation), the rest imports.
-        #expect(report.files.contains { $0.path.hasSuffix("notes.json") && $0.outcome == .skipped && $0.detail.contains("not an SDF/SynDisco file") })
+        #expect(report.files.contains { $0.path.hasSuffix("notes.json") && $0.outcome == .skipped && $0.detail.contains("not a discussion or annotation file") })
         #expect(report.problems.isEmpty && report.committed)
         let discussions = try await store.discussions()
         #expect(Set(discussions.map(\.conditionLabel)) == ["none", "guidelines"])

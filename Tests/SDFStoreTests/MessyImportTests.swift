@@ -143,6 +143,15 @@ struct MessyImportTests {
         let turn = TidyExport.commentColumns.firstIndex(of: "turn_index")!
         let seedRows = comments.rows.filter { $0[discussion] == .text(Self.d1) && $0[turn] == .int(0) }
         #expect(seedRows.map { $0[speaker] } == [.text("ana_writes"), .text("BoltThrower")])
+        // ConvoKit: the seeds open the conversation with their authors, the second replying to the first.
+        let corpusDir = try temporaryDirectory("convokit")
+        defer { try? FileManager.default.removeItem(atPath: corpusDir) }
+        _ = try await ConvoKitExport.write(store: store, to: corpusDir)
+        let utterances = try String(contentsOfFile: corpusDir + "/utterances.jsonl", encoding: .utf8).split(separator: "\n")
+            .compactMap { try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any] }
+            .filter { ($0["conversation_id"] as? String) == d.seedCommentId }
+        #expect(utterances.prefix(2).map { $0["speaker"] as? String } == ["ana_writes", "BoltThrower"])
+        #expect(utterances[1]["reply_to"] as? String == seeds[0].id && utterances[2]["reply_to"] as? String == seeds[1].id)
         // The seed annotations went to both seed comments.
         let annotated = Set(try await store.annotations(ofDiscussion: Self.d1).map(\.commentId))
         #expect(annotated.isSuperset(of: Set(seeds.map(\.id))))
@@ -306,5 +315,28 @@ struct StoreOwnershipTests {
             ])
         }
         #expect(try await store.annotatorRecords()["annotator"]?.persona.age == 38)
+    }
+}
+
+@Suite("Files that are not discussions")
+struct ImportSkipTests {
+    @Test("a persona list or config is named as skipped; a broken JSON file fails the import")
+    func skipsAndFails() async throws {
+        let dir = try temporaryDirectory("skip")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/none", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            atPath: messyFixtures + "/runs/qwen7b_guidelines.txt/conv_8a7b6c5d.json", toPath: dir + "/none/d.json")
+        try #"[{"username": "a"}, {"username": "b"}]"#.write(toFile: dir + "/personas.json", atomically: true, encoding: .utf8)
+        try #"{"conv_len": 6}"#.write(toFile: dir + "/turn_config.json", atomically: true, encoding: .utf8)
+        let store = try Store.inMemory()
+        let report = try await LegacyImporter(store: store).run(paths: [dir])
+        #expect(report.committed && report.discussions == 1)
+        #expect(report.files.filter { $0.outcome == .skipped }.map { URL(fileURLWithPath: $0.path).lastPathComponent } == ["personas.json", "turn_config.json"])
+        try #"{"logs": [ "#.write(toFile: dir + "/broken.json", atomically: true, encoding: .utf8)
+        let other = try Store.inMemory()
+        let error = await #expect(throws: ImportError.self) { _ = try await LegacyImporter(store: other).run(paths: [dir]) }
+        #expect(error?.report.problems.contains { $0.file.hasSuffix("broken.json") && $0.message.contains("not valid JSON") } == true)
+        #expect(try await other.discussions().isEmpty)
     }
 }

@@ -9,17 +9,20 @@ public enum LegacyFileKind: Sendable, Hashable {
     /// A discussion file (`logs` without `conv_id`); `strategy`, `model` and `replicate` are SDF's condition keys
     /// of sdf-json files without the extension, `nil` in files of the earlier tools.
     case discussion(strategy: String?, model: String?, replicate: Int?)
-    /// Any other JSON object (no `logs` key): not a file of these tools.
+    /// Any other JSON value (a list, or an object without `logs`, e.g. a persona file): not a discussion or
+    /// annotation file.
     case other
 }
 
 extension LegacyFormats {
     /// Classifies a JSON file by its top-level keys (see ``LegacyFileKind``).
     ///
-    /// - Throws: ``LegacyFormatError`` when the data is not JSON or not a JSON object.
+    /// - Throws: ``LegacyFormatError`` when the data is not valid JSON.
     public static func kind(of data: Data) throws -> LegacyFileKind {
-        let object = try topLevelObject(data)
-        guard object["logs"] != nil else { return .other }
+        guard let value = try? JSONDecoder().decode(LooseJSONValue.self, from: data) else {
+            throw LegacyFormatError(problem: "not valid JSON")
+        }
+        guard case .object(let object) = value, object["logs"] != nil else { return .other }
         if object["conv_id"] != nil { return .annotations }
         if object["sdf"] != nil { return .sdfJSON }
         var strategy: String?

@@ -118,7 +118,7 @@ public struct ImportReport: Sendable {
         var out = [line("read:  ", read), line("stored:", stored)]
         let skipped = files.filter { $0.outcome == .skipped }.count
         var notStored: [String] = []
-        if skipped > 0 { notStored.append("\(skipped) files skipped (not SDF/SynDisco files)") }
+        if skipped > 0 { notStored.append("\(skipped) files skipped (not discussion or annotation files)") }
         if duplicateDiscussions > 0 { notStored.append("\(duplicateDiscussions) duplicate discussion files merged") }
         if annotationsOfSilences > 0 {
             notStored.append("\(annotationsOfSilences) annotations of silences (abstentions are not annotated)")
@@ -128,7 +128,7 @@ public struct ImportReport: Sendable {
         if !annotators.isEmpty {
             out.append(
                 "\(annotators.count) annotators: "
-                    + annotators.map { "\($0.name) (persona \($0.key)\($0.model.map { ", model \($0)" } ?? ""), \($0.files) files)" }
+                    + annotators.map { "\($0.name) (persona \($0.key)\($0.model.map { ", model \($0)" } ?? ""), \($0.files) file\($0.files == 1 ? "" : "s"))" }
                     .joined(separator: ", "))
         }
         for m in mismatches { out.append("mismatch: " + m) }

@@ -107,7 +107,9 @@ public struct LegacyImporter: Sendable {
                     decoded.append((file, value))
                 } else {
                     report.files.append(
-                        ImportedFile(path: file, outcome: .skipped, detail: "not an SDF/SynDisco file (no 'logs' key); skipped"))
+                        ImportedFile(
+                            path: file, outcome: .skipped,
+                            detail: "not a discussion or annotation file (no top-level 'logs' key); skipped"))
                 }
             } catch {
                 let message = "\(error)"
