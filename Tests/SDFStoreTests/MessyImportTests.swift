@@ -340,3 +340,31 @@ struct ImportSkipTests {
         #expect(try await other.discussions().isEmpty)
     }
 }
+
+@Suite("Reading legacy prompts")
+struct LegacyPromptReadingTests {
+    @Test("an elided 2025 traits list keeps clean values")
+    func elidedTraits() throws {
+        let parts = LegacyPrompt.parse(
+            "You are a human participating in an online chatroom. Your name is quietmaple. Your traits: username: quietmaple, age: 27, sex: male, ... Your instructions: ...",
+            username: "quietmaple")
+        let persona = try #require(parts.persona)
+        #expect(persona.username == "quietmaple" && persona.age == 27 && persona.sex == "male")
+        #expect(parts.instructions == "...")
+    }
+
+    @Test("the same persona text has the same key whatever the model; different texts differ")
+    func identity() {
+        let a = LegacyPrompt.parse("You are a human annotator. Your name is annotator. Your traits: age: 38 Your instructions: x")
+        let b = LegacyPrompt.parse("You are a human annotator. Your name is annotator. Your traits: age: 38 Your instructions: y")
+        let c = LegacyPrompt.parse("You are a human annotator. Your name is annotator. Your traits: age: 61 Your instructions: x")
+        #expect(a.identity == b.identity && a.identity != c.identity && a.identity.count == 16)
+    }
+
+    @Test("legacy timestamps are read as UTC; nonsense is nil")
+    func timestamps() throws {
+        let date = try #require(LegacyPrompt.timestamp("24-10-17-12-04"))
+        #expect(date == Date(timeIntervalSince1970: 1_729_166_640))
+        #expect(LegacyPrompt.timestamp("24-13-40-99-99") == nil && LegacyPrompt.timestamp("yesterday") == nil)
+    }
+}

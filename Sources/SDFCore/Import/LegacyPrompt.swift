@@ -172,7 +172,11 @@ public enum LegacyPrompt {
             let end = i + 1 < matches.count ? matches[i + 1].range.location : ns.length
             guard end >= start else { continue }
             var value = ns.substring(with: NSRange(location: start, length: end - start)).trimmingCharacters(in: .whitespaces)
-            if value == "..." || value == "…" || value.isEmpty { continue }
+            // Elided prompts end a value with ", ..." (the rest of the traits left out): not part of the value.
+            while let last = [", ...", ",...", ", …", "...", "…", ","].first(where: { value.hasSuffix($0) }) {
+                value = String(value.dropLast(last.count)).trimmingCharacters(in: .whitespaces)
+            }
+            if value.isEmpty { continue }
             if value.hasPrefix("["), value.hasSuffix("]") {
                 value.removeFirst()
                 value.removeLast()
