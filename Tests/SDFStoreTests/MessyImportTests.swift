@@ -59,6 +59,17 @@ struct MessyImportTests {
         #expect(Set(try await store.annotatorRecords().keys) == names)
     }
 
+    @Test("annotation files imported after their discussions find them in the store")
+    func annotationsLater() async throws {
+        let store = try Store.inMemory()
+        let pattern = try ConditionPattern("{model}_{strategy}")
+        _ = try await LegacyImporter(store: store, conditionPattern: pattern).run(paths: [messyFixtures + "/runs"])
+        let report = try await LegacyImporter(store: store).run(paths: [messyFixtures + "/annotations"])
+        #expect(report.committed && report.read.annotations == 39 && report.stored.annotations == 33)
+        #expect(report.stored.discussions == 0 && report.read.discussions == 0)
+        #expect(Set(try await store.annotations().map(\.annotator)).count == 3)
+    }
+
     @Test("rubric labels come from the annotation prompt, else they are unknown")
     func rubricLabels() async throws {
         let store = try Store.inMemory()
