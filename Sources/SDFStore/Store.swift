@@ -241,15 +241,19 @@ public struct Store: Sendable {
             }
         }
         registerRuntimeMigrations(&m)
+        registerImportMigrations(&m)
         return m
     }
 
     // MARK: annotations
 
-    /// Stores the annotation panel (replacing annotators of the same username).
+    /// Stores the annotation panel (replacing annotators of the same username and persona).
+    ///
+    /// - Throws: ``StoreError`` when a stored annotator of the same username has another persona (nothing is
+    ///   replaced: an annotator's annotations must never be attributed to someone else).
     public func saveAnnotators(_ annotators: [AnnotatorRecord]) async throws {
         try await writer.write { db in
-            for a in annotators { try a.save(db) }
+            for a in annotators { try Self.saveAnnotator(a, db) }
         }
     }
 
@@ -267,23 +271,13 @@ public struct Store: Sendable {
     }
 
     /// Commits several annotations sharing one prompt record in one transaction (imports).
+    ///
+    /// - Throws: ``StoreError`` when a stored row with the same id belongs to another annotator, comment or
+    ///   discussion, or the same annotator already has another annotation of the comment; nothing is committed.
     public func commitAnnotations(_ annotations: [AnnotationRecord], prompt: PromptRecord) async throws {
         try await writer.write { db in
             try prompt.insert(db, onConflict: .ignore)
-            for annotation in annotations {
-                try db.execute(
-                    sql: """
-                        INSERT INTO failure_log (kind, recordId, discussionId, error, attempts, failedAt)
-                        SELECT 'annotation', id, discussionId, detail, attempts, finishedAt FROM annotation WHERE id = ? AND status = 'failed'
-                        """, arguments: [annotation.id])
-                try db.execute(sql: "DELETE FROM annotation WHERE id = ?", arguments: [annotation.id])
-                try Self.insert(annotation, db)
-                for (dimension, value) in annotation.values.sorted(by: { $0.key < $1.key }) {
-                    try db.execute(
-                        sql: "INSERT INTO annotation_value (annotationId, commentId, annotator, dimension, value) VALUES (?, ?, ?, ?, ?)",
-                        arguments: [annotation.id, annotation.commentId, annotation.annotator, dimension, value])
-                }
-            }
+            for annotation in annotations { try Self.insertAnnotation(annotation, db) }
         }
     }
 
@@ -385,15 +379,15 @@ public struct Store: Sendable {
         }
     }
 
-    /// Replaces a discussion (and its participants and turns) in one transaction: used by imports.
-    public func replaceDiscussion(_ discussion: DiscussionRecord, participants: [ParticipantRecord], turns: [TurnRecord]) async throws {
+    /// Replaces a discussion (and its participants, seed comments and turns) in one transaction: used by imports.
+    ///
+    /// - Throws: ``StoreError`` when a participant, seed comment or turn id is stored under another discussion
+    ///   (nothing is replaced).
+    public func replaceDiscussion(
+        _ discussion: DiscussionRecord, participants: [ParticipantRecord], turns: [TurnRecord], seeds: [SeedCommentRecord] = []
+    ) async throws {
         try await writer.write { db in
-            try db.execute(sql: "DELETE FROM turn WHERE discussionId = ?", arguments: [discussion.id])
-            try db.execute(sql: "DELETE FROM participant WHERE discussionId = ?", arguments: [discussion.id])
-            try db.execute(sql: "DELETE FROM discussion WHERE id = ?", arguments: [discussion.id])
-            try discussion.insert(db)
-            for p in participants { try p.insert(db) }
-            for t in turns { try Self.insert(t, db) }
+            try Self.replaceDiscussion(discussion, participants: participants, turns: turns, seeds: seeds, db)
         }
     }
 

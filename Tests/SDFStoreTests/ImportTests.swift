@@ -11,8 +11,9 @@ struct ImportTests {
         let store = try Store.inMemory()
         let report = try await LegacyImporter(store: store).run(paths: [legacyFixtures])
         #expect(report.discussions == 2)
-        // The unknown JSON file is reported, the rest imports.
-        #expect(report.problems.contains { $0.file.hasSuffix("notes.json") && $0.message.contains("neither a discussion nor an annotation") })
+        // The unknown JSON file is named as skipped (it holds no discussion or annotation), the rest imports.
+        #expect(report.files.contains { $0.path.hasSuffix("notes.json") && $0.outcome == .skipped && $0.detail.contains("not a discussion or annotation file") })
+        #expect(report.problems.isEmpty && report.committed)
         let discussions = try await store.discussions()
         #expect(Set(discussions.map(\.conditionLabel)) == ["none", "guidelines"])
         let d2025 = try #require(discussions.first { $0.conditionLabel == "guidelines" })
@@ -79,12 +80,16 @@ struct ImportTests {
         let orphan = #"{"conv_id": "no-such-discussion", "annotator_prompt": "x", "logs": [["a", "Toxicity=1"]]}"#
         try orphan.write(toFile: dir + "/orphan.json", atomically: true, encoding: .utf8)
         let store = try Store.inMemory()
-        let report = try await LegacyImporter(store: store).run(paths: [dir])
-        #expect(report.discussions == 1)
+        // Issue 11: problems used to be reported while the rest was committed (and the CLI said how many); now any
+        // problem fails the whole import and nothing is stored, the discussion included.
+        let error = await #expect(throws: ImportError.self) { _ = try await LegacyImporter(store: store).run(paths: [dir]) }
+        let report = try #require(error?.report)
+        #expect(report.read.discussions == 1 && !report.committed)
         #expect(report.problems.contains { $0.file.hasSuffix("a.json") && $0.message.contains("entry 0") })
         #expect(report.problems.contains { $0.file.hasSuffix("a.json") && $0.message.contains("2 annotated entries for 5 log entries") })
         #expect(report.problems.contains { $0.file.hasSuffix("orphan.json") && $0.message.contains("no-such-discussion") })
         #expect(try await store.annotations().isEmpty)
+        #expect(try await store.discussions().isEmpty)
     }
 
     @Test func reimportingReplacesInsteadOfDuplicating() async throws {

@@ -315,7 +315,17 @@ public struct ExperimentAnalysis: Sendable, Hashable {
     }
 
     static func rubric(annotators: [String: AnnotatorRecord], annotations: [AnnotationRecord]) -> [RubricDimension] {
-        if let first = annotators.keys.sorted().first, let record = annotators[first] { return record.rubric.dimensions }
+        if !annotators.isEmpty {
+            // Every dimension any annotator scored, as the first annotator (by name) that has it defines it: an
+            // imported panel may mix rubrics (e.g. toxicity only in 2024 files, toxicity and quality in 2025).
+            var dimensions: [RubricDimension] = []
+            for name in annotators.keys.sorted() {
+                for d in annotators[name]!.rubric.dimensions where !dimensions.contains(where: { $0.name == d.name }) {
+                    dimensions.append(d)
+                }
+            }
+            return dimensions
+        }
         var observed: [String: (Int, Int)] = [:]
         for a in annotations where a.status == "ok" {
             for (name, value) in a.values {

@@ -13,8 +13,9 @@ public struct LegacyComment: Codable, Sendable, Hashable {
     public var text: String
     /// The model that wrote it (2025 layout), `hardcoded` for the seed comment; `nil` in the 2024 layout.
     public var model: String?
-    /// Whether this is the discussion's seed comment: the first log entry when its model is `hardcoded`
-    /// (2025 layout). The 2024 layout logged no seed; its topic only appears inside the user prompts.
+    /// Whether this is one of the discussion's seed comments: the log's leading entries whose model is
+    /// `hardcoded` (2025 layout: one; SynDisco 2.x: several, attributed to their real authors). The 2024 layout
+    /// logged no seed; its topic only appears inside the user prompts.
     public var isSeed: Bool
 
     /// Creates a comment.
@@ -45,7 +46,9 @@ public struct LegacyDiscussion: Codable, Sendable, Hashable {
     public var users: [String]
     /// The moderator's name (`moderator`), or `nil` when there was none (key absent or `null`).
     public var moderator: String?
-    /// The full prompt each user was given (`user_prompts`), in the order of ``users``.
+    /// The full prompt each user was given (`user_prompts`), in the order of ``users``. SynDisco 2.x wrote each
+    /// prompt as a JSON object (`context`, `instructions`, `type`, `persona`); such an entry is kept as its JSON
+    /// text (sorted keys), to be read with ``LegacyPrompt/parse(_:username:)``.
     public var userPrompts: [String]
     /// The moderator's full prompt (`moderator_prompt`), or `nil`.
     public var moderatorPrompt: String?
@@ -69,8 +72,11 @@ public struct LegacyDiscussion: Codable, Sendable, Hashable {
         self.logs = logs
     }
 
-    /// The seed comment (2025 layout), or `nil` when the log has none.
+    /// The first seed comment (2025 layout), or `nil` when the log has none.
     public var seed: LegacyComment? { logs.first(where: \.isSeed) }
+
+    /// Every seed comment, in log order: the leading `hardcoded` entries (SynDisco 2.x logs several).
+    public var seeds: [LegacyComment] { logs.filter(\.isSeed) }
 }
 
 /// One annotated comment of a legacy annotation file: the comment text and the annotator's raw answer.
@@ -162,6 +168,7 @@ public enum LegacyFormats {
         let object = try topLevelObject(data)
         let logs = try array(object, "logs")
         var comments: [LegacyComment] = []
+        var inSeedRun = true
         for (index, entry) in logs.enumerated() {
             let location = "logs[\(index)]"
             let shape = "expected [name, text] or {name, text, model}"
@@ -170,6 +177,7 @@ public enum LegacyFormats {
                 guard pair.count == 2, case .string(let name) = pair[0], case .string(let text) = pair[1] else {
                     throw LegacyFormatError(location: location, problem: shape + ", found \(describe(entry))")
                 }
+                inSeedRun = false
                 comments.append(LegacyComment(speaker: name, text: text))
             case .object(let fields):
                 guard case .string(let name)? = fields["name"] else {
@@ -184,8 +192,8 @@ public enum LegacyFormats {
                 case .string(let value)?: model = value
                 default: throw LegacyFormatError(location: location, problem: shape + "; 'model' must be a string")
                 }
-                comments.append(
-                    LegacyComment(speaker: name, text: text, model: model, isSeed: index == 0 && model == "hardcoded"))
+                inSeedRun = inSeedRun && model == "hardcoded"
+                comments.append(LegacyComment(speaker: name, text: text, model: model, isSeed: inSeedRun))
             default:
                 throw LegacyFormatError(location: location, problem: shape + ", found \(describe(entry))")
             }
@@ -195,8 +203,8 @@ public enum LegacyFormats {
             timestamp: try string(object, "timestamp"),
             users: try strings(object, "users"),
             moderator: try optionalString(object, "moderator"),
-            userPrompts: try strings(object, "user_prompts"),
-            moderatorPrompt: try optionalString(object, "moderator_prompt"),
+            userPrompts: try prompts(object, "user_prompts"),
+            moderatorPrompt: try optionalPrompt(object, "moderator_prompt"),
             contextLength: try optionalInt(object, "ctx_length"),
             logs: comments)
     }
@@ -223,7 +231,7 @@ public enum LegacyFormats {
         return LegacyAnnotationFile(
             conversationId: try string(object, "conv_id"),
             timestamp: try optionalString(object, "timestamp"),
-            annotatorPrompt: try string(object, "annotator_prompt"),
+            annotatorPrompt: try optionalPrompt(object, "annotator_prompt") ?? string(object, "annotator_prompt"),
             annotator: try optionalString(object, "annotator_model"),
             annotatorType: try optionalString(object, "annotator_type"),
             contextLength: try optionalInt(object, "ctx_length"),
@@ -302,6 +310,29 @@ public enum LegacyFormats {
             throw LegacyFormatError(location: key, problem: "expected a list, found \(describe(value))")
         }
         return items
+    }
+
+    /// A prompt: a string as written, or (SynDisco 2.x) a JSON object kept as its sorted-key JSON text.
+    static func prompts(_ object: [String: LooseJSONValue], _ key: String) throws -> [String] {
+        try array(object, key).enumerated().map { index, item in
+            switch item {
+            case .string(let text): return text
+            case .object: return item.jsonText
+            default:
+                throw LegacyFormatError(
+                    location: "\(key)[\(index)]", problem: "expected a string or an object, found \(describe(item))")
+            }
+        }
+    }
+
+    static func optionalPrompt(_ object: [String: LooseJSONValue], _ key: String) throws -> String? {
+        switch object[key] {
+        case nil, .null?: return nil
+        case .string(let text)?: return text
+        case .object(let fields)?: return LooseJSONValue.object(fields).jsonText
+        case let value?:
+            throw LegacyFormatError(location: key, problem: "expected a string, an object or null, found \(describe(value))")
+        }
     }
 
     static func strings(_ object: [String: LooseJSONValue], _ key: String) throws -> [String] {

@@ -99,12 +99,17 @@ public struct AnnotatorRecord: Codable, Sendable, Hashable {
     public var systemPrompt: String
     /// The rubric, as JSON-encoded dimensions.
     public var rubric: Rubric
+    /// A stable key of the persona for imported annotators (``LegacyPromptParts/identity``): files of the
+    /// earlier tools name every annotator by the same model, so the persona is what tells them apart. `nil` for
+    /// the panel of an experiment, whose usernames are unique by construction.
+    public var personaKey: String?
 
     /// Creates a record.
-    public init(username: String, persona: Persona, systemPrompt: String, rubric: Rubric) {
+    public init(username: String, persona: Persona, systemPrompt: String, rubric: Rubric, personaKey: String? = nil) {
         self.username = username
         self.persona = persona
         self.systemPrompt = systemPrompt
         self.rubric = rubric
+        self.personaKey = personaKey
     }
 }

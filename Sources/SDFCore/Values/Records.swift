@@ -115,21 +115,25 @@ public enum TurnOutcome: String, Codable, Sendable, Hashable {
     case failed
 }
 
-/// The sampling parameters sent with a call.
+/// The sampling parameters sent with a call; `nil` where unknown (comments and annotations imported from
+/// files of the earlier tools, which did not record them).
 public struct SamplingParameters: Codable, Sendable, Hashable {
-    /// Temperature.
-    public var temperature: Double
+    /// Temperature, or `nil` when unknown.
+    public var temperature: Double?
     /// Nucleus mass, if sent.
     public var topP: Double?
-    /// Token cap.
-    public var maxTokens: Int
-    /// The per-call sampling seed sent to the server.
-    public var seed: Int
+    /// Token cap, or `nil` when unknown.
+    public var maxTokens: Int?
+    /// The per-call sampling seed sent to the server, or `nil` when unknown.
+    public var seed: Int?
     /// Stop sequences sent.
     public var stop: [String]
 
+    /// Parameters of a call made outside SDF, none of them known.
+    public static let unknown = SamplingParameters(temperature: nil, topP: nil, maxTokens: nil, seed: nil, stop: [])
+
     /// Creates parameters.
-    public init(temperature: Double, topP: Double?, maxTokens: Int, seed: Int, stop: [String]) {
+    public init(temperature: Double?, topP: Double?, maxTokens: Int?, seed: Int?, stop: [String]) {
         self.temperature = temperature
         self.topP = topP
         self.maxTokens = maxTokens

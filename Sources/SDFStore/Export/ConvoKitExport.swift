@@ -129,8 +129,9 @@ public struct ConvoKitCorpus: Sendable, Hashable {
 /// Layout (ConvoKit's documented data format, <https://convokit.cornell.edu/documentation/data_format.html>):
 /// - `utterances.jsonl`: one utterance per line with `id`, `speaker`, `conversation_id`, `reply_to`,
 ///   `timestamp` (Unix seconds, integer) and `text`, plus `meta`. A discussion's seed comment is its root
-///   utterance (speaker `OP`, `reply_to` null) and its id is the conversation id; every comment replies to the
-///   previous comment of its thread. Abstentions and failed calls are not utterances. Utterance meta:
+///   utterance (speaker `OP`, `reply_to` null) and its id is the conversation id; further seed comments of
+///   imported SynDisco 2.x threads follow it, each by its real author; every comment replies to the previous
+///   comment of its thread. Abstentions and failed calls are not utterances. Utterance meta:
 ///   `discussion_id`, `turn_index` (0 for the seed), `role`, `condition`, `strategy`, `model`, `replicate`,
 ///   `flags`, `cleaning` (cleaner steps other than whitespace), `model_id`, `finish_reason`, `prompt_tokens`,
 ///   `completion_tokens`, and `annotations` (annotator → dimension → value, status `ok` only).
@@ -186,12 +187,21 @@ public enum ConvoKitExport {
             seedMeta["finish_reason"] = .null
             seedMeta["prompt_tokens"] = .null
             seedMeta["completion_tokens"] = .null
-            seedMeta["annotations"] = .object(okAnnotations[d.seedCommentId] ?? [:])
-            utterances.append(
-                utterance(
-                    id: d.seedCommentId, speaker: seedSpeaker, conversation: conversationId, replyTo: nil,
-                    timestamp: d.startedAt, text: d.seedComment, meta: seedMeta))
-            var previous = d.seedCommentId
+            var seeds = try await store.seedComments(of: d)
+            if seeds.isEmpty {
+                seeds = [SeedCommentRecord(id: d.seedCommentId, discussionId: d.id, position: 0, author: seedSpeaker, text: d.seedComment)]
+            }
+            var lastSeed: String?
+            for seed in seeds {
+                seedMeta["annotations"] = .object(okAnnotations[seed.id] ?? [:])
+                utterances.append(
+                    utterance(
+                        id: seed.id, speaker: seed.author, conversation: conversationId, replyTo: lastSeed,
+                        timestamp: d.startedAt, text: seed.text, meta: seedMeta))
+                roles[seed.author, default: []].insert(Role.op.rawValue)
+                lastSeed = seed.id
+            }
+            var previous = lastSeed ?? d.seedCommentId
             for t in try await store.turns(of: d.id) where t.outcome == .comment {
                 var meta = common
                 meta["turn_index"] = .int(t.turnIndex)

@@ -2,11 +2,18 @@ import Foundation
 import SDFCore
 
 /// One discussion in the original SDF JSON layout (`id`, `timestamp`, `users`, `moderator`, `user_prompts`,
-/// `moderator_prompt`, `ctx_length`, `logs: [{name, text, model}]`), plus SDF's condition fields.
+/// `moderator_prompt`, `ctx_length`, `logs: [{name, text, model}]`), plus SDF's condition fields and the `sdf`
+/// extension.
 ///
 /// Differences from the earlier tools, on purpose: abstentions are not written into `logs` (earlier tools
-/// logged silence as the text `""`), `timestamp` is ISO 8601 with seconds, and the seed comment's `name` is
-/// `OP` (a non-participant) with `model` `hardcoded`, as in the 2025 layout.
+/// logged silence as the text `""`; they are in the extension's `turns`), `timestamp` is ISO 8601 with seconds,
+/// and the seed comments come first with `model` `hardcoded`, named by their authors (`OP`, a non-participant,
+/// for discussions SDF ran), as in the 2025 layout.
+///
+/// The `sdf` key (``SDFJSONExtension``) carries what the original layout cannot: every turn (comments,
+/// abstentions, failed calls, with provenance), participants with personas and roles, seed comments with their
+/// authors, the annotators and their annotations. `sdf import` restores a file with this key exactly, so export →
+/// import → export gives the same bytes apart from `sdf.exported_at`. Tools of the original layout ignore it.
 public struct SDFDiscussionJSON: Codable, Sendable, Hashable {
     /// Discussion id (UUID).
     public var id: String
@@ -34,10 +41,12 @@ public struct SDFDiscussionJSON: Codable, Sendable, Hashable {
     public var replicate: Int
     /// Discussion status.
     public var status: String
+    /// The lossless extension (`sdf`), or `nil` in files written by other tools.
+    public var sdf: SDFJSONExtension?
 
     enum CodingKeys: String, CodingKey {
         case id, timestamp, users, moderator, user_prompts, moderator_prompt, ctx_length, logs, condition, strategy, model
-        case replicate, status
+        case replicate, status, sdf
     }
 
     /// Encodes every key, writing `null` for an absent moderator or context length (as the original layout did).
@@ -56,6 +65,7 @@ public struct SDFDiscussionJSON: Codable, Sendable, Hashable {
         try c.encode(model, forKey: .model)
         try c.encode(replicate, forKey: .replicate)
         try c.encode(status, forKey: .status)
+        try c.encodeIfPresent(sdf, forKey: .sdf)
     }
 
     /// One comment.
@@ -69,44 +79,150 @@ public struct SDFDiscussionJSON: Codable, Sendable, Hashable {
     }
 }
 
+/// The `sdf` key of an sdf-json file: SDF's records of one discussion, as stored, so that an import restores
+/// them exactly.
+///
+/// Keys (record fields keep SDF's property names; dates are ISO 8601 UTC with milliseconds, the store's
+/// precision):
+/// - `format`: ``SDFJSONExtension/formatName`` (`sdf-json/1`); readers refuse other values.
+/// - `exported_at`: when the file was written (the one value that differs between two exports of a store).
+/// - `discussion`: the ``DiscussionRecord`` (condition id and label, strategy, model, replicate, seed, status, times).
+/// - `participants`: ``ParticipantRecord``s with persona, role, instructions and system prompt.
+/// - `seed_comments`: ``SeedCommentRecord``s with their authors, in thread order.
+/// - `turns`: every ``TurnRecord``: comments, abstentions and failed calls, raw text, cleaning, provenance.
+/// - `annotators`: the ``AnnotatorRecord``s of the annotators of this discussion, by username.
+/// - `annotations`: every ``AnnotationRecord`` of this discussion's comments (raw answers, parse status).
+public struct SDFJSONExtension: Codable, Sendable, Hashable {
+    /// The version tag written and accepted: `sdf-json/1`.
+    public static let formatName = "sdf-json/1"
+
+    /// ``formatName``.
+    public var format: String
+    /// Export time, ISO 8601.
+    public var exported_at: String
+    /// The discussion.
+    public var discussion: DiscussionRecord
+    /// Its participants, by position.
+    public var participants: [ParticipantRecord]
+    /// Its seed comments, in order.
+    public var seed_comments: [SeedCommentRecord]
+    /// Its turns, in order.
+    public var turns: [TurnRecord]
+    /// The annotators of its comments.
+    public var annotators: [AnnotatorRecord]
+    /// The annotations of its comments, by comment and annotator.
+    public var annotations: [AnnotationRecord]
+
+    /// Creates an extension.
+    public init(
+        format: String = Self.formatName, exported_at: String, discussion: DiscussionRecord, participants: [ParticipantRecord],
+        seed_comments: [SeedCommentRecord], turns: [TurnRecord], annotators: [AnnotatorRecord], annotations: [AnnotationRecord]
+    ) {
+        self.format = format
+        self.exported_at = exported_at
+        self.discussion = discussion
+        self.participants = participants
+        self.seed_comments = seed_comments
+        self.turns = turns
+        self.annotators = annotators
+        self.annotations = annotations
+    }
+}
+
 /// Writes `sdf export --format sdf-json`: one JSON file per discussion, in a folder per condition.
 public enum SDFJSONExport {
-    /// Builds the JSON value of one discussion.
-    public static func discussionJSON(store: Store, discussion d: DiscussionRecord) async throws -> SDFDiscussionJSON {
+    /// Formats a date as ISO 8601 UTC with milliseconds (`2025-10-09T08:53:20.125Z`).
+    static func millisecondString(_ date: Date) -> String {
+        let ms = (date.timeIntervalSince1970 * 1000).rounded()
+        let whole = Date(timeIntervalSince1970: (ms / 1000).rounded(.down))
+        let f = ISO8601DateFormatter()
+        let base = f.string(from: whole)  // ...Z
+        let fraction = Int(ms - (ms / 1000).rounded(.down) * 1000)
+        let digits = String(fraction)
+        return String(base.dropLast()) + "." + String(repeating: "0", count: max(0, 3 - digits.count)) + digits + "Z"
+    }
+
+    /// The encoder of sdf-json files: pretty-printed, sorted keys, dates as ``millisecondString(_:)``.
+    public static func encoder() -> JSONEncoder {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        encoder.dateEncodingStrategy = .custom { date, encoder in
+            var c = encoder.singleValueContainer()
+            try c.encode(millisecondString(date))
+        }
+        return encoder
+    }
+
+    /// The decoder of sdf-json files: dates as written by ``encoder()`` (ISO 8601, with or without fraction).
+    public static func decoder() -> JSONDecoder {
+        let decoder = JSONDecoder()
+        decoder.dateDecodingStrategy = .custom { decoder in
+            let c = try decoder.singleValueContainer()
+            let text = try c.decode(String.self)
+            let f = ISO8601DateFormatter()
+            f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+            if let date = f.date(from: text) {
+                // A quarter millisecond above the written millisecond: the store keeps milliseconds, and whether
+                // it truncates or rounds, it then keeps exactly the one written.
+                let ms = (date.timeIntervalSince1970 * 1000).rounded()
+                return Date(timeIntervalSince1970: (ms + 0.25) / 1000)
+            }
+            f.formatOptions = [.withInternetDateTime]
+            if let date = f.date(from: text) { return date }
+            throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected an ISO 8601 date, found '\(text)'")
+        }
+        return decoder
+    }
+
+    /// Builds the JSON value of one discussion, with the ``SDFJSONExtension``.
+    ///
+    /// - Parameter exportedAt: the export time written to `sdf.exported_at`.
+    public static func discussionJSON(store: Store, discussion d: DiscussionRecord, exportedAt: Date = Date()) async throws
+        -> SDFDiscussionJSON
+    {
         let participants = try await store.participants(of: d.id)
         let turns = try await store.turns(of: d.id)
+        let seeds = try await store.seedComments(of: d)
+        let annotations = try await store.annotations(ofDiscussion: d.id)
+        let panel = try await store.annotatorRecords()
         let users = participants.filter { $0.role != .moderator }
         let moderator = participants.first { $0.role == .moderator }
-        var logs = [SDFDiscussionJSON.Log(name: "OP", text: d.seedComment, model: "hardcoded")]
+        var logs = seeds.map { SDFDiscussionJSON.Log(name: $0.author, text: $0.text, model: "hardcoded") }
+        if seeds.isEmpty { logs = [SDFDiscussionJSON.Log(name: "OP", text: d.seedComment, model: "hardcoded")] }
         for turn in turns where turn.outcome == .comment {
             logs.append(.init(name: turn.speaker, text: turn.text ?? "", model: turn.modelId ?? turn.modelName))
         }
         let formatter = ISO8601DateFormatter()
+        let annotators = Set(annotations.map(\.annotator)).sorted().compactMap { panel[$0] }
+        let sdf = SDFJSONExtension(
+            exported_at: millisecondString(exportedAt), discussion: d, participants: participants, seed_comments: seeds,
+            turns: turns, annotators: annotators, annotations: annotations)
         return SDFDiscussionJSON(
             id: d.id, timestamp: formatter.string(from: d.startedAt), users: users.map(\.username),
             moderator: moderator?.username, user_prompts: users.map(\.systemPrompt), moderator_prompt: moderator?.systemPrompt,
             ctx_length: d.historyLength, logs: logs, condition: d.conditionLabel, strategy: d.strategy, model: d.modelName,
-            replicate: d.replicate, status: d.status.rawValue)
+            replicate: d.replicate, status: d.status.rawValue, sdf: sdf)
     }
 
     /// Writes every discussion to `directory/<condition label>/<discussion id>.json`.
     ///
     /// Each file is written atomically; ids are UUIDs, so files never overwrite each other.
-    /// - Parameter force: write even where another store's export is (see ``ExportFolder``).
+    /// - Parameters:
+    ///   - force: write even where another store's export is (see ``ExportFolder``).
+    ///   - exportedAt: the export time written into every file (`sdf.exported_at`).
     /// - Returns: the paths written.
     /// - Throws: ``StoreError`` (also when the folder holds another store's export: nothing written) or a
     ///   file-system error naming the path.
-    public static func write(store: Store, to directory: String, force: Bool = false) async throws -> [String] {
+    public static func write(store: Store, to directory: String, force: Bool = false, exportedAt: Date = Date()) async throws -> [String] {
         let planned = try await store.discussions().map { $0.conditionLabel.replacingOccurrences(of: "/", with: "__") + "/" + $0.id + ".json" }
         try await ExportFolder.claim(directory, for: store, files: planned, force: force)
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.prettyPrinted, .sortedKeys, .withoutEscapingSlashes]
+        let encoder = encoder()
         var written: [String] = []
         for d in try await store.discussions() {
             let folder = directory + "/" + d.conditionLabel.replacingOccurrences(of: "/", with: "__")
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             let path = folder + "/" + d.id + ".json"
-            let data = try encoder.encode(try await discussionJSON(store: store, discussion: d))
+            let data = try encoder.encode(try await discussionJSON(store: store, discussion: d, exportedAt: exportedAt))
             try StoreError.write(data, to: path)
             written.append(path)
         }

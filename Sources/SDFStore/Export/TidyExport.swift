@@ -14,6 +14,10 @@ public enum TidyValue: Sendable, Hashable {
     case bool(Bool)
     /// Missing.
     case null
+    /// A list of texts: a JSON array in JSONL, joined with `; ` in CSV.
+    case list([String])
+    /// A map of texts: a JSON object in JSONL, its sorted-key JSON text in CSV.
+    case map([String: String])
 
     /// The CSV form: empty for missing, `true`/`false`, numbers in Swift's shortest round-trip form.
     var csv: String {
@@ -23,6 +27,10 @@ public enum TidyValue: Sendable, Hashable {
         case .double(let d): return String(d)
         case .bool(let b): return b ? "true" : "false"
         case .null: return ""
+        case .list(let items): return items.joined(separator: "; ")
+        case .map(let fields):
+            let data = (try? JSONSerialization.data(withJSONObject: fields, options: [.sortedKeys])) ?? Data("{}".utf8)
+            return String(decoding: data, as: UTF8.self)
         }
     }
 
@@ -34,6 +42,8 @@ public enum TidyValue: Sendable, Hashable {
         case .double(let d): return d
         case .bool(let b): return b
         case .null: return NSNull()
+        case .list(let items): return items
+        case .map(let fields): return fields
         }
     }
 }
@@ -78,9 +88,12 @@ public struct TidyTable: Sendable, Hashable {
 /// Builds and writes the tidy tables of a store (`sdf export --format csv|jsonl`).
 ///
 /// Tables and their keys: `discussions` (`discussion_id`), `participants` (`participant_id`, joined by
-/// `discussion_id`), `comments` (`comment_id`; the seed comment is row `turn_index` 0 with role `op`),
+/// `discussion_id`), `comments` (`comment_id`; seed comments are rows with `turn_index` 0 and role `op`, in
+/// thread order, the speaker their author: `OP` or, for SynDisco 2.x imports, the name the file gave),
 /// `abstentions` and `failed_calls` (`turn_id`), `annotations` (one row per comment × annotator × dimension;
-/// join to comments on `comment_id`). Timestamps are ISO 8601 (UTC, milliseconds).
+/// join to comments on `comment_id`). Timestamps are ISO 8601 (UTC, milliseconds). List fields (`personality`,
+/// `cleaning`, `flags`) are JSON arrays in JSONL and `; `-joined in CSV; `extra` is a JSON object (its JSON text
+/// in CSV). Sampling values nobody recorded (imported comments) are `null` (empty in CSV), never `0`.
 public enum TidyExport {
     static func date(_ d: Date?) -> TidyValue {
         guard let d else { return .null }
@@ -109,33 +122,33 @@ public enum TidyExport {
             ])
             for p in try await store.participants(of: d.id) {
                 let persona = p.persona
-                let extra = String(
-                    decoding: try JSONSerialization.data(withJSONObject: persona.extra, options: [.sortedKeys]), as: UTF8.self)
                 participantRows.append([
                     .text(p.id), .text(d.id), .int(p.position), .text(p.username), .text(p.role.rawValue), opt(persona.age),
                     opt(persona.sex), opt(persona.education), opt(persona.sexualOrientation), opt(persona.ethnicity),
-                    opt(persona.occupation), opt(persona.politicalLeaning), .text(persona.personality.joined(separator: "; ")),
-                    .text(extra),
+                    opt(persona.occupation), opt(persona.politicalLeaning), .list(persona.personality), .map(persona.extra),
                 ])
             }
-            commentRows.append(
-                [.text(d.seedCommentId), .text(d.id), .text(d.conditionLabel), .int(0), .text("OP"), .text(Role.op.rawValue), .text(d.seedComment)]
-                    + Array(repeating: TidyValue.null, count: commentColumns.count - 7))
+            let seeds = try await store.seedComments(of: d)
+            for seed in seeds.isEmpty ? [SeedCommentRecord(id: d.seedCommentId, discussionId: d.id, position: 0, author: "OP", text: d.seedComment)] : seeds {
+                commentRows.append(
+                    [.text(seed.id), .text(d.id), .text(d.conditionLabel), .int(0), .text(seed.author), .text(Role.op.rawValue), .text(seed.text)]
+                        + Array(repeating: TidyValue.null, count: commentColumns.count - 7))
+            }
             for t in try await store.turns(of: d.id) {
                 let provenance: [TidyValue] = [
-                    .text(t.modelName), opt(t.modelId), .text(t.endpoint), .double(t.sampling.temperature),
-                    opt(t.sampling.topP), .int(t.sampling.maxTokens), .int(t.sampling.seed), .text(t.promptHash),
+                    .text(t.modelName), opt(t.modelId), .text(t.endpoint), opt(t.sampling.temperature),
+                    opt(t.sampling.topP), opt(t.sampling.maxTokens), opt(t.sampling.seed), .text(t.promptHash),
                     .text(t.templateId), opt(t.promptTokens), opt(t.completionTokens), opt(t.cachedTokens), opt(t.latencyMs),
                     opt(t.finishReason), .int(t.attempts), date(t.startedAt), date(t.finishedAt),
                 ]
-                let steps = TidyValue.text(t.cleaning.filter { $0.step != "whitespace" }.map(\.step).joined(separator: "; "))
+                let steps = TidyValue.list(t.cleaning.filter { $0.step != "whitespace" }.map(\.step))
                 switch t.outcome {
                 case .comment:
                     commentRows.append(
                         [
                             .text(t.id), .text(d.id), .text(d.conditionLabel), .int(t.turnIndex), .text(t.speaker),
                             .text(t.role.rawValue), opt(t.text), opt(t.rawText), steps,
-                            .text(t.flags.map(\.rawValue).joined(separator: "; ")),
+                            .list(t.flags.map(\.rawValue)),
                         ] + provenance)
                 case .abstention:
                     abstentionRows.append(

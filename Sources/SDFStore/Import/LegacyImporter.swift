@@ -2,47 +2,51 @@ import Foundation
 import GRDB
 import SDFCore
 
-/// What an import did, file by file.
-public struct ImportReport: Sendable {
-    /// Discussions imported (new or replaced).
-    public var discussions = 0
-    /// Comments imported.
-    public var comments = 0
-    /// Silences of the legacy files, stored as abstentions.
-    public var abstentions = 0
-    /// Annotation files matched to a discussion.
-    public var annotationFiles = 0
-    /// Annotations stored (one per matched comment × file).
-    public var annotations = 0
-    /// Per-file problems: (file, message). Files with problems may still have been partly imported, as said.
-    public var problems: [(file: String, message: String)] = []
-
-    /// Creates an empty report.
-    public init() {}
-}
-
-/// Imports discussion and annotation JSON files of the earlier Python tools (SDF / SynDisco) into a store, so
-/// existing datasets can be re-annotated and analysed.
+/// Imports discussion and annotation JSON files of the earlier Python tools (SDF / SynDisco) and SDF's own sdf-json
+/// exports into a store, so existing datasets can be re-annotated and analysed.
 ///
-/// - Discussions: each file becomes a discussion whose condition (strategy) is `condition` if given, else the
-///   name of the file's parent folder (earlier tools encoded the strategy only there); model name `imported`.
-///   The seed comment is the 2025 layout's `hardcoded` first entry (empty for the 2024 layout, which has none).
-///   Texts go through ``OutputCleaner`` like generated ones (raw text and changes kept); the literal `""` that
-///   earlier tools logged for silence becomes an abstention, not a comment.
-/// - Annotation files: matched to their discussion by `conv_id`, entry *i* to the discussion's *i*-th log entry;
-///   an entry whose text does not match is reported and skipped. Answers are parsed with ``AnnotationParser`` on
-///   a rubric of the dimensions present (`Toxicity`, `ArgumentQuality`); legacy ArgumentQuality used 1 = best,
-///   so it is stored as `argument_quality = 6 − value` (1–5, higher = better) and the record's detail says so.
+/// The whole import is one transaction: it is committed only when every recognised file imported without a
+/// problem and the store then holds exactly the discussions, seed comments, turns and annotations read
+/// (see ``ImportReport``); otherwise nothing is stored and ``ImportError`` carries the report.
+///
+/// - Discussions: the condition is strategy × model. The strategy is `condition` if given, else the file's
+///   `strategy` key (sdf-json), else its parent folder's name (earlier tools encoded the strategy only there), or
+///   the factors read from that name by `conditionPattern` (e.g. `{model}_{strategy}`). The model is the pattern's
+///   `{model}`, else the file's `model` key, else the generator models its log entries name (`model`; joined with
+///   `+` when several, `unknown` when none). When an import holds several known models, labels are
+///   `strategy/model`.
+///   Replicates count up per condition after those already stored; a re-imported discussion keeps its own.
+/// - Participants: persona fields, instructions and roles are read from the prompts (``LegacyPrompt``): a user whose
+///   persona's `special_instructions` / `intent` says `troll`, or whose prompt contains one of `trollInstructions`,
+///   is a troll; other values (e.g. `community`) stay in the persona.
+/// - Seed comments: the leading `hardcoded` log entries, each with its real author; texts are kept as written.
+///   Other texts go through ``OutputCleaner`` like generated ones (raw text and changes kept); the literal `""`
+///   that earlier tools logged for silence becomes an abstention. Times are the file's `timestamp`.
+/// - Annotation files: matched to their discussion by `conv_id`, entry *i* to the *i*-th log entry (seed comments
+///   first). The annotator is the persona in `annotator_prompt` (its ``LegacyPromptParts/identity``), never the
+///   model name, which earlier tools shared between annotators; it is named by the persona's username, or
+///   `username-<key>` when different personas share a username. Answers are parsed on a rubric of the dimensions
+///   present, with the point labels the prompt gave (else `unknown`); legacy ArgumentQuality used 1 = best, so it
+///   is stored as `argument_quality = 6 − value` and the record's detail says so.
+/// - sdf-json files with the `sdf` extension (``SDFJSONExtension``) are restored exactly.
 public struct LegacyImporter: Sendable {
     /// The store written.
     public var store: Store
-    /// The condition label for every discussion, or `nil` for the parent folder's name.
+    /// The strategy of every discussion, or `nil` (see the type's discussion).
     public var condition: String?
+    /// Maps parent folder names to factors, or `nil`.
+    public var conditionPattern: ConditionPattern?
+    /// Texts of troll instruction files: a user whose prompt contains one (whitespace collapsed) is a troll.
+    public var trollInstructions: [String]
 
     /// Creates an importer.
-    public init(store: Store, condition: String? = nil) {
+    public init(
+        store: Store, condition: String? = nil, conditionPattern: ConditionPattern? = nil, trollInstructions: [String] = []
+    ) {
         self.store = store
         self.condition = condition
+        self.conditionPattern = conditionPattern
+        self.trollInstructions = trollInstructions
     }
 
     /// The JSON files at `paths` (files as given; folders searched recursively), sorted.
@@ -66,158 +70,559 @@ public struct LegacyImporter: Sendable {
         return files.sorted()
     }
 
-    /// Imports every file: discussions first, then annotation files (so they find their discussions).
+    // MARK: - Reading
+
+    /// One recognised file, decoded.
+    enum Decoded: Sendable {
+        case legacy(LegacyDiscussion, meta: FileMeta)
+        case exported(SDFJSONExtension)
+        case annotations(LegacyAnnotationFile)
+    }
+
+    /// Condition keys of an sdf-json file without the extension.
+    struct FileMeta: Hashable, Sendable {
+        var strategy: String?
+        var model: String?
+        var replicate: Int?
+    }
+
+    /// Imports every file in one transaction: discussions first, then annotation files (so they find their
+    /// discussions).
+    ///
+    /// - Returns: the report of the committed import.
+    /// - Throws: ``ImportError`` (nothing stored) when a recognised file could not be imported or read and stored
+    ///   counts disagree; ``StoreError`` when the store cannot be written.
     public func run(paths: [String]) async throws -> ImportReport {
         var report = ImportReport()
-        var annotationFiles: [(String, LegacyAnnotationFile)] = []
-        var replicates: [String: Int] = [:]
+        var decoded: [(file: String, value: Decoded)] = []
         for file in Self.jsonFiles(paths) {
+            report.read.files += 1
             guard let data = FileManager.default.contents(atPath: file) else {
                 report.problems.append((file, "cannot read the file"))
+                report.files.append(ImportedFile(path: file, outcome: .failed, detail: "cannot read the file"))
                 continue
             }
-            let discussion: LegacyDiscussion
             do {
-                discussion = try LegacyFormats.decodeDiscussion(data)
-            } catch let discussionError {
-                if let annotations = try? LegacyFormats.decodeAnnotations(data) {
-                    annotationFiles.append((file, annotations))
+                if let value = try Self.decode(data) {
+                    decoded.append((file, value))
                 } else {
-                    report.problems.append((file, "neither a discussion nor an annotation file: \(discussionError)"))
+                    report.files.append(
+                        ImportedFile(
+                            path: file, outcome: .skipped,
+                            detail: "not a discussion or annotation file (no top-level 'logs' key); skipped"))
                 }
-                continue
+            } catch {
+                let message = "\(error)"
+                report.problems.append((file, message))
+                report.files.append(ImportedFile(path: file, outcome: .failed, detail: message))
             }
-            let label = condition ?? URL(fileURLWithPath: file).deletingLastPathComponent().lastPathComponent
-            let replicate = replicates[label, default: 0]
-            replicates[label] = replicate + 1
-            let counts = try await importDiscussion(discussion, condition: label, replicate: replicate)
-            report.discussions += 1
-            report.comments += counts.comments
-            report.abstentions += counts.abstentions
         }
-        for (file, annotations) in annotationFiles {
+        let prepared = report
+        let importer = self
+        let decodedFiles = decoded
+        do {
+            let done = try await store.writer.write { db -> ImportReport in
+                var report = prepared
+                try importer.apply(decodedFiles, into: &report, db)
+                report.files.sort { $0.path < $1.path }
+                guard report.isConsistent else { throw ImportError(report: report) }
+                report.committed = true
+                return report
+            }
+            return done
+        } catch let error as ImportError {
+            throw error
+        } catch let error as StoreError {
+            throw error
+        } catch {
+            throw StoreError("cannot import into \(store.path): \(error)")
+        }
+    }
+
+    /// Decodes a file: `nil` when it is not an SDF/SynDisco file (a JSON object without `logs`).
+    ///
+    /// - Throws: ``LegacyFormatError`` naming the field when a recognised file has a wrong shape.
+    static func decode(_ data: Data) throws -> Decoded? {
+        switch try LegacyFormats.kind(of: data) {
+        case .other:
+            return nil
+        case .annotations:
+            return .annotations(try LegacyFormats.decodeAnnotations(data))
+        case .sdfJSON:
+            let file: SDFDiscussionJSON
             do {
-                let (stored, problems) = try await importAnnotations(annotations)
-                report.annotationFiles += 1
-                report.annotations += stored
-                for p in problems { report.problems.append((file, p)) }
-            } catch let error as StoreError {
-                report.problems.append((file, error.message))
+                file = try SDFJSONExport.decoder().decode(SDFDiscussionJSON.self, from: data)
+            } catch {
+                throw LegacyFormatError(location: "sdf", problem: "not a valid sdf-json file: \(describe(error))")
             }
+            guard let sdf = file.sdf, sdf.format == SDFJSONExtension.formatName else {
+                throw LegacyFormatError(
+                    location: "sdf.format", problem: "expected '\(SDFJSONExtension.formatName)', found '\(file.sdf?.format ?? "")'")
+            }
+            return .exported(sdf)
+        case .discussion(let strategy, let model, let replicate):
+            return .legacy(
+                try LegacyFormats.decodeDiscussion(data), meta: FileMeta(strategy: strategy, model: model, replicate: replicate))
         }
-        return report
+    }
+
+    static func describe(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "\(error)" }
+        switch error {
+        case .keyNotFound(let key, let context):
+            return "missing key '\(path(context.codingPath + [key]))'"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
+            return "\(path(context.codingPath)): \(context.debugDescription)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+
+    static func path(_ keys: [any CodingKey]) -> String {
+        keys.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
     }
 
     static func discussionId(_ legacyId: String) -> String {
         UUID(uuidString: legacyId) != nil ? legacyId.lowercased() : SeedDerivation.uuid(0, "imported-discussion", legacyId)
     }
 
-    func importDiscussion(_ legacy: LegacyDiscussion, condition: String, replicate: Int) async throws -> (comments: Int, abstentions: Int) {
-        let id = Self.discussionId(legacy.id)
-        let now = Date()
-        let seed = legacy.seed
-        let record = DiscussionRecord(
-            id: id, conditionId: "strategy=\(condition);model=imported", conditionLabel: condition, strategy: condition,
-            modelName: "imported", replicate: replicate, seed: "", seedCommentId: SeedDerivation.uuid(0, "imported-seed", id),
-            seedComment: seed?.text ?? "", seedCommentIndex: 0, userTurns: legacy.logs.filter { !$0.isSeed && $0.speaker != legacy.moderator }.count,
-            historyLength: legacy.contextLength, turnTaking: "imported", status: .done, startedAt: now, finishedAt: now)
+    // MARK: - Writing (inside the transaction)
+
+    /// A discussion as built for the store.
+    struct Built {
+        var file: String
+        var record: DiscussionRecord
+        var participants: [ParticipantRecord]
+        var seeds: [SeedCommentRecord]
+        var turns: [TurnRecord]
+    }
+
+    /// What an annotation file's entries are matched against: seed comments, then turns.
+    struct Target {
+        var id: String
+        var text: String
+        var isComment: Bool
+    }
+
+    func apply(_ decoded: [(file: String, value: Decoded)], into report: inout ImportReport, _ db: Database) throws {
+        // Discussions: the factors of each, then the labels (which depend on how many models the import holds).
+        struct Pending {
+            var file: String
+            var legacy: LegacyDiscussion
+            var strategy: String
+            var model: String
+            var factors: [String: String]
+            var replicate: Int?
+        }
+        var pending: [Pending] = []
+        var exported: [(file: String, value: SDFJSONExtension)] = []
+        var annotationFiles: [(file: String, value: LegacyAnnotationFile)] = []
+        var seenDiscussions: [String: (file: String, value: LegacyDiscussion)] = [:]
+        for (file, value) in decoded {
+            switch value {
+            case .annotations(let a):
+                annotationFiles.append((file, a))
+            case .exported(let e):
+                exported.append((file, e))
+            case .legacy(let legacy, let meta):
+                report.read.discussions += 1
+                let id = Self.discussionId(legacy.id)
+                if let earlier = seenDiscussions[id] {
+                    if earlier.value == legacy {
+                        report.duplicateDiscussions += 1
+                        report.files.append(
+                            ImportedFile(path: file, outcome: .merged, detail: "discussion \(id): identical to \(earlier.file); merged"))
+                    } else {
+                        let message = "discussion \(id) is also in \(earlier.file) with different content; import one of them"
+                        report.problems.append((file, message))
+                        report.files.append(ImportedFile(path: file, outcome: .failed, detail: message))
+                    }
+                    continue
+                }
+                seenDiscussions[id] = (file, legacy)
+                report.read.seedComments += legacy.seeds.count
+                report.read.turns += legacy.logs.count - legacy.seeds.count
+                let folder = URL(fileURLWithPath: file).deletingLastPathComponent().lastPathComponent
+                var factors: [String: String] = [:]
+                if condition == nil, meta.strategy == nil, let pattern = conditionPattern {
+                    guard let values = pattern.match(folder) else {
+                        let message = "folder name '\(folder)' does not match --condition-pattern '\(pattern.pattern)'"
+                        report.problems.append((file, message))
+                        report.files.append(ImportedFile(path: file, outcome: .failed, detail: message))
+                        continue
+                    }
+                    factors = values
+                }
+                let strategy = condition ?? meta.strategy ?? factors["strategy"] ?? (conditionPattern == nil ? folder : "unknown")
+                let generators = legacy.logs.compactMap(\.model).filter { $0 != "hardcoded" }
+                var models: [String] = []
+                for m in generators where !models.contains(m) { models.append(m) }
+                let model = factors["model"] ?? meta.model ?? (models.isEmpty ? "unknown" : models.joined(separator: "+"))
+                factors["strategy"] = nil
+                factors["model"] = nil
+                pending.append(Pending(file: file, legacy: legacy, strategy: strategy, model: model, factors: factors, replicate: meta.replicate))
+            }
+        }
+        let severalModels = Set(pending.map(\.model).filter { $0 != "unknown" }).count > 1
+        var nextReplicate: [String: Int] = [:]
+        var built: [String: Built] = [:]
+        for p in pending {
+            let id = Self.discussionId(p.legacy.id)
+            let extra = p.factors.keys.sorted()
+            let conditionId = "strategy=\(p.strategy);model=\(p.model)" + extra.map { ";\($0)=\(p.factors[$0]!)" }.joined()
+            let label = ([p.strategy] + (severalModels ? [p.model] : []) + extra.map { p.factors[$0]! }).joined(separator: "/")
+            let replicate: Int
+            if let r = p.replicate {
+                replicate = r
+            } else if let stored = try Int.fetchOne(db, sql: "SELECT replicate FROM discussion WHERE id = ?", arguments: [id]) {
+                replicate = stored
+            } else {
+                if nextReplicate[conditionId] == nil {
+                    let highest = try Int.fetchOne(
+                        db, sql: "SELECT MAX(replicate) FROM discussion WHERE conditionId = ?", arguments: [conditionId])
+                    nextReplicate[conditionId] = highest.map { $0 + 1 } ?? 0
+                }
+                replicate = nextReplicate[conditionId]!
+                nextReplicate[conditionId] = replicate + 1
+            }
+            let b = build(p.legacy, file: p.file, id: id, conditionId: conditionId, label: label, strategy: p.strategy, model: p.model, replicate: replicate)
+            do {
+                try Store.replaceDiscussion(b.record, participants: b.participants, turns: b.turns, seeds: b.seeds, db)
+                built[id] = b
+                report.read.comments += b.turns.filter { $0.outcome == .comment }.count
+                report.read.abstentions += b.turns.filter { $0.outcome == .abstention }.count
+                let trolls = b.participants.filter { $0.role == .troll }.map(\.username)
+                report.files.append(
+                    ImportedFile(
+                        path: p.file, outcome: .discussion,
+                        detail: "discussion \(id) → \(label), replicate \(replicate), model \(p.model): \(b.seeds.count) seed comment(s), "
+                            + "\(b.turns.count) turns" + (trolls.isEmpty ? "" : "; trolls: " + trolls.joined(separator: ", "))
+                            + (LegacyPrompt.timestamp(p.legacy.timestamp) == nil ? "; timestamp '\(p.legacy.timestamp)' not understood, import time used" : "")))
+            } catch {
+                report.problems.append((p.file, "\(error)"))
+                report.files.append(ImportedFile(path: p.file, outcome: .failed, detail: "\(error)"))
+            }
+        }
+        var annotationIds: Set<String> = []
+        // sdf-json files with the extension: restored as they are.
+        for (file, e) in exported {
+            report.read.discussions += 1
+            report.read.seedComments += e.seed_comments.count
+            report.read.turns += e.turns.count
+            report.read.comments += e.turns.filter { $0.outcome == .comment }.count
+            report.read.abstentions += e.turns.filter { $0.outcome == .abstention }.count
+            report.read.annotations += e.annotations.count
+            let d = e.discussion
+            if seenDiscussions[d.id] != nil || built[d.id] != nil {
+                let message = "discussion \(d.id) is in this import twice; import one of the files"
+                report.problems.append((file, message))
+                report.files.append(ImportedFile(path: file, outcome: .failed, detail: message))
+                continue
+            }
+            do {
+                try Store.replaceDiscussion(d, participants: e.participants, turns: e.turns, seeds: e.seed_comments, db)
+                for a in e.annotators { try Store.saveAnnotator(a, db) }
+                for a in e.annotations {
+                    try Store.insertAnnotation(a, db)
+                    annotationIds.insert(a.id)
+                }
+                built[d.id] = Built(file: file, record: d, participants: e.participants, seeds: e.seed_comments, turns: e.turns)
+                report.files.append(
+                    ImportedFile(
+                        path: file, outcome: .discussion,
+                        detail: "sdf-json discussion \(d.id) → \(d.conditionLabel), replicate \(d.replicate): \(e.seed_comments.count) "
+                            + "seed comment(s), \(e.turns.count) turns, \(e.annotations.count) annotations"))
+            } catch {
+                report.problems.append((file, "\(error)"))
+                report.files.append(ImportedFile(path: file, outcome: .failed, detail: "\(error)"))
+            }
+        }
+        try importAnnotations(annotationFiles, built: built, annotationIds: &annotationIds, report: &report, db)
+        // What the store now holds for the imported ids.
+        let discussionIds = Array(built.keys)
+        let turnIds = built.values.flatMap { $0.turns.map(\.id) }
+        report.stored.files = report.files.filter { [.discussion, .annotations, .merged].contains($0.outcome) }.count
+        report.stored.discussions = try Store.count("discussion", ids: discussionIds, db)
+        report.stored.seedComments = try Store.count("seed_comment", ids: discussionIds, column: "discussionId", db)
+            + built.values.filter { $0.seeds.isEmpty && !$0.record.seedComment.isEmpty }.count
+        report.stored.turns = try Store.count("turn", ids: turnIds, db)
+        report.stored.comments = try Self.countTurns(turnIds, outcome: .comment, db)
+        report.stored.abstentions = try Self.countTurns(turnIds, outcome: .abstention, db)
+        report.stored.annotations = try Store.count("annotation", ids: Array(annotationIds), db)
+    }
+
+    static func countTurns(_ ids: [String], outcome: TurnOutcome, _ db: Database) throws -> Int {
+        var total = 0
+        for start in stride(from: 0, to: ids.count, by: 500) {
+            let chunk = Array(ids[start..<min(start + 500, ids.count)])
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            total += try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM turn WHERE outcome = ? AND id IN (\(marks))",
+                arguments: StatementArguments([outcome.rawValue] + chunk)) ?? 0
+        }
+        return total
+    }
+
+    /// Builds the records of one legacy discussion.
+    func build(
+        _ legacy: LegacyDiscussion, file: String, id: String, conditionId: String, label: String, strategy: String, model: String,
+        replicate: Int
+    ) -> Built {
+        let started = LegacyPrompt.timestamp(legacy.timestamp) ?? Date()
+        let seedEntries = legacy.seeds
+        let seeds = seedEntries.enumerated().map { i, entry in
+            SeedCommentRecord(
+                id: i == 0 ? SeedDerivation.uuid(0, "imported-seed", id) : SeedDerivation.uuid(0, "imported-seed", id, String(i)),
+                discussionId: id, position: i, author: entry.speaker, text: entry.text)
+        }
+        let trollTexts = trollInstructions.map(LegacyPrompt.collapse).filter { !$0.isEmpty }
         var participants: [ParticipantRecord] = []
         for (i, user) in legacy.users.enumerated() {
+            let prompt = i < legacy.userPrompts.count ? legacy.userPrompts[i] : ""
+            let parts = LegacyPrompt.parse(prompt, username: user)
+            var persona = parts.persona ?? Persona(username: user)
+            persona.username = user
+            let collapsed = LegacyPrompt.collapse(prompt)
+            let troll = LegacyPrompt.isTroll(persona) || trollTexts.contains { collapsed.contains($0) }
             participants.append(
                 ParticipantRecord(
                     id: SeedDerivation.uuid(0, "imported-participant", id, user), discussionId: id, position: i, username: user,
-                    role: .user, persona: Persona(username: user), instructions: "",
-                    systemPrompt: i < legacy.userPrompts.count ? legacy.userPrompts[i] : ""))
+                    role: troll ? .troll : .user, persona: persona, instructions: parts.instructions, systemPrompt: prompt))
         }
         if let moderator = legacy.moderator {
+            let parts = LegacyPrompt.parse(legacy.moderatorPrompt ?? "", username: moderator)
+            var persona = parts.persona ?? Persona(username: moderator)
+            persona.username = moderator
             participants.append(
                 ParticipantRecord(
                     id: SeedDerivation.uuid(0, "imported-participant", id, moderator), discussionId: id,
-                    position: legacy.users.count, username: moderator, role: .moderator, persona: Persona(username: moderator),
-                    instructions: "", systemPrompt: legacy.moderatorPrompt ?? ""))
+                    position: legacy.users.count, username: moderator, role: .moderator, persona: persona,
+                    instructions: parts.instructions, systemPrompt: legacy.moderatorPrompt ?? ""))
         }
-        let everyone = legacy.users + (legacy.moderator.map { [$0] } ?? [])
+        let roles = Dictionary(participants.map { ($0.username, $0.role) }, uniquingKeysWith: { first, _ in first })
+        let everyone = legacy.users + (legacy.moderator.map { [$0] } ?? []) + seedEntries.map(\.speaker)
         var turns: [TurnRecord] = []
-        var earlier: [String] = []
+        var earlier: [String] = seedEntries.map(\.text)
         var turnIndex = 0
         for entry in legacy.logs where !entry.isSeed {
             turnIndex += 1
-            let cleaner = OutputCleaner(speaker: entry.speaker, others: everyone.filter { $0 != entry.speaker } + ["OP"])
+            let cleaner = OutputCleaner(speaker: entry.speaker, others: Array(Set(everyone.filter { $0 != entry.speaker } + ["OP"])).sorted())
             let cleaned = cleaner.clean(entry.text, earlier: earlier)
             let isComment = !entry.isSilence && !cleaned.isAbstention
             if isComment, let text = cleaned.text { earlier.append(text) }
             turns.append(
                 TurnRecord(
                     id: SeedDerivation.uuid(0, "imported-turn", id, String(turnIndex)), discussionId: id, turnIndex: turnIndex,
-                    speaker: entry.speaker, role: entry.speaker == legacy.moderator ? .moderator : .user,
+                    speaker: entry.speaker, role: entry.speaker == legacy.moderator ? .moderator : (roles[entry.speaker] ?? .user),
                     outcome: isComment ? .comment : .abstention, text: isComment ? cleaned.text : nil, rawText: entry.text,
-                    cleaning: cleaned.changes, flags: isComment ? cleaned.flags : [], decision: nil, modelName: "imported",
-                    modelId: entry.model, endpoint: "imported", sampling: SamplingParameters(temperature: 0, topP: nil, maxTokens: 0, seed: 0, stop: []),
-                    promptHash: "", templateId: "imported", promptTokens: nil, completionTokens: nil, cachedTokens: nil,
-                    latencyMs: nil, finishReason: nil, attempts: 0, error: nil, startedAt: now, finishedAt: now))
+                    cleaning: cleaned.changes, flags: isComment ? cleaned.flags : [], decision: nil, modelName: model,
+                    modelId: entry.model, endpoint: "imported", sampling: .unknown, promptHash: "", templateId: "imported",
+                    promptTokens: nil, completionTokens: nil, cachedTokens: nil, latencyMs: nil, finishReason: nil, attempts: 0,
+                    error: nil, startedAt: started, finishedAt: started))
         }
-        try await store.replaceDiscussion(record, participants: participants, turns: turns)
-        let comments = turns.filter { $0.outcome == .comment }.count
-        return (comments, turns.count - comments)
+        let record = DiscussionRecord(
+            id: id, conditionId: conditionId, conditionLabel: label, strategy: strategy, modelName: model, replicate: replicate,
+            seed: "", seedCommentId: SeedDerivation.uuid(0, "imported-seed", id), seedComment: seedEntries.first?.text ?? "",
+            seedCommentIndex: 0, userTurns: turns.filter { $0.role != .moderator }.count, historyLength: legacy.contextLength,
+            turnTaking: "imported", status: .done, startedAt: started, finishedAt: nil)
+        return Built(file: file, record: record, participants: participants, seeds: seeds, turns: turns)
     }
 
-    func importAnnotations(_ file: LegacyAnnotationFile) async throws -> (Int, [String]) {
-        let id = Self.discussionId(file.conversationId)
-        guard let discussion = try await store.discussion(matching: id), discussion.id == id else {
-            throw StoreError("conv_id \(file.conversationId): no imported discussion with this id (import its discussion file too)")
+    // MARK: - Annotations
+
+    /// Legacy dimension names and their spellings in annotator prompts.
+    static let toxicityNames = ["toxicity"]
+    static let qualityNames = ["argumentquality", "argument_quality", "argument quality"]
+
+    func importAnnotations(
+        _ files: [(file: String, value: LegacyAnnotationFile)], built: [String: Built], annotationIds: inout Set<String>,
+        report: inout ImportReport, _ db: Database
+    ) throws {
+        // Identity: one annotator per persona; names from usernames, derived when different personas share one.
+        let parsed = files.map { LegacyPrompt.parse($0.value.annotatorPrompt) }
+        var baseName: [String: String] = [:]
+        var modelOf: [String: String?] = [:]
+        var fileCount: [String: Int] = [:]
+        var keysInOrder: [String] = []
+        for (i, parts) in parsed.enumerated() {
+            let key = parts.identity
+            if baseName[key] == nil {
+                keysInOrder.append(key)
+                baseName[key] = parts.persona?.username ?? "annotator"
+                modelOf[key] = files[i].value.annotator
+            }
+            fileCount[key, default: 0] += 1
         }
-        // Log entries in order: the seed (if any), then the turns.
-        var targets: [(id: String, text: String, isComment: Bool)] = []
-        if !discussion.seedComment.isEmpty { targets.append((discussion.seedCommentId, discussion.seedComment, true)) }
-        for turn in try await store.turns(of: id) { targets.append((turn.id, turn.rawText ?? "", turn.outcome == .comment)) }
-        var problems: [String] = []
-        if targets.count != file.entries.count {
-            problems.append("conv_id \(file.conversationId): \(file.entries.count) annotated entries for \(targets.count) log entries")
+        var storedByKey: [String: String] = [:]
+        var storedNames: Set<String> = []
+        for row in try Row.fetchAll(db, sql: "SELECT username, personaKey FROM annotator") {
+            let name: String = row["username"]
+            storedNames.insert(name)
+            if let key: String = row["personaKey"] { storedByKey[key] = name }
         }
-        let hasQuality = file.entries.contains { $0.rawAnnotation.lowercased().contains("argumentquality") }
-        var dimensions = [Rubric.default.dimensions[0]]
-        if hasQuality {
-            var legacyQuality = Rubric.default.dimensions[1]
-            legacyQuality.name = "argumentquality"
-            legacyQuality.higherMeans = "worse argument (legacy scale, 1 = best)"
-            dimensions.append(legacyQuality)
-        }
-        let rubric = Rubric(dimensions: dimensions)
-        let annotator = file.annotator ?? file.annotatorType ?? "legacy-annotator"
-        let now = Date()
-        var records: [AnnotationRecord] = []
-        for (i, entry) in file.entries.enumerated() {
-            guard i < targets.count else { break }
-            let target = targets[i]
-            guard Self.normalise(entry.commentText) == Self.normalise(target.text) else {
-                problems.append("entry \(i): its comment text does not match log entry \(i) of the discussion; skipped")
+        var nameOf: [String: String] = [:]
+        let newKeys = keysInOrder.filter { storedByKey[$0] == nil }
+        for key in keysInOrder {
+            if let stored = storedByKey[key] {
+                nameOf[key] = stored
                 continue
             }
-            if !target.isComment { continue }
-            let parsed = AnnotationParser.parse(entry.rawAnnotation, rubric: rubric)
-            var values = parsed.status == .ok ? parsed.values : [:]
-            var detail = parsed.detail
-            if let legacy = values.removeValue(forKey: "argumentquality") {
-                values["argument_quality"] = 6 - legacy
-                detail = "argument_quality = 6 − legacy ArgumentQuality \(legacy) (legacy scale: 1 = best)"
-            }
-            let record = AnnotationRecord(
-                id: SeedDerivation.uuid(0, "imported-annotation", target.id, annotator), commentId: target.id,
-                discussionId: id, annotator: annotator, values: values, status: parsed.status.rawValue, method: parsed.method,
-                detail: detail, rawText: entry.rawAnnotation, structuredOutput: false, modelName: "imported",
-                modelId: file.annotator, endpoint: "imported",
-                sampling: SamplingParameters(temperature: 0, topP: nil, maxTokens: 0, seed: 0, stop: []), promptHash: "",
-                templateId: "imported", promptTokens: nil, completionTokens: nil, cachedTokens: nil, latencyMs: nil,
-                finishReason: nil, attempts: 0, startedAt: now, finishedAt: now)
-            records.append(record)
+            let base = baseName[key]!
+            let shared = newKeys.filter { baseName[$0] == base }.count > 1 || storedNames.contains(base)
+            nameOf[key] = shared ? "\(base)-\(key.prefix(6))" : base
         }
-        try await store.commitAnnotations(
-            records, prompt: PromptRecord(RenderedPrompt(system: file.annotatorPrompt, user: "", templateId: "imported")))
-        let panel = AnnotatorRecord(
-            username: annotator, persona: Persona(username: annotator), systemPrompt: file.annotatorPrompt,
-            rubric: Rubric(dimensions: hasQuality ? Rubric.default.dimensions : [Rubric.default.dimensions[0]]))
-        try await store.saveAnnotators([panel])
-        return (records.count, problems)
+        report.annotators = keysInOrder.map { (name: nameOf[$0]!, key: $0, model: modelOf[$0] ?? nil, files: fileCount[$0]!) }
+
+        var rubricOf: [String: Rubric] = [:]
+        var promptOf: [String: String] = [:]
+        var personaOf: [String: Persona] = [:]
+        var seen: [String: (file: String, raw: String)] = [:]
+        for (i, (file, annotationFile)) in files.enumerated() {
+            let parts = parsed[i]
+            let key = parts.identity
+            let name = nameOf[key]!
+            report.read.annotations += annotationFile.entries.count
+            let id = Self.discussionId(annotationFile.conversationId)
+            let targets: [Target]
+            var discussionStart: Date?
+            if let b = built[id] {
+                targets = Self.targets(seeds: b.seeds, record: b.record, turns: b.turns)
+                discussionStart = b.record.startedAt
+            } else if let record = try DiscussionRecord.fetchOne(db, key: id) {
+                let turns = try TurnRecord.filter(Column("discussionId") == id).order(Column("turnIndex")).fetchAll(db)
+                targets = Self.targets(seeds: try Store.seedComments(of: record, db), record: record, turns: turns)
+                discussionStart = record.startedAt
+            } else {
+                let message = "conv_id \(annotationFile.conversationId): no discussion with this id in the store or in this import "
+                    + "(import its discussion file too); \(annotationFile.entries.count) annotations not stored"
+                report.problems.append((file, message))
+                report.files.append(ImportedFile(path: file, outcome: .failed, detail: message))
+                continue
+            }
+            var fileProblems: [String] = []
+            if targets.count != annotationFile.entries.count {
+                fileProblems.append(
+                    "conv_id \(annotationFile.conversationId): \(annotationFile.entries.count) annotated entries for \(targets.count) log entries")
+            }
+            let hasQuality = annotationFile.entries.contains { $0.rawAnnotation.lowercased().contains("argumentquality") }
+            let rubrics = Self.rubrics(prompt: annotationFile.annotatorPrompt, hasQuality: hasQuality)
+            let when = annotationFile.timestamp.flatMap(LegacyPrompt.timestamp) ?? discussionStart ?? Date()
+            let prompt = PromptRecord(RenderedPrompt(system: annotationFile.annotatorPrompt, user: "", templateId: "imported"))
+            try prompt.insert(db, onConflict: .ignore)
+            var stored = 0
+            var silences = 0
+            var duplicates = 0
+            for (n, entry) in annotationFile.entries.enumerated() {
+                guard n < targets.count else {
+                    fileProblems.append("entry \(n): no log entry \(n) in the discussion; not stored")
+                    continue
+                }
+                let target = targets[n]
+                guard Self.normalise(entry.commentText) == Self.normalise(target.text) else {
+                    fileProblems.append("entry \(n): its comment text does not match log entry \(n) of the discussion; not stored")
+                    continue
+                }
+                if !target.isComment {
+                    silences += 1
+                    continue
+                }
+                let annotationId = SeedDerivation.uuid(0, "imported-annotation", target.id, key)
+                if let earlier = seen[annotationId] {
+                    if earlier.raw == entry.rawAnnotation {
+                        duplicates += 1
+                    } else {
+                        fileProblems.append(
+                            "entry \(n): annotator \(name) already annotated this comment differently in \(earlier.file); not stored")
+                    }
+                    continue
+                }
+                let parsedAnswer = AnnotationParser.parse(entry.rawAnnotation, rubric: rubrics.parse)
+                var values = parsedAnswer.status == .ok ? parsedAnswer.values : [:]
+                var detail = parsedAnswer.detail
+                if let legacy = values.removeValue(forKey: "argumentquality") {
+                    values["argument_quality"] = 6 - legacy
+                    detail = "argument_quality = 6 − legacy ArgumentQuality \(legacy) (legacy scale: 1 = best)"
+                }
+                let record = AnnotationRecord(
+                    id: annotationId, commentId: target.id, discussionId: id, annotator: name, values: values,
+                    status: parsedAnswer.status.rawValue, method: parsedAnswer.method, detail: detail, rawText: entry.rawAnnotation,
+                    structuredOutput: false, modelName: annotationFile.annotator ?? "unknown", modelId: annotationFile.annotator,
+                    endpoint: "imported", sampling: .unknown, promptHash: prompt.hash, templateId: "imported", promptTokens: nil,
+                    completionTokens: nil, cachedTokens: nil, latencyMs: nil, finishReason: nil, attempts: 0, startedAt: when,
+                    finishedAt: when)
+                do {
+                    try Store.insertAnnotation(record, db)
+                    seen[annotationId] = (file, entry.rawAnnotation)
+                    annotationIds.insert(annotationId)
+                    stored += 1
+                } catch {
+                    fileProblems.append("entry \(n): \(error)")
+                }
+            }
+            report.annotationsOfSilences += silences
+            report.duplicateAnnotations += duplicates
+            for problem in fileProblems { report.problems.append((file, problem)) }
+            var rubric = rubricOf[key] ?? Rubric(dimensions: [])
+            for d in rubrics.stored.dimensions where !rubric.dimensions.contains(where: { $0.name == d.name }) {
+                rubric.dimensions.append(d)
+            }
+            rubricOf[key] = rubric
+            promptOf[key] = promptOf[key] ?? annotationFile.annotatorPrompt
+            var persona = parts.persona ?? Persona(username: name)
+            persona.username = name
+            personaOf[key] = personaOf[key] ?? persona
+            report.files.append(
+                ImportedFile(
+                    path: file, outcome: fileProblems.isEmpty ? .annotations : .failed,
+                    detail: "annotations by \(name) (persona \(key)\(annotationFile.annotator.map { ", model \($0)" } ?? "")) of discussion \(id): "
+                        + "\(annotationFile.entries.count) read, \(stored) stored, \(silences) of silences"
+                        + (duplicates > 0 ? ", \(duplicates) identical to earlier files (merged)" : "")))
+        }
+        for key in keysInOrder {
+            guard let rubric = rubricOf[key], let persona = personaOf[key] else { continue }
+            do {
+                try Store.saveAnnotator(
+                    AnnotatorRecord(username: nameOf[key]!, persona: persona, systemPrompt: promptOf[key] ?? "", rubric: rubric, personaKey: key),
+                    db)
+            } catch {
+                report.problems.append(("annotator \(nameOf[key]!)", "\(error)"))
+            }
+        }
+    }
+
+    static func targets(seeds: [SeedCommentRecord], record: DiscussionRecord, turns: [TurnRecord]) -> [Target] {
+        var targets = seeds.map { Target(id: $0.id, text: $0.text, isComment: true) }
+        if seeds.isEmpty, !record.seedComment.isEmpty {
+            targets = [Target(id: record.seedCommentId, text: record.seedComment, isComment: true)]
+        }
+        for turn in turns { targets.append(Target(id: turn.id, text: turn.rawText ?? "", isComment: turn.outcome == .comment)) }
+        return targets
+    }
+
+    /// The rubric answers are parsed on (legacy dimension names) and the rubric stored for the annotator (SDF
+    /// names and directions), with the point labels the prompt gave, else `unknown`.
+    static func rubrics(prompt: String, hasQuality: Bool) -> (parse: Rubric, stored: Rubric) {
+        let unknown = "unknown (not stated in the annotation prompt)"
+        let toxicityLabels = LegacyPrompt.rubricLabels(in: prompt, names: toxicityNames, points: 1...5)
+        var toxicity = RubricDimension(
+            name: "toxicity", description: toxicityLabels == nil ? unknown : "as asked in the annotation prompt", min: 1, max: 5,
+            labels: toxicityLabels ?? [], higherMeans: "more toxic")
+        var parse = [toxicity]
+        if hasQuality {
+            let legacyLabels = LegacyPrompt.rubricLabels(in: prompt, names: qualityNames, points: 1...5)
+            parse.append(
+                RubricDimension(
+                    name: "argumentquality", description: "", min: 1, max: 5, labels: [],
+                    higherMeans: "worse argument (legacy scale, 1 = best)"))
+            toxicity = parse[0]
+            let quality = RubricDimension(
+                name: "argument_quality",
+                description: legacyLabels == nil ? unknown : "as asked in the annotation prompt (stored as 6 − legacy value)",
+                min: 1, max: 5, labels: (legacyLabels ?? []).reversed(),
+                higherMeans: "better argument (stored as 6 − the legacy value; the legacy prompt had 1 = best)")
+            return (Rubric(dimensions: parse), Rubric(dimensions: [toxicity, quality]))
+        }
+        return (Rubric(dimensions: parse), Rubric(dimensions: [toxicity]))
     }
 
     static func normalise(_ text: String) -> String {

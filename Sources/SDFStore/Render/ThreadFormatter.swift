@@ -38,7 +38,12 @@ public enum ThreadFormatter {
             let traits = p.persona.attributes.map { "\($0.label) \($0.value)" }.joined(separator: "; ")
             out += "  \(p.username) [\(p.role.rawValue)]" + (traits.isEmpty ? "" : ": \(traits)") + "\n"
         }
-        out += "\n[0] OP (seed comment):\n" + indent(d.seedComment)
+        let seeds = try await store.seedComments(of: d)
+        if seeds.isEmpty { out += "\n[0] OP (seed comment):\n" + indent(d.seedComment) }
+        for seed in seeds {
+            out += "\n[0] \(seed.author) (seed comment" + (seeds.count > 1 ? " \(seed.position + 1) of \(seeds.count)" : "") + "):\n"
+                + indent(seed.text)
+        }
         for t in turns {
             let head = "[\(t.turnIndex)] \(t.speaker) (\(t.role.rawValue))"
             switch t.outcome {
