@@ -154,7 +154,8 @@ struct ExportFolderTests {
         case .csv: _ = try await TidyExport.write(store: store, format: .csv, to: out, force: force)
         case .jsonl: _ = try await TidyExport.write(store: store, format: .jsonl, to: out, force: force)
         case .convokit: try await ConvoKitExport.write(store: store, to: out, force: force)
-        case .sdfJSON: _ = try await SDFJSONExport.write(store: store, to: out, force: force)
+        // A fixed export time, so that re-exporting the same store writes the same bytes.
+        case .sdfJSON: _ = try await SDFJSONExport.write(store: store, to: out, force: force, exportedAt: Date(timeIntervalSince1970: 1_700_000_000))
         }
     }
 

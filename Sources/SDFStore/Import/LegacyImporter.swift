@@ -61,7 +61,10 @@ public struct LegacyImporter: Sendable {
             if isDirectory.boolValue {
                 let enumerator = FileManager.default.enumerator(atPath: path)
                 while let name = enumerator?.nextObject() as? String {
-                    if name.hasSuffix(".json") { files.append(path + "/" + name) }
+                    // An export folder's ownership marker describes the folder, not a discussion.
+                    if name.hasSuffix(".json"), (name as NSString).lastPathComponent != ExportFolder.markerName {
+                        files.append(path + "/" + name)
+                    }
                 }
             } else {
                 files.append(path)
