@@ -39,7 +39,7 @@ struct Served {
 
 /// The ids of the discussions listed on a list page, in order.
 func listedIds(_ html: String) -> [String] {
-    html.components(separatedBy: "<tr class=\"discussion\" data-id=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
+    html.components(separatedBy: "<tr data-id=\"").dropFirst().map { String($0.prefix { $0 != "\"" }) }
 }
 
 @Suite("Viewer routes")

@@ -31,7 +31,11 @@ enum Assets {
         .card { background: var(--card); border: 1px solid var(--line); border-radius: 8px; padding: 14px 18px; margin: 12px 0; }
         table { border-collapse: collapse; width: 100%; background: var(--card); }
         th, td { text-align: left; padding: 6px 10px; border-bottom: 1px solid var(--line); vertical-align: top; }
-        th { font-size: 13px; color: var(--muted); font-weight: 600; background: #eef1f6; }
+        th { font-size: 13px; color: var(--muted); font-weight: 600; background: #eef1f6; white-space: nowrap; }
+        td.nowrap { white-space: nowrap; }
+        a.id { font-family: ui-monospace, "DejaVu Sans Mono", Menlo, monospace; font-size: 13px; }
+        tr.discussion.has-hit td { border-bottom: none; }
+        tr.hit td { padding-top: 0; }
         td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
         dl.meta { display: grid; grid-template-columns: max-content 1fr; gap: 2px 14px; margin: 8px 0; font-size: 14px; }
         dl.meta dt { color: var(--muted); }
@@ -61,7 +65,8 @@ enum Assets {
         details { margin: 4px 0; }
         details > summary { cursor: pointer; color: var(--accent); font-size: 13px; }
         details.persona { display: inline; }
-        details.persona > summary { display: inline; color: var(--fg); font-weight: 650; font-size: 14px; list-style: none; }
+        details.persona > summary { display: inline; color: var(--fg); font-weight: 650; font-size: 14px; list-style: none;
+          cursor: help; border-bottom: 1px dotted #8d97a8; }
         details.persona > summary::-webkit-details-marker { display: none; }
         details.persona[open] > dl { display: grid; }
         details.persona > dl { background: #fbfcfe; border: 1px solid var(--line); border-radius: 6px; padding: 6px 10px; }
@@ -78,7 +83,7 @@ enum Assets {
           border: 1px solid var(--line); border-radius: 8px; padding: 10px 14px; margin: 10px 0; }
         form.filters label { display: flex; flex-direction: column; font-size: 12px; color: var(--muted); gap: 2px; }
         form.filters label.check { flex-direction: row; align-items: center; gap: 6px; font-size: 13px; color: var(--fg); }
-        form.filters input[type=search] { min-width: 240px; }
+        form.filters input[type=search] { min-width: 200px; }
         input, select, button { font: inherit; font-size: 14px; padding: 4px 6px; border: 1px solid #b9c1cf; border-radius: 5px; background: #fff; }
         button { background: var(--accent); color: #fff; border-color: var(--accent); padding: 4px 14px; cursor: pointer; }
         .pager { display: flex; gap: 12px; align-items: center; margin: 10px 0; font-size: 14px; }

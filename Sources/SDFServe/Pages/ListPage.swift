@@ -51,18 +51,18 @@ enum ListPage {
         }
         let many = m.stores.count > 1
         let head: Markup =
-            "<tr>\(many ? header("store", nil) : Markup())\(header("discussion", nil))\(header("condition", .condition))\(header("replicate", .replicate, numeric: true))\(header("status", .status))\(header("comments", .comments, numeric: true))\(header("abstentions", nil, numeric: true))\(header("failed", .failed, numeric: true))\(header("flagged", nil, numeric: true))\(header("moderator", nil, numeric: true))\(header("annotations", nil, numeric: true))\(header("started", .started))</tr>"
+            "<tr>\(many ? header("store", nil) : Markup())\(header("discussion", nil))\(header("condition", .condition))\(header("replicate", .replicate, numeric: true))\(header("status", .status))\(header("comments", .comments, numeric: true))\(header("abstentions", nil, numeric: true))\(header("failed", .failed, numeric: true))\(header("flagged", nil, numeric: true))\(header("mod. comments", nil, numeric: true))\(header("annotations", nil, numeric: true))\(header("started", .started))</tr>"
         let rows: Markup = m.rows.map { r -> Markup in
             let link = "/discussions/\(HTMLEscape.pathSegment(r.id))" + (many ? "?store=\(HTMLEscape.query(r.store))" : "")
             let snippet: Markup = r.hit.map { hit -> Markup in
                 let text = HTMLEscape.text(hit.snippet).replacingOccurrences(of: "\u{E000}", with: "<mark>")
                     .replacingOccurrences(of: "\u{E001}", with: "</mark>")
                 let anchor = link + "#c-" + hit.commentId
-                return "<div class=\"snippet\"><a href=\"\(anchor)\">\(Markup(raw: text))</a>\(hit.matches > 1 ? " (+\(hit.matches - 1) more)" : "")</div>"
+                return "<tr class=\"hit\"><td colspan=\"\(many ? 12 : 11)\"><div class=\"snippet\"><a href=\"\(anchor)\">\(Markup(raw: text))</a>\(hit.matches > 1 ? " (+\(hit.matches - 1) more matching comments)" : "")</div></td></tr>"
             } ?? Markup()
             let failedAnnotations: Markup = r.failedAnnotations > 0 ? " <span class=\"badge bad\">\(r.failedAnnotations) failed</span>" : Markup()
             return """
-                <tr class="discussion" data-id="\(r.id)">\(many ? "<td>\(r.store)</td>" as Markup : Markup())<td><a href="\(link)">\(Format.short(r.id))</a>\(snippet)</td><td>\(r.conditionLabel)</td><td class="num">\(r.replicate)</td><td><span class="badge status-\(r.status)">\(r.status)</span></td><td class="num">\(r.comments)</td><td class="num">\(r.abstentions)</td><td class="num">\(r.failed)</td><td class="num">\(r.flagged)</td><td class="num">\(r.moderatorComments)</td><td class="num">\(r.annotations)\(failedAnnotations)</td><td class="small">\(Format.date(r.startedAt))</td></tr>
+                <tr data-id="\(r.id)" class="discussion\(r.hit == nil ? Markup() : Markup(raw: " has-hit"))">\(many ? "<td>\(r.store)</td>" as Markup : Markup())<td><a class="id" href="\(link)" title="\(r.id)">\(Format.short(r.id))</a></td><td>\(r.conditionLabel)</td><td class="num">\(r.replicate)</td><td><span class="badge status-\(r.status)">\(r.status)</span></td><td class="num">\(r.comments)</td><td class="num">\(r.abstentions)</td><td class="num">\(r.failed)</td><td class="num">\(r.flagged)</td><td class="num">\(r.moderatorComments)</td><td class="num">\(r.annotations)\(failedAnnotations)</td><td class="small nowrap">\(Format.date(r.startedAt))</td></tr>\(snippet)
                 """
         }.joined()
         let pages = max(1, (m.total + ListQuery.perPage - 1) / ListQuery.perPage)
