@@ -33,7 +33,8 @@ struct ConditionSummary: Sendable, Hashable {
     var failed = 0
     /// Planned but not started (known when the store has a run manifest with a parseable experiment file).
     var pending = 0
-    var replicates: Set<Int> = []
+    /// Distinct replicate indices stored.
+    var replicates = 0
     var total: Int { done + running + failed }
 }
 
@@ -216,12 +217,13 @@ extension ServedStore {
             let rows = try Row.fetchAll(
                 db,
                 sql: """
-                    SELECT conditionLabel, strategy, modelName, status, replicate FROM discussion
-                    ORDER BY conditionLabel, replicate
+                    SELECT conditionLabel, MIN(strategy) AS strategy, MIN(modelName) AS modelName, status, COUNT(*) AS n,
+                           (SELECT COUNT(DISTINCT replicate) FROM discussion e WHERE e.conditionLabel = d.conditionLabel) AS r
+                    FROM discussion d GROUP BY conditionLabel, status ORDER BY conditionLabel, status
                     """
             ).map {
                 (label: $0["conditionLabel"] as String, strategy: $0["strategy"] as String, model: $0["modelName"] as String,
-                 status: $0["status"] as String, replicate: $0["replicate"] as Int)
+                 status: $0["status"] as String, count: $0["n"] as Int, replicates: $0["r"] as Int)
             }
             var turns: [String: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT outcome, COUNT(*) AS n FROM turn GROUP BY outcome") {
@@ -235,7 +237,8 @@ extension ServedStore {
                 }
                 annotators = try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT annotator) FROM annotation") ?? 0
             }
-            return (rows, turns, annotations, annotators, rows.count)
+            let discussions = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM discussion") ?? 0
+            return (rows, turns, annotations, annotators, discussions)
         }
         for row in rows {
             let label = row.label
@@ -243,12 +246,12 @@ extension ServedStore {
                 order.append(label)
                 byLabel[label] = ConditionSummary(label: label, strategy: row.strategy, model: row.model)
             }
-            if byLabel[label]!.pending > 0 { byLabel[label]!.pending -= 1 }
-            byLabel[label]!.replicates.insert(row.replicate)
+            byLabel[label]!.pending = max(0, byLabel[label]!.pending - row.count)
+            byLabel[label]!.replicates = row.replicates
             switch row.status {
-            case "done": byLabel[label]!.done += 1
-            case "failed": byLabel[label]!.failed += 1
-            default: byLabel[label]!.running += 1
+            case "done": byLabel[label]!.done += row.count
+            case "failed": byLabel[label]!.failed += row.count
+            default: byLabel[label]!.running += row.count
             }
         }
         return StoreOverview(

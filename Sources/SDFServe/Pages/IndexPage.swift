@@ -16,7 +16,7 @@ enum IndexPage {
                 """
             let planned = o.plannedReplicates.map { "\($0) planned" } ?? "as stored"
             let conditions: Markup = o.conditions.map { c -> Markup in
-                let present = c.replicates.count
+                let present = c.replicates
                 return """
                     <tr><td><a href="/discussions?\(storeQ)&amp;condition=\(HTMLEscape.query(c.label))">\(c.label)</a></td><td>\(c.strategy)</td><td>\(c.model)</td><td class="num">\(present)</td><td class="num">\(c.done)</td><td class="num">\(c.running)</td><td class="num">\(c.failed)</td><td class="num">\(c.pending)</td></tr>
                     """
