@@ -16,6 +16,7 @@ let package = Package(
         .library(name: "SDFStore", targets: ["SDFStore"]),
         .library(name: "SDFEngine", targets: ["SDFEngine"]),
         .library(name: "SDFAnalysis", targets: ["SDFAnalysis"]),
+        .library(name: "SDFServe", targets: ["SDFServe"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),
@@ -86,6 +87,18 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .target(
+            name: "SDFServe",
+            dependencies: [
+                "SDFCore", "SDFStore", "SDFAnalysis",
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "HTTPTypes", package: "swift-http-types"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        .target(
             name: "SDFTesting",
             dependencies: [
                 "SDFCore", "SDFLLM",
@@ -98,7 +111,7 @@ let package = Package(
         .executableTarget(
             name: "sdf",
             dependencies: [
-                "SDFCore", "SDFLLM", "SDFStore", "SDFEngine", "SDFAnalysis",
+                "SDFCore", "SDFLLM", "SDFStore", "SDFEngine", "SDFAnalysis", "SDFServe",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
             ],
@@ -122,6 +135,19 @@ let package = Package(
         .testTarget(
             name: "SDFStoreTests", dependencies: ["SDFStore", "SDFEngine", "SDFTesting"], exclude: ["Fixtures"],
             swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SDFServeTests",
+            dependencies: [
+                "SDFServe", "SDFStore", "SDFEngine", "SDFTesting",
+                .product(name: "HummingbirdTesting", package: "hummingbird"),
+                .product(name: "Subprocess", package: "swift-subprocess"),
+                .product(name: "SystemPackage", package: "swift-system"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+            ],
+            exclude: ["Golden"],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SDFEngineTests",
             dependencies: [

@@ -2,7 +2,8 @@
 # Installs the Debian packages SDF needs to build and to build its local engine (idempotent).
 # Needs root (or sudo). The Swift toolchain (6.2 or newer) must already be on PATH.
 set -euo pipefail
-packages=(libsqlite3-dev python3 python3-venv python3-pip g++ make ca-certificates)
+# chromium: the viewer's headless-browser tests (SDFServeTests); they are skipped without it unless CI is set.
+packages=(libsqlite3-dev python3 python3-venv python3-pip g++ make ca-certificates chromium)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
