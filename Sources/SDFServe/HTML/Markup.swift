@@ -51,6 +51,11 @@ public struct Markup: Sendable, Hashable, ExpressibleByStringInterpolation, Cust
         /// An integer.
         public mutating func appendInterpolation(_ number: Int) { html += String(number) }
 
+        /// Appends an optional value escaped, `—` when it is `nil` (never Swift's `Optional(…)` spelling).
+        public mutating func appendInterpolation<T>(_ value: T?) {
+            html += value.map { HTMLEscape.text(String(describing: $0)) } ?? "—"
+        }
+
         /// Any other value, through its description, escaped.
         public mutating func appendInterpolation<T>(_ value: T) { html += HTMLEscape.text(String(describing: value)) }
     }
