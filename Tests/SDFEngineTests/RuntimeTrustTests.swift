@@ -13,17 +13,7 @@ import Testing
 
 /// Hostile answers: NUL, C0 controls, terminal escapes, RTL override, U+FFFD, ~2 KB of random code points.
 let hostileAnswers: [String] = {
-    func random(_ seed: UInt64) -> String {
-        var state = seed
-        var scalars = String.UnicodeScalarView()
-        while scalars.count < 700 {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            let r = UInt32(truncatingIfNeeded: state >> 33)
-            let value = [r % 0x20, r % 0x800, 0x2000 + r % 0x100, r % 0x110000][Int(state >> 62)]
-            if let s = Unicode.Scalar(value) { scalars.append(s) }
-        }
-        return String(scalars)
-    }
+    func random(_ seed: UInt64) -> String { HostileText.random(seed: seed) }
     return [
         "\u{0}hello", "hello\u{0} world", "\u{0}", "\u{1B}]0;pwned\u{07}\u{1B}[31mred", "rtl \u{202E}gnp.exe",
         "c0 \u{1}\u{2}\u{1F}", "\u{FFFD} replaced", random(1), random(2), "plain words",

@@ -1,6 +1,7 @@
 import Foundation
 import GRDB
 import SDFCore
+import SDFTesting
 import Testing
 
 @testable import SDFStore
@@ -8,17 +9,7 @@ import Testing
 /// Texts no store may lose: NUL at the start and inside, C0 controls, terminal escapes, RTL override, U+2400 itself,
 /// and ~2 KB of random code points.
 enum HostileTexts {
-    static func random(seed: UInt64) -> String {
-        var state = seed
-        var scalars = String.UnicodeScalarView()
-        while scalars.count < 700 {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            let r = UInt32(truncatingIfNeeded: state >> 33)
-            let value = [r % 0x20, r % 0x800, 0x2000 + r % 0x100, r % 0x110000][Int(state >> 62)]
-            if let s = Unicode.Scalar(value) { scalars.append(s) }
-        }
-        return String(scalars)
-    }
+    static func random(seed: UInt64) -> String { HostileText.random(seed: seed) }
 
     static let all: [String] =
         [
