@@ -305,3 +305,16 @@ struct RouteTests {
         try Golden.check(try await s.get("/discussions/d-guidelines-0").body, named: "discussion-guidelines-0.html")
     }
 }
+
+@Suite("Viewer URL and HTML escaping")
+struct EscapingTests {
+    @Test func queryValuesKeepOnlyUnreservedCharacters() {
+        #expect(HTMLEscape.query("a b/é&c=d~._-") == "a%20b%2F%C3%A9%26c%3Dd~._-")
+        #expect(HTMLEscape.pathSegment("d-1/../x") == "d-1%2F..%2Fx")
+        #expect(HTMLEscape.query("") == "")
+    }
+
+    @Test func textEscapesMarkupAndQuotes() {
+        #expect(HTMLEscape.text("<a href=\"x\">'&'</a>") == "&lt;a href=&quot;x&quot;&gt;&#39;&amp;&#39;&lt;/a&gt;")
+    }
+}

@@ -1,3 +1,4 @@
+import Foundation
 /// A fragment of HTML whose interpolated text is escaped unless it is itself markup.
 ///
 /// Pages are built from `Markup` literals: `"<p>\(comment.text)</p>" as Markup` escapes the comment text,
@@ -92,20 +93,14 @@ public enum HTMLEscape {
         return out
     }
 
-    /// Percent-encodes a query parameter value (everything but unreserved characters).
+    /// Percent-encodes a query parameter value: everything but RFC 3986's unreserved characters, as UTF-8 bytes
+    /// with upper-case hex digits (Foundation's `addingPercentEncoding`).
     public static func query(_ s: String) -> String {
-        var out = ""
-        for byte in s.utf8 {
-            if unreserved.contains(byte) {
-                out.unicodeScalars.append(Unicode.Scalar(byte))
-            } else {
-                out += "%" + String(byte, radix: 16, uppercase: true).leftPadded(to: 2)
-            }
-        }
-        return out
+        s.addingPercentEncoding(withAllowedCharacters: unreserved) ?? ""
     }
 
-    static let unreserved = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~".utf8)
+    /// RFC 3986 §2.3 unreserved characters.
+    static let unreserved = CharacterSet(charactersIn: "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._~")
 
     /// Percent-encodes one path segment (a discussion id or store name).
     public static func pathSegment(_ s: String) -> String { query(s) }
