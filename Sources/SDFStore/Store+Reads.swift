@@ -1,0 +1,115 @@
+import Foundation
+import GRDB
+import SDFCore
+
+// Reads of stored records.
+extension Store {
+    /// Ids of the annotation jobs already stored whose status is not `failed` (those are retried).
+    public func finishedAnnotationIds() async throws -> Set<String> {
+        try await writer.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT id FROM annotation WHERE status <> 'failed'"))
+        }
+    }
+
+    /// Every annotation, by discussion, comment and annotator.
+    public func annotations() async throws -> [AnnotationRecord] {
+        try await writer.read { db in
+            try Self.restoringRawText(
+                AnnotationRecord.order(Column("discussionId"), Column("commentId"), Column("annotator")).fetchAll(db), db)
+        }
+    }
+
+    /// Usernames of the annotators that have at least one stored annotation.
+    public func annotatorsWithAnnotations() async throws -> Set<String> {
+        try await writer.read { db in Set(try String.fetchAll(db, sql: "SELECT DISTINCT annotator FROM annotation")) }
+    }
+
+    /// The annotation panel, by username.
+    public func annotatorRecords() async throws -> [String: AnnotatorRecord] {
+        try await writer.read { db in
+            Dictionary(uniqueKeysWithValues: try AnnotatorRecord.fetchAll(db).map { ($0.username, $0) })
+        }
+    }
+
+    /// Failed calls that a resume later retried, oldest first: (kind `turn`/`annotation`, record id, error, attempts).
+    public func retriedFailures() async throws -> [(kind: String, recordId: String, discussionId: String, error: String?, attempts: Int)] {
+        try await writer.read { db in
+            try Row.fetchAll(db, sql: "SELECT kind, recordId, discussionId, error, attempts FROM failure_log ORDER BY seq").map {
+                (kind: $0["kind"], recordId: $0["recordId"], discussionId: $0["discussionId"], error: $0["error"], attempts: $0["attempts"])
+            }
+        }
+    }
+
+    /// Every run manifest, oldest first.
+    public func runs() async throws -> [RunManifest] {
+        try await writer.read { db in try RunManifest.order(Column("startedAt")).fetchAll(db) }
+    }
+
+    /// The status of every stored discussion, by id.
+    public func discussionStatuses() async throws -> [String: DiscussionStatus] {
+        try await writer.read { db in
+            var result: [String: DiscussionStatus] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT id, status FROM discussion") {
+                if let status = DiscussionStatus(rawValue: row["status"]) { result[row["id"]] = status }
+            }
+            return result
+        }
+    }
+
+    /// Every discussion, by condition then replicate.
+    public func discussions() async throws -> [DiscussionRecord] {
+        try await writer.read { db in
+            try DiscussionRecord.order(Column("conditionLabel"), Column("replicate")).fetchAll(db)
+        }
+    }
+
+    /// One discussion by its exact id; `nil` when there is none.
+    public func discussion(id: String) async throws -> DiscussionRecord? {
+        try await writer.read { db in try DiscussionRecord.fetchOne(db, key: id) }
+    }
+
+    /// One discussion by id or by a unique id prefix; `nil` when none or several match.
+    public func discussion(matching idOrPrefix: String) async throws -> DiscussionRecord? {
+        try await writer.read { db in
+            let matches = try DiscussionRecord.filter(Column("id").like(idOrPrefix + "%")).limit(2).fetchAll(db)
+            return matches.count == 1 ? matches[0] : nil
+        }
+    }
+
+    /// A discussion's participants, by position.
+    public func participants(of discussionId: String) async throws -> [ParticipantRecord] {
+        try await writer.read { db in
+            try ParticipantRecord.filter(Column("discussionId") == discussionId).order(Column("position")).fetchAll(db)
+        }
+    }
+
+    /// A discussion's turns, in order.
+    public func turns(of discussionId: String) async throws -> [TurnRecord] {
+        try await writer.read { db in
+            try Self.restoringRawText(
+                TurnRecord.filter(Column("discussionId") == discussionId).order(Column("turnIndex")).fetchAll(db), db,
+                discussionId: discussionId)
+        }
+    }
+
+    /// Every turn in the store, by discussion and turn index.
+    public func allTurns() async throws -> [TurnRecord] {
+        try await writer.read { db in
+            try Self.restoringRawText(TurnRecord.order(Column("discussionId"), Column("turnIndex")).fetchAll(db), db)
+        }
+    }
+
+    /// A stored prompt by hash.
+    public func prompt(hash: String) async throws -> PromptRecord? {
+        try await writer.read { db in try PromptRecord.fetchOne(db, key: hash) }
+    }
+
+    /// The stored errors of failed turns (`kind: message`), oldest discussion first: after a run, one per failed
+    /// discussion (a failed call ends its discussion; a resume removes failed turns before retrying them).
+    public func failedTurnErrors() async throws -> [String] {
+        try await writer.read { db in
+            try String.fetchAll(
+                db, sql: "SELECT COALESCE(error, 'unknown: no error recorded') FROM turn WHERE outcome = 'failed' ORDER BY discussionId, turnIndex")
+        }
+    }
+}

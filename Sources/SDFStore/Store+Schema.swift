@@ -1,0 +1,143 @@
+import Foundation
+import GRDB
+import SDFCore
+
+extension Store {
+    /// The provenance columns every LLM call's row has (turns and annotations), in schema order.
+    static func callColumns(_ t: TableDefinition) {
+        t.column("modelName", .text).notNull()
+        t.column("modelId", .text)
+        t.column("endpoint", .text).notNull()
+        t.column("sampling", .text).notNull()
+        t.column("promptHash", .text).notNull()
+        t.column("templateId", .text).notNull()
+        t.column("promptTokens", .integer)
+        t.column("completionTokens", .integer)
+        t.column("cachedTokens", .integer)
+        t.column("latencyMs", .double)
+        t.column("finishReason", .text)
+        t.column("attempts", .integer).notNull()
+    }
+
+    static var migrator: DatabaseMigrator {
+        var m = DatabaseMigrator()
+        m.registerMigration("v1") { db in
+            try db.create(table: "run") { t in
+                t.primaryKey("id", .text)
+                t.column("experiment", .text).notNull()
+                t.column("specHash", .text).notNull()
+                t.column("designHash", .text).notNull()
+                t.column("specText", .text).notNull()
+                t.column("toolVersion", .text).notNull()
+                t.column("models", .text).notNull()
+                t.column("host", .text).notNull()
+                t.column("startedAt", .datetime).notNull()
+                t.column("finishedAt", .datetime)
+                t.column("status", .text).notNull()
+            }
+            try db.create(table: "discussion") { t in
+                t.primaryKey("id", .text)
+                t.column("conditionId", .text).notNull()
+                t.column("conditionLabel", .text).notNull()
+                t.column("strategy", .text).notNull()
+                t.column("modelName", .text).notNull()
+                t.column("replicate", .integer).notNull()
+                t.column("seed", .text).notNull()
+                t.column("seedCommentId", .text).notNull()
+                t.column("seedComment", .text).notNull()
+                t.column("seedCommentIndex", .integer).notNull()
+                t.column("userTurns", .integer).notNull()
+                t.column("historyLength", .integer)
+                t.column("turnTaking", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("startedAt", .datetime).notNull()
+                t.column("finishedAt", .datetime)
+            }
+            try db.create(table: "participant") { t in
+                t.primaryKey("id", .text)
+                t.column("discussionId", .text).notNull().references("discussion", onDelete: .cascade).indexed()
+                t.column("position", .integer).notNull()
+                t.column("username", .text).notNull()
+                t.column("role", .text).notNull()
+                t.column("persona", .text).notNull()
+                t.column("instructions", .text).notNull()
+                t.column("systemPrompt", .text).notNull()
+            }
+            try db.create(table: "prompt") { t in
+                t.primaryKey("hash", .text)
+                t.column("templateId", .text).notNull()
+                t.column("system", .text).notNull()
+                t.column("user", .text).notNull()
+            }
+            try db.create(table: "turn") { t in
+                t.primaryKey("id", .text)
+                t.column("discussionId", .text).notNull().references("discussion", onDelete: .cascade)
+                t.column("turnIndex", .integer).notNull()
+                t.column("speaker", .text).notNull()
+                t.column("role", .text).notNull()
+                t.column("outcome", .text).notNull()
+                t.column("text", .text)
+                t.column("rawText", .text)
+                t.column("cleaning", .text).notNull()
+                t.column("flags", .text).notNull()
+                t.column("decision", .text)
+                callColumns(t)
+                t.column("error", .text)
+                t.column("startedAt", .datetime).notNull()
+                t.column("finishedAt", .datetime).notNull()
+                t.uniqueKey(["discussionId", "turnIndex"])
+                t.check(sql: "outcome <> 'comment' OR (text IS NOT NULL AND length(trim(text)) > 0)")
+            }
+        }
+        m.registerMigration("v2-annotation") { db in
+            try db.create(table: "annotator") { t in
+                t.primaryKey("username", .text)
+                t.column("persona", .text).notNull()
+                t.column("systemPrompt", .text).notNull()
+                t.column("rubric", .text).notNull()
+            }
+            try db.create(table: "annotation") { t in
+                t.primaryKey("id", .text)
+                t.column("commentId", .text).notNull().indexed()
+                t.column("discussionId", .text).notNull().indexed()
+                t.column("annotator", .text).notNull()
+                t.column("values", .text).notNull()
+                t.column("status", .text).notNull()
+                t.column("method", .text).notNull()
+                t.column("detail", .text)
+                t.column("rawText", .text)
+                t.column("structuredOutput", .boolean).notNull()
+                callColumns(t)
+                t.column("startedAt", .datetime).notNull()
+                t.column("finishedAt", .datetime).notNull()
+                t.uniqueKey(["commentId", "annotator"])
+            }
+            try db.create(table: "annotation_value") { t in
+                t.column("annotationId", .text).notNull().references("annotation", onDelete: .cascade)
+                t.column("commentId", .text).notNull()
+                t.column("annotator", .text).notNull()
+                t.column("dimension", .text).notNull()
+                t.column("value", .integer).notNull()
+                t.primaryKey(["annotationId", "dimension"])
+            }
+        }
+        m.registerMigration("v3-design") { db in
+            try db.alter(table: "run") { t in t.add(column: "design", .text).notNull().defaults(to: "") }
+        }
+        m.registerMigration("v4-failure-log") { db in
+            // Failed calls that a later resume retried: the turn or annotation row is replaced, the failure kept here.
+            try db.create(table: "failure_log") { t in
+                t.autoIncrementedPrimaryKey("seq")
+                t.column("kind", .text).notNull()  // "turn" or "annotation"
+                t.column("recordId", .text).notNull()
+                t.column("discussionId", .text).notNull()
+                t.column("error", .text)
+                t.column("attempts", .integer).notNull()
+                t.column("failedAt", .datetime).notNull()
+            }
+        }
+        registerRuntimeMigrations(&m)
+        registerImportMigrations(&m)
+        return m
+    }
+}

@@ -1,0 +1,89 @@
+import Foundation
+import GRDB
+import SDFCore
+
+// Counts over a whole store.
+extension Store {
+    /// Annotation jobs by status (`ok`, `outOfRange`, …, `failed`).
+    public func annotationStatusCounts() async throws -> [String: Int] {
+        try await writer.read { db in
+            var result: [String: Int] = [:]
+            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM annotation GROUP BY status") {
+                result[row["status"]] = row["n"]
+            }
+            return result
+        }
+    }
+
+    /// Counts of turns by outcome, and of comments carrying each cleaning flag.
+    public func summary() async throws -> StoreSummary {
+        try await writer.read { db in
+            var summary = StoreSummary()
+            summary.discussions = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM discussion") ?? 0
+            summary.discussionsDone = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM discussion WHERE status = 'done'") ?? 0
+            summary.discussionsFailed = try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM discussion WHERE status = 'failed'") ?? 0
+            for row in try Row.fetchAll(db, sql: "SELECT outcome, role, COUNT(*) AS n FROM turn GROUP BY outcome, role") {
+                let outcome: String = row["outcome"]
+                let role: String = row["role"]
+                let n: Int = row["n"]
+                summary.turns[outcome + "/" + role, default: 0] += n
+            }
+            for flags in try String.fetchAll(db, sql: "SELECT flags FROM turn WHERE outcome = 'comment' AND flags <> '[]'") {
+                for flag in (try? JSONDecoder().decode([CommentFlag].self, from: Data(flags.utf8))) ?? [] {
+                    summary.flags[flag.rawValue, default: 0] += 1
+                }
+            }
+            for row in try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT COALESCE(SUM(promptTokens),0) AS p, COALESCE(SUM(completionTokens),0) AS c,
+                           COALESCE(SUM(cachedTokens),0) AS k, COUNT(*) AS n, COALESCE(SUM(MAX(attempts - 1, 0)),0) AS r
+                    FROM (SELECT promptTokens, completionTokens, cachedTokens, attempts FROM turn
+                          UNION ALL SELECT promptTokens, completionTokens, cachedTokens, attempts FROM annotation)
+                    """)
+            {
+                summary.promptTokens = row["p"]
+                summary.completionTokens = row["c"]
+                summary.cachedTokens = row["k"]
+                summary.calls = row["n"]
+                summary.retries = row["r"]
+            }
+            return summary
+        }
+    }
+}
+
+/// Counts over a whole store, for run summaries and `sdf show`.
+public struct StoreSummary: Sendable, Hashable {
+    /// Discussions stored.
+    public var discussions = 0
+    /// Discussions done.
+    public var discussionsDone = 0
+    /// Discussions failed.
+    public var discussionsFailed = 0
+    /// Turns by `outcome/role`, e.g. `comment/user`, `abstention/moderator`.
+    public var turns: [String: Int] = [:]
+    /// Comments by cleaning flag.
+    public var flags: [String: Int] = [:]
+    /// Prompt tokens, summed (turns and annotation jobs).
+    public var promptTokens = 0
+    /// Completion tokens, summed.
+    public var completionTokens = 0
+    /// Cached prompt tokens, summed.
+    public var cachedTokens = 0
+    /// LLM calls recorded (turns and annotation jobs).
+    public var calls = 0
+    /// Extra attempts (retries) over all calls.
+    public var retries = 0
+
+    /// Share of prompt tokens served from the server's cache, in [0, 1].
+    public var cachedShare: Double { promptTokens == 0 ? 0 : Double(cachedTokens) / Double(promptTokens) }
+
+    /// Creates an empty summary.
+    public init() {}
+
+    /// Turns with `outcome` over all roles.
+    public func count(_ outcome: TurnOutcome) -> Int {
+        turns.filter { $0.key.hasPrefix(outcome.rawValue + "/") }.values.reduce(0, +)
+    }
+}
