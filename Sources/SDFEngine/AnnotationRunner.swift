@@ -10,12 +10,17 @@ public struct AnnotationReport: Sendable, Hashable {
     /// Jobs already done before this stage (skipped).
     public var skipped: Int
     /// Jobs by parse status in the whole store after this stage (`ok`, `outOfRange`, …, `failed`).
-    public var statusCounts: [String: Int]
+    public var statusCounts: [AnnotationStatus: Int]
 
     /// Share of stored jobs that parsed (`ok`), in [0, 1]; `nil` when there are none.
     public var parseRate: Double? {
         let total = statusCounts.values.reduce(0, +)
-        return total == 0 ? nil : Double(statusCounts["ok", default: 0]) / Double(total)
+        return total == 0 ? nil : Double(statusCounts[.ok, default: 0]) / Double(total)
+    }
+
+    /// The counts as `status n` pairs in alphabetical order of status, e.g. `failed 1, ok 57`.
+    public var statusSummary: String {
+        statusCounts.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ")
     }
 }
 
@@ -189,22 +194,22 @@ public struct AnnotationRunner: Sendable {
         let started = Date()
         var record = AnnotationRecord(
             id: job.id, commentId: job.target.id, discussionId: job.discussion.id, annotator: job.annotator.username,
-            values: [:], status: "failed", method: "none", detail: nil, rawText: nil, structuredOutput: setup.structuredOutput,
-            modelName: binding.name, modelId: nil, endpoint: binding.client.endpoint, sampling: sampling,
-            promptHash: prompt.hash, templateId: prompt.templateId, promptTokens: nil, completionTokens: nil,
-            cachedTokens: nil, latencyMs: nil, finishReason: nil, attempts: 0, startedAt: started, finishedAt: started)
+            status: .failed, structuredOutput: setup.structuredOutput,
+            call: CallProvenance(
+                modelName: binding.name, endpoint: binding.client.endpoint, sampling: sampling, promptHash: prompt.hash,
+                templateId: prompt.templateId),
+            startedAt: started, finishedAt: started)
         switch try await ModelCall.perform(binding.client, request) {
         case .success(let response):
             let parsed = AnnotationParser.parse(response.text, rubric: setup.rubric)
             record.values = parsed.status == .ok ? parsed.values : [:]
-            record.status = parsed.status.rawValue
+            record.status = AnnotationStatus(parsed.status)
             record.method = parsed.method
             record.detail = parsed.detail
             record.rawText = response.text
-            record.record(response)
+            record.call.record(response)
         case .failure(let error):
-            record.detail = error.description
-            record.attempts = error.attempts
+            record.call.record(error)
         }
         record.finishedAt = Date()
         try await store.commitAnnotation(record, prompt: PromptRecord(prompt))

@@ -38,7 +38,7 @@ struct DiscussionRunner: Sendable {
                 strategy: cell.condition.strategy, modelName: cell.condition.model, replicate: cell.replicate,
                 seed: String(cell.seed), seedCommentId: plan.seedCommentId, seedComment: plan.seedComment,
                 seedCommentIndex: plan.seedCommentIndex, userTurns: spec.discussion.turns,
-                historyLength: spec.discussion.historyLength, turnTaking: describe(spec.discussion.turnTaking),
+                historyLength: spec.discussion.historyLength, turnTaking: .policy(spec.discussion.turnTaking),
                 status: .running, startedAt: Date())
             let everyone = plan.users + (plan.moderator.map { [$0] } ?? [])
             let participants = everyone.enumerated().map { i, p in
@@ -124,10 +124,11 @@ struct DiscussionRunner: Sendable {
         let id = SeedDerivation.uuid(plan.cell.seed, "turn", plan.cell.discussionId, String(turnIndex))
         var turn = TurnRecord(
             id: id, discussionId: plan.cell.discussionId, turnIndex: turnIndex, speaker: speaker.username, role: speaker.role,
-            outcome: .failed, text: nil, rawText: nil, cleaning: [], flags: [], decision: decision, modelName: binding.name,
-            modelId: nil, endpoint: binding.client.endpoint, sampling: sampling, promptHash: prompt.hash,
-            templateId: prompt.templateId, promptTokens: nil, completionTokens: nil, cachedTokens: nil, latencyMs: nil,
-            finishReason: nil, attempts: 0, error: nil, startedAt: started, finishedAt: started)
+            outcome: .failed, decision: decision,
+            call: CallProvenance(
+                modelName: binding.name, endpoint: binding.client.endpoint, sampling: sampling, promptHash: prompt.hash,
+                templateId: prompt.templateId),
+            startedAt: started, finishedAt: started)
         switch try await ModelCall.perform(binding.client, request) {
         case .success(let response):
             let cleaner = OutputCleaner(speaker: speaker.username, others: others)
@@ -137,22 +138,13 @@ struct DiscussionRunner: Sendable {
             turn.rawText = response.text
             turn.cleaning = cleaned.changes
             turn.flags = cleaned.flags
-            turn.record(response)
+            turn.call.record(response)
         case .failure(let error):
-            turn.error = error.description
-            turn.attempts = error.attempts
+            turn.call.record(error)
         }
         turn.finishedAt = Date()
         try await store.commitTurn(turn, prompt: PromptRecord(prompt))
-        events(.turn(discussionId: plan.cell.discussionId, outcome: turn.outcome, role: turn.role, completionTokens: turn.completionTokens ?? 0))
+        events(.turn(discussionId: plan.cell.discussionId, outcome: turn.outcome, role: turn.role, completionTokens: turn.call.completionTokens ?? 0))
         return turn
-    }
-
-    func describe(_ policy: TurnTakingPolicy) -> String {
-        switch policy {
-        case .roundRobin(let randomStart): return "roundRobin(randomStart=\(randomStart))"
-        case .random: return "random"
-        case .respond(let p): return "respond(p=\(p))"
-        }
     }
 }

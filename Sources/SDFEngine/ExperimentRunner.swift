@@ -34,9 +34,9 @@ public struct RunReport: Sendable, Hashable {
     /// Failed discussions whose request fails the same way on every retry (the server rejected the request).
     public var deterministicFailures: Int { failureKinds.filter { Self.deterministic($0.key) }.values.map(\.count).reduce(0, +) }
 
-    /// Whether failures of error kind `kind` (an ``LLMError/Kind`` raw value) repeat on every retry.
+    /// Whether failures of the error kind named `kind` (a ``CallErrorKind`` raw value) repeat on every retry.
     public static func deterministic(_ kind: String) -> Bool {
-        LLMError.Kind(rawValue: kind).map { LLMError($0, "").isDeterministic } ?? false
+        CallErrorKind(rawValue: kind)?.isDeterministic ?? false
     }
 }
 
@@ -84,7 +84,7 @@ public struct ExperimentRunner: Sendable {
         let manifest = RunManifest(
             id: UUID().uuidString.lowercased(), experiment: experiment.name, specHash: RenderedPrompt.sha256Hex(specText),
             designHash: experiment.designHash, specText: specText, design: experiment.designFingerprint, toolVersion: SDFVersion.current,
-            models: modelFingerprints, host: ProcessInfo.processInfo.hostName, startedAt: start, status: "running")
+            models: modelFingerprints, host: ProcessInfo.processInfo.hostName, startedAt: start, status: .running)
         try await store.beginRun(manifest)
         let statuses = try await store.discussionStatuses()
         let pending = design.cells.filter { statuses[$0.discussionId] != .done }
@@ -116,16 +116,15 @@ public struct ExperimentRunner: Sendable {
         } catch {
             // The run task may be cancelled (Ctrl-C): record the end from a task that is not.
             let store = self.store
-            await Task { try? await store.finishRun(id: manifest.id, status: error is CancellationError ? "interrupted" : "failed") }.value
+            await Task { try? await store.finishRun(id: manifest.id, status: error is CancellationError ? .interrupted : .failed) }.value
             throw error
         }
-        if recordsEnd { try await store.finishRun(id: manifest.id, status: failed > 0 ? "failed" : "done") }
+        if recordsEnd { try await store.finishRun(id: manifest.id, status: failed > 0 ? .failed : .done) }
         var report = RunReport(
             runId: manifest.id, planned: design.cells.count, skipped: skipped, finished: finished, failed: failed,
             wallSeconds: Date().timeIntervalSince(start))
         for error in try await store.failedTurnErrors() {
-            let kind = error.firstIndex(of: ":").map { String(error[..<$0]) } ?? "unknown"
-            report.failureKinds[kind, default: .init(count: 0, example: error)].count += 1
+            report.failureKinds[error.kindName, default: .init(count: 0, example: error.description)].count += 1
         }
         return report
     }
@@ -174,14 +173,14 @@ public struct ExperimentRunner: Sendable {
                 // Stopped or failed during annotation, after the discussions ended: the run did not end well.
                 if let report {
                     let store = self.store
-                    let status = error is CancellationError ? "interrupted" : "failed"
+                    let status: RunStatus = error is CancellationError ? .interrupted : .failed
                     await Task { try? await store.finishRun(id: report.runId, status: status) }.value
                 }
                 throw error
             }
             let (r, a) = (report!, annotated!)
             // The run ends when its annotation stage ends.
-            try await store.finishRun(id: r.runId, status: r.failed > 0 ? "failed" : "done")
+            try await store.finishRun(id: r.runId, status: r.failed > 0 ? .failed : .done)
             return (r, a)
         }
     }

@@ -47,5 +47,5 @@ public enum RunEvent: Sendable {
     /// A finished discussion's annotation jobs were queued: jobs to do, and jobs already done in the store.
     case annotationQueued(jobs: Int, alreadyDone: Int)
     /// An annotation job was committed with this parse status.
-    case annotation(status: String)
+    case annotation(status: AnnotationStatus)
 }

@@ -26,20 +26,9 @@ enum ModelCall {
     }
 }
 
-/// The provenance fields every stored call carries (turns and annotations).
-protocol CallProvenanceRecord {
-    var modelId: String? { get set }
-    var promptTokens: Int? { get set }
-    var completionTokens: Int? { get set }
-    var cachedTokens: Int? { get set }
-    var latencyMs: Double? { get set }
-    var finishReason: String? { get set }
-    var attempts: Int { get set }
-    var endpoint: String { get set }
-}
-
-extension CallProvenanceRecord {
-    /// Copies what the server reported about a successful call.
+extension CallProvenance {
+    /// Copies what the server reported about a successful call (model id, usage, latency, finish reason,
+    /// attempts, the endpoint that answered).
     mutating func record(_ response: ChatResponse) {
         modelId = response.model
         promptTokens = response.usage.promptTokens
@@ -50,7 +39,10 @@ extension CallProvenanceRecord {
         attempts = response.attempts
         if let answered = response.endpoint { endpoint = answered }
     }
-}
 
-extension TurnRecord: CallProvenanceRecord {}
-extension AnnotationRecord: CallProvenanceRecord {}
+    /// Records a call that failed after its retries.
+    mutating func record(_ error: LLMError) {
+        self.error = error.recorded
+        attempts = error.attempts
+    }
+}

@@ -9,8 +9,8 @@ import SDFCore
 /// - the `rawText` column holds the text, except that each U+0000 is shown as `␀` (U+2400), so SQL readers see
 ///   where it was;
 /// - when, and only when, the text contains U+0000, the `rawTextBytes` column (BLOB) holds its exact UTF-8 bytes,
-///   and ``Store``'s readers (``Store/turns(of:)``, ``Store/allTurns()``, ``Store/annotations()``) return the text
-///   decoded from them. A `␀` in `rawText` with `rawTextBytes` NULL is a real U+2400 the model wrote.
+///   and the records decode the text from them (``RawTextStorage``), so every read of a ``TurnRecord`` or
+///   ``AnnotationRecord`` returns the exact text, with no extra query. A `␀` in `rawText` with `rawTextBytes` NULL is a real U+2400 the model wrote.
 ///
 /// Clean text never holds U+0000 (the cleaner's `nulCharacters` step removes it and records that).
 extension Store {
@@ -57,44 +57,6 @@ extension Store {
         try stored.insert(db)
         if let bytes {
             try db.execute(sql: "UPDATE annotation SET rawTextBytes = ? WHERE id = ?", arguments: [bytes, annotation.id])
-        }
-    }
-
-    /// The exact raw texts of `table`'s rows that have `rawTextBytes`, by id (empty on a store not yet migrated).
-    static func exactRawTexts(_ db: Database, table: String, discussionId: String? = nil) throws -> [String: String] {
-        guard try db.columns(in: table).contains(where: { $0.name == "rawTextBytes" }) else { return [:] }
-        var result: [String: String] = [:]
-        let filter = discussionId == nil ? "" : " AND discussionId = ?"
-        let arguments: StatementArguments = discussionId.map { [$0] } ?? []
-        for row in try Row.fetchAll(
-            db, sql: "SELECT id, rawTextBytes FROM \(table) WHERE rawTextBytes IS NOT NULL" + filter, arguments: arguments)
-        {
-            let id: String = row["id"]
-            let bytes: Data = row["rawTextBytes"]
-            result[id] = String(decoding: bytes, as: UTF8.self)
-        }
-        return result
-    }
-
-    /// `turns` with their exact raw texts restored.
-    static func restoringRawText(_ turns: [TurnRecord], _ db: Database, discussionId: String? = nil) throws -> [TurnRecord] {
-        let exact = try exactRawTexts(db, table: "turn", discussionId: discussionId)
-        guard !exact.isEmpty else { return turns }
-        return turns.map { turn in
-            var t = turn
-            if let text = exact[t.id] { t.rawText = text }
-            return t
-        }
-    }
-
-    /// `annotations` with their exact raw answers restored.
-    static func restoringRawText(_ annotations: [AnnotationRecord], _ db: Database) throws -> [AnnotationRecord] {
-        let exact = try exactRawTexts(db, table: "annotation")
-        guard !exact.isEmpty else { return annotations }
-        return annotations.map { annotation in
-            var a = annotation
-            if let text = exact[a.id] { a.rawText = text }
-            return a
         }
     }
 }

@@ -14,8 +14,7 @@ extension Store {
     /// Every annotation, by discussion, comment and annotator.
     public func annotations() async throws -> [AnnotationRecord] {
         try await writer.read { db in
-            try Self.restoringRawText(
-                AnnotationRecord.order(Column("discussionId"), Column("commentId"), Column("annotator")).fetchAll(db), db)
+            try AnnotationRecord.order(Column("discussionId"), Column("commentId"), Column("annotator")).fetchAll(db)
         }
     }
 
@@ -31,11 +30,17 @@ extension Store {
         }
     }
 
-    /// Failed calls that a resume later retried, oldest first: (kind `turn`/`annotation`, record id, error, attempts).
-    public func retriedFailures() async throws -> [(kind: String, recordId: String, discussionId: String, error: String?, attempts: Int)] {
+    /// Failed calls that a resume later retried, oldest first.
+    public func retriedFailures() async throws -> [RetriedFailure] {
         try await writer.read { db in
-            try Row.fetchAll(db, sql: "SELECT kind, recordId, discussionId, error, attempts FROM failure_log ORDER BY seq").map {
-                (kind: $0["kind"], recordId: $0["recordId"], discussionId: $0["discussionId"], error: $0["error"], attempts: $0["attempts"])
+            try Row.fetchAll(db, sql: "SELECT kind, recordId, discussionId, errorKind, error, attempts FROM failure_log ORDER BY seq").map {
+                let message: String? = $0["error"]
+                let kind: String? = $0["errorKind"]
+                return RetriedFailure(
+                    record: RetriedFailure.RecordKind(rawValue: $0["kind"]) ?? .turn, recordId: $0["recordId"],
+                    discussionId: $0["discussionId"],
+                    error: message.map { CallFailure(kind: kind.flatMap(CallErrorKind.init(rawValue:)), message: $0) },
+                    attempts: $0["attempts"])
             }
         }
     }
@@ -86,16 +91,14 @@ extension Store {
     /// A discussion's turns, in order.
     public func turns(of discussionId: String) async throws -> [TurnRecord] {
         try await writer.read { db in
-            try Self.restoringRawText(
-                TurnRecord.filter(Column("discussionId") == discussionId).order(Column("turnIndex")).fetchAll(db), db,
-                discussionId: discussionId)
+            try TurnRecord.filter(Column("discussionId") == discussionId).order(Column("turnIndex")).fetchAll(db)
         }
     }
 
     /// Every turn in the store, by discussion and turn index.
     public func allTurns() async throws -> [TurnRecord] {
         try await writer.read { db in
-            try Self.restoringRawText(TurnRecord.order(Column("discussionId"), Column("turnIndex")).fetchAll(db), db)
+            try TurnRecord.order(Column("discussionId"), Column("turnIndex")).fetchAll(db)
         }
     }
 
@@ -104,12 +107,49 @@ extension Store {
         try await writer.read { db in try PromptRecord.fetchOne(db, key: hash) }
     }
 
-    /// The stored errors of failed turns (`kind: message`), oldest discussion first: after a run, one per failed
-    /// discussion (a failed call ends its discussion; a resume removes failed turns before retrying them).
-    public func failedTurnErrors() async throws -> [String] {
+    /// The failures of failed turns, oldest discussion first: after a run, one per failed discussion (a failed
+    /// call ends its discussion; a resume removes failed turns before retrying them). A failed turn without a
+    /// recorded error gives kind `nil` and message "no error recorded".
+    public func failedTurnErrors() async throws -> [CallFailure] {
         try await writer.read { db in
-            try String.fetchAll(
-                db, sql: "SELECT COALESCE(error, 'unknown: no error recorded') FROM turn WHERE outcome = 'failed' ORDER BY discussionId, turnIndex")
+            try Row.fetchAll(
+                db, sql: "SELECT errorKind, error FROM turn WHERE outcome = 'failed' ORDER BY discussionId, turnIndex"
+            ).map {
+                let kind: String? = $0["errorKind"]
+                let message: String? = $0["error"]
+                return CallFailure(kind: kind.flatMap(CallErrorKind.init(rawValue:)), message: message ?? "no error recorded")
+            }
         }
+    }
+}
+
+/// A failed call that a later resume retried, kept in the `failure_log` table.
+public struct RetriedFailure: Sendable, Hashable {
+    /// Which table the failed record was in.
+    public enum RecordKind: String, Sendable, Hashable {
+        /// A turn (`turn` table).
+        case turn
+        /// An annotation job (`annotation` table).
+        case annotation
+    }
+
+    /// Which table the failed record was in.
+    public var record: RecordKind
+    /// The replaced record's id.
+    public var recordId: String
+    /// Its discussion.
+    public var discussionId: String
+    /// The failure, when one was recorded.
+    public var error: CallFailure?
+    /// Attempts made.
+    public var attempts: Int
+
+    /// Creates a value.
+    public init(record: RecordKind, recordId: String, discussionId: String, error: CallFailure?, attempts: Int) {
+        self.record = record
+        self.recordId = recordId
+        self.discussionId = discussionId
+        self.error = error
+        self.attempts = attempts
     }
 }

@@ -3,7 +3,9 @@ import GRDB
 import SDFCore
 
 extension Store {
-    /// The provenance columns every LLM call's row has (turns and annotations), in schema order.
+    /// The provenance columns every LLM call's row had in the first schema (turns and annotations), in schema
+    /// order; migration `v6-typed-records` adds `errorKind` (and `error` to annotations), so both tables hold every
+    /// ``CallProvenance/CodingKeys`` column.
     static func callColumns(_ t: TableDefinition) {
         t.column("modelName", .text).notNull()
         t.column("modelId", .text)
@@ -138,6 +140,37 @@ extension Store {
         }
         registerRuntimeMigrations(&m)
         registerImportMigrations(&m)
+        registerTypedRecordMigrations(&m)
         return m
+    }
+
+    /// Migration `v6-typed-records`: a failed call's error kind and message in separate columns.
+    ///
+    /// Adds `errorKind` to `turn`, `annotation` and `failure_log`, and `error` to `annotation` (a failed annotation
+    /// call's error was kept in `detail`). Existing `kind: message` texts are split by
+    /// ``CallFailure/init(legacyDescription:)``; a text naming no known kind keeps `errorKind` NULL. A store written
+    /// by the previous version opens, resumes and exports as before.
+    static func registerTypedRecordMigrations(_ m: inout DatabaseMigrator) {
+        m.registerMigration("v6-typed-records") { db in
+            try db.alter(table: "turn") { t in t.add(column: "errorKind", .text) }
+            try db.alter(table: "annotation") { t in
+                t.add(column: "errorKind", .text)
+                t.add(column: "error", .text)
+            }
+            try db.alter(table: "failure_log") { t in t.add(column: "errorKind", .text) }
+            for (table, key, column, filter) in [
+                ("turn", "id", "error", "error IS NOT NULL"), ("failure_log", "seq", "error", "error IS NOT NULL"),
+                ("annotation", "id", "detail", "status = 'failed' AND detail IS NOT NULL"),
+            ] {
+                let rows = try Row.fetchAll(db, sql: "SELECT \(key) AS k, \(column) AS e FROM \(table) WHERE \(filter)")
+                for row in rows {
+                    let failure = CallFailure(legacyDescription: row["e"])
+                    let clearDetail = table == "annotation" ? ", detail = NULL" : ""
+                    try db.execute(
+                        sql: "UPDATE \(table) SET errorKind = ?, error = ?\(clearDetail) WHERE \(key) = ?",
+                        arguments: [failure.kind?.rawValue, failure.message, row["k"] as DatabaseValue])
+                }
+            }
+        }
     }
 }

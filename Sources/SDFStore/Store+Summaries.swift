@@ -5,11 +5,15 @@ import SDFCore
 // Counts over a whole store.
 extension Store {
     /// Annotation jobs by status (`ok`, `outOfRange`, …, `failed`).
-    public func annotationStatusCounts() async throws -> [String: Int] {
+    public func annotationStatusCounts() async throws -> [AnnotationStatus: Int] {
         try await writer.read { db in
-            var result: [String: Int] = [:]
+            var result: [AnnotationStatus: Int] = [:]
             for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM annotation GROUP BY status") {
-                result[row["status"]] = row["n"]
+                let raw: String = row["status"]
+                guard let status = AnnotationStatus(rawValue: raw) else {
+                    throw StoreError("\(path): annotation status '\(raw)' is not one SDF writes (\(AnnotationStatus.allCases.map(\.rawValue).joined(separator: ", ")))")
+                }
+                result[status] = row["n"]
             }
             return result
         }

@@ -51,9 +51,9 @@ extension Store {
     }
 
     /// Marks a run finished with `status` (`done`, `failed`, `interrupted`).
-    public func finishRun(id: String, status: String, at date: Date = Date()) async throws {
+    public func finishRun(id: String, status: RunStatus, at date: Date = Date()) async throws {
         try await writer.write { db in
-            try db.execute(sql: "UPDATE run SET status = ?, finishedAt = ? WHERE id = ?", arguments: [status, date, id])
+            try db.execute(sql: "UPDATE run SET status = ?, finishedAt = ? WHERE id = ?", arguments: [status.rawValue, date, id])
         }
     }
 
@@ -86,8 +86,8 @@ extension Store {
         try await writer.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO failure_log (kind, recordId, discussionId, error, attempts, failedAt)
-                    SELECT 'turn', id, discussionId, error, attempts, finishedAt FROM turn WHERE discussionId = ? AND outcome = 'failed'
+                    INSERT INTO failure_log (kind, recordId, discussionId, errorKind, error, attempts, failedAt)
+                    SELECT 'turn', id, discussionId, errorKind, error, attempts, finishedAt FROM turn WHERE discussionId = ? AND outcome = 'failed'
                     """, arguments: [discussionId])
             try db.execute(sql: "DELETE FROM turn WHERE discussionId = ? AND outcome = 'failed'", arguments: [discussionId])
             try db.execute(

@@ -17,7 +17,7 @@ enum HandStore {
             RunManifest(
                 id: "run-1", experiment: "hand", specHash: "spec", designHash: "design", specText: "", toolVersion: "9.9.9",
                 models: ["m": "model-id @ scripted"], host: "h", startedAt: RecordBuilder.epoch,
-                finishedAt: RecordBuilder.epoch.addingTimeInterval(125), status: "done")
+                finishedAt: RecordBuilder.epoch.addingTimeInterval(125), status: .done)
         ]
         let users = ["alice", "bob", "carol"]
         let n0 = b.discussion("none", replicate: 0, users: users, moderator: false)
@@ -54,13 +54,13 @@ enum HandStore {
         rate(n0t1, 4, 5)
         rate(n0t2, 3, 3)
         rate(n0t4, 5, nil)
-        b.annotate(n0t4, by: "ann2", [:], status: "refusal")
-        b.annotate(n0t5, by: "ann1", [:], status: "unparseable")
-        b.annotate(n0t5, by: "ann2", [:], status: "unparseable")
+        b.annotate(n0t4, by: "ann2", [:], status: .refusal)
+        b.annotate(n0t5, by: "ann1", [:], status: .unparseable)
+        b.annotate(n0t5, by: "ann2", [:], status: .unparseable)
         rate(n1t1, 2, 4)
         rate(n1t2, 4, 4)
         // A non-ok job that still carries values: they must never count.
-        b.annotate(n1t3, by: "ann1", ["toxicity": 1, "argument_quality": 1], status: "outOfRange")
+        b.annotate(n1t3, by: "ann1", ["toxicity": 1, "argument_quality": 1], status: .outOfRange)
         rate(n1t3, nil, 5)
         rate(g0t1, 1, 2)
         rate(g0t3, 2, 2)
@@ -224,9 +224,9 @@ struct AnalysisModelTests {
         let guidelines = try #require(a.turnTaking.last?.check)
         #expect(guidelines.triples == 2 && guidelines.replyBacks == 1)
         #expect(a.turnTaking.allSatisfy { $0.users == 3 && $0.p == 0.5 && $0.discussions == 2 })
-        #expect(ExperimentAnalysis.respondProbability("respond(p=0.4)") == 0.4)
-        #expect(ExperimentAnalysis.respondProbability("random") == nil)
-        #expect(ExperimentAnalysis.respondProbability("roundRobin(randomStart=false)") == nil)
+        #expect(RecordedTurnTaking(label: "respond(p=0.4)")?.respondProbability == 0.4)
+        #expect(RecordedTurnTaking(label: "random")?.respondProbability == nil)
+        #expect(RecordedTurnTaking(label: "roundRobin(randomStart=false)")?.respondProbability == nil)
     }
 
     @Test("the pooled turn-taking check equals Stats.turnTakingCheck on any real sequence with the same counts")

@@ -126,7 +126,7 @@ struct RecordBuilder {
             DiscussionRecord(
                 id: id, conditionId: "c-\(condition)", conditionLabel: condition, strategy: strategy ?? condition, modelName: "m",
                 replicate: replicate, seed: "1", seedCommentId: "seed-\(id)", seedComment: "Seed of \(id)", seedCommentIndex: 0,
-                userTurns: 6, historyLength: 3, turnTaking: policy, status: status, startedAt: Self.epoch))
+                userTurns: 6, historyLength: 3, turnTaking: RecordedTurnTaking(label: policy)!, status: status, startedAt: Self.epoch))
         var list: [ParticipantRecord] = []
         for (i, u) in users.enumerated() {
             list.append(
@@ -158,28 +158,25 @@ struct RecordBuilder {
         let finished = Self.epoch.addingTimeInterval(Double(index))
         turns.append(
             TurnRecord(
-                id: id, discussionId: discussion, turnIndex: index, speaker: speaker, role: resolvedRole, outcome: outcome,
-                text: outcome == .comment ? (text ?? "\(speaker) says something \(index)") : nil,
+                id: id, discussionId: discussion, turnIndex: index, speaker: speaker, role: resolvedRole,
+                outcome: outcome, text: outcome == .comment ? (text ?? "\(speaker) says something \(index)") : nil,
                 rawText: outcome == .failed ? nil : (text ?? "raw"), cleaning: cleaning, flags: flags,
                 decision: resolvedRole == .moderator ? nil : TurnDecision(speaker: 0, candidates: [0], draw: nil, rule: "first"),
-                modelName: "m", modelId: "model-id", endpoint: "scripted",
-                sampling: SamplingParameters(temperature: 0.8, topP: nil, maxTokens: 50, seed: 1, stop: []), promptHash: "h",
-                templateId: "t", promptTokens: 10, completionTokens: 5, cachedTokens: 0, latencyMs: 1, finishReason: "stop",
-                attempts: 1, error: outcome == .failed ? "server: HTTP 500" : nil, startedAt: finished, finishedAt: finished))
+                call: CallProvenance(modelName: "m", modelId: "model-id", endpoint: "scripted", sampling: SamplingParameters(temperature: 0.8, topP: nil, maxTokens: 50, seed: 1, stop: []), promptHash: "h", templateId: "t", promptTokens: 10, completionTokens: 5, cachedTokens: 0, latencyMs: 1, finishReason: "stop", attempts: 1, error: outcome == .failed ? CallFailure(legacyDescription: "server: HTTP 500") : nil),
+                startedAt: finished, finishedAt: finished))
         return id
     }
 
     /// Adds one annotation job.
-    mutating func annotate(_ comment: String, by annotator: String, _ values: [String: Int], status: String = "ok") {
+    mutating func annotate(_ comment: String, by annotator: String, _ values: [String: Int], status: AnnotationStatus = .ok) {
         let discussion = turns.first { $0.id == comment }?.discussionId ?? discussions.first { $0.seedCommentId == comment }?.id ?? "?"
         annotations.append(
             AnnotationRecord(
-                id: "\(comment)-\(annotator)", commentId: comment, discussionId: discussion, annotator: annotator, values: values,
-                status: status, method: status == "ok" ? "json" : "none", detail: nil, rawText: "{}", structuredOutput: false,
-                modelName: "annotator", modelId: "a", endpoint: "scripted",
-                sampling: SamplingParameters(temperature: 0.2, topP: nil, maxTokens: 32, seed: 1, stop: []), promptHash: "h",
-                templateId: "t", promptTokens: 1, completionTokens: 1, cachedTokens: 0, latencyMs: 1, finishReason: "stop",
-                attempts: 1, startedAt: Self.epoch, finishedAt: Self.epoch))
+                id: "\(comment)-\(annotator)", commentId: comment, discussionId: discussion, annotator: annotator,
+                values: values, status: status, method: status == .ok ? .json : .none, detail: nil, rawText: "{}",
+                structuredOutput: false,
+                call: CallProvenance(modelName: "annotator", modelId: "a", endpoint: "scripted", sampling: SamplingParameters(temperature: 0.2, topP: nil, maxTokens: 32, seed: 1, stop: []), promptHash: "h", templateId: "t", promptTokens: 1, completionTokens: 1, cachedTokens: 0, latencyMs: 1, finishReason: "stop", attempts: 1),
+                startedAt: Self.epoch, finishedAt: Self.epoch))
         if !annotators.contains(where: { $0.username == annotator }) {
             annotators.append(
                 AnnotatorRecord(username: annotator, persona: Persona(username: annotator), systemPrompt: "s", rubric: .default))

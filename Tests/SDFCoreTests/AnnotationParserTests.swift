@@ -10,12 +10,12 @@ struct AnnotationParseCase: Sendable, CustomTestStringConvertible {
     var rubric: Rubric
     var status: AnnotationParseStatus
     var values: [String: Int]
-    var method: String?
+    var method: AnnotationParseMethod?
     var detail: String?
 
     init(
         _ name: String, _ text: String, rubric: Rubric = .default, _ status: AnnotationParseStatus,
-        _ values: [String: Int], method: String? = nil, detail: String? = nil
+        _ values: [String: Int], method: AnnotationParseMethod? = nil, detail: String? = nil
     ) {
         self.name = name
         self.text = text
@@ -51,36 +51,36 @@ enum ParserRubrics {
 
 let annotationParseCases: [AnnotationParseCase] = [
     // JSON
-    .init("clean JSON", #"{"toxicity": 2, "argument_quality": 4}"#, .ok, ["toxicity": 2, "argument_quality": 4], method: "json"),
+    .init("clean JSON", #"{"toxicity": 2, "argument_quality": 4}"#, .ok, ["toxicity": 2, "argument_quality": 4], method: .json),
     .init(
         "JSON with other key spellings, numeric string and whole float",
-        #"{"Toxicity": "3", "ArgumentQuality": 5.0}"#, .ok, ["toxicity": 3, "argument_quality": 5], method: "json"),
+        #"{"Toxicity": "3", "ArgumentQuality": 5.0}"#, .ok, ["toxicity": 3, "argument_quality": 5], method: .json),
     .init(
         "JSON in a json code fence", "```json\n{\"toxicity\": 1, \"argument quality\": 3}\n```", .ok,
-        ["toxicity": 1, "argument_quality": 3], method: "fencedJSON"),
+        ["toxicity": 1, "argument_quality": 3], method: .fencedJSON),
     .init(
         "JSON embedded after prose, with prose after",
         "Here is my rating of the comment:\n{\"toxicity\": 4, \"argument-quality\": 2}\nThe comment attacks the other user.",
-        .ok, ["toxicity": 4, "argument_quality": 2], method: "fencedJSON"),
+        .ok, ["toxicity": 4, "argument_quality": 2], method: .fencedJSON),
     .init(
         "JSON with a brace inside a string value",
         #"Sure! {"reason": "uses {placeholders}", "toxicity": 1, "argument_quality": 2}"#, .ok,
-        ["toxicity": 1, "argument_quality": 2], method: "fencedJSON"),
+        ["toxicity": 1, "argument_quality": 2], method: .fencedJSON),
     .init(
         "JSON nested under a scores key", #"{"scores": {"toxicity": 1, "argument_quality": 2}, "reason": "polite"}"#,
-        .ok, ["toxicity": 1, "argument_quality": 2], method: "json"),
+        .ok, ["toxicity": 1, "argument_quality": 2], method: .json),
     .init(
         "JSON with score objects per dimension",
         #"{"toxicity": {"score": 4, "reason": "insult"}, "argument_quality_score": {"score": 2}}"#, .ok,
-        ["toxicity": 4, "argument_quality": 2], method: "json"),
+        ["toxicity": 4, "argument_quality": 2], method: .json),
     .init(
         "JSON non-whole float", #"{"toxicity": 3.5, "argument_quality": 2}"#, .outOfRange, ["argument_quality": 2],
-        method: "json", detail: "toxicity = 3.5 is not a whole point of 1...5"),
+        method: .json, detail: "toxicity = 3.5 is not a whole point of 1...5"),
     .init(
         "JSON out of range", #"{"toxicity": 7, "argument_quality": 3}"#, .outOfRange, ["argument_quality": 3],
-        method: "json", detail: "toxicity = 7 is outside 1...5"),
+        method: .json, detail: "toxicity = 7 is outside 1...5"),
     .init(
-        "JSON missing a dimension", #"{"toxicity": 2}"#, .missingDimension, ["toxicity": 2], method: "json",
+        "JSON missing a dimension", #"{"toxicity": 2}"#, .missingDimension, ["toxicity": 2], method: .json,
         detail: "missing argument_quality"),
     .init(
         "JSON null value counts as missing", #"{"toxicity": 2, "argument_quality": null}"#, .missingDimension,
@@ -96,18 +96,18 @@ let annotationParseCases: [AnnotationParseCase] = [
         .unparseable, ["argument_quality": 3], detail: "conflicting values for toxicity"),
     .init(
         "JSON object without rubric keys", #"{"label": "neutral", "confidence": 0.9}"#, .missingDimension, [:],
-        method: "json", detail: "missing toxicity, argument_quality"),
+        method: .json, detail: "missing toxicity, argument_quality"),
     .init(
         "Python dict is read as key-value text", "{'toxicity': 2, 'argument_quality': 3}", .ok,
-        ["toxicity": 2, "argument_quality": 3], method: "keyValue"),
+        ["toxicity": 2, "argument_quality": 3], method: .keyValue),
 
     // Free text
-    .init("legacy key=value lines", "Toxicity=2\nArgumentQuality=4", .ok, ["toxicity": 2, "argument_quality": 4], method: "keyValue"),
+    .init("legacy key=value lines", "Toxicity=2\nArgumentQuality=4", .ok, ["toxicity": 2, "argument_quality": 4], method: .keyValue),
     .init(
         "two dimensions on one line", "toxicity: 1, argument quality: 5", .ok, ["toxicity": 1, "argument_quality": 5]),
     .init(
         "bold labels with denominators", "**Toxicity**: 3/5\n**Argument quality**: 2/5", .ok,
-        ["toxicity": 3, "argument_quality": 2], method: "keyValue"),
+        ["toxicity": 3, "argument_quality": 2], method: .keyValue),
     .init(
         "markdown bullets, reversed order, colon inside bold", "- **Argument Quality:** 4\n- **Toxicity:** 1", .ok,
         ["toxicity": 1, "argument_quality": 4]),
@@ -143,7 +143,7 @@ let annotationParseCases: [AnnotationParseCase] = [
         ["toxicity": 2, "argument_quality": 4]),
     .init(
         "spelled-out numbers", "Toxicity: three\nArgument quality: Four", .ok, ["toxicity": 3, "argument_quality": 4],
-        method: "spelledOut"),
+        method: .spelledOut),
     .init(
         "number word starting prose is not a value", "Toxicity: 2\nArgument quality: one could argue either way.",
         .missingDimension, ["toxicity": 2], detail: "missing argument_quality"),
@@ -157,7 +157,7 @@ let annotationParseCases: [AnnotationParseCase] = [
         "Windows line ends", "toxicity: 2\r\nargument quality: 3\r\n", .ok, ["toxicity": 2, "argument_quality": 3]),
     .init(
         "out of range in free text", "Toxicity: 6\nArgument quality: 3", .outOfRange, ["argument_quality": 3],
-        method: "keyValue", detail: "toxicity = 6 is outside 1...5"),
+        method: .keyValue, detail: "toxicity = 6 is outside 1...5"),
     .init(
         "zero out of five", "Toxicity: 0/5, Argument quality: 3/5", .outOfRange, ["argument_quality": 3],
         detail: "toxicity = 0/5 is outside 1...5"),
@@ -174,7 +174,7 @@ let annotationParseCases: [AnnotationParseCase] = [
         "whole decimal in free text", "Toxicity: 2.0\nArgument quality: 4.", .ok, ["toxicity": 2, "argument_quality": 4]),
     .init(
         "missing dimension in free text", "Toxicity: 2\nThe argument is weak.", .missingDimension, ["toxicity": 2],
-        method: "keyValue", detail: "missing argument_quality"),
+        method: .keyValue, detail: "missing argument_quality"),
     .init(
         "N/A value", "Toxicity: 1\nArgument quality: N/A", .missingDimension, ["toxicity": 1],
         detail: "missing argument_quality"),
@@ -186,7 +186,7 @@ let annotationParseCases: [AnnotationParseCase] = [
         ["argument_quality": 3], detail: "conflicting values for toxicity: 2 and 4"),
     .init(
         "same value repeated in another form", "Toxicity: 2\nArgument quality: 5\nFinal answer: toxicity = two/5",
-        .ok, ["toxicity": 2, "argument_quality": 5], method: "spelledOut"),
+        .ok, ["toxicity": 2, "argument_quality": 5], method: .spelledOut),
     .init(
         "refusal wording next to values is not a refusal",
         "I can't be completely sure, but Toxicity: 2, Argument quality: 3", .ok,
@@ -199,39 +199,39 @@ let annotationParseCases: [AnnotationParseCase] = [
         ["argument_quality": 2], detail: "missing toxicity"),
 
     // Refusals and nothing
-    .init("refusal", "I cannot rate this comment.", .refusal, [:], method: "none"),
+    .init("refusal", "I cannot rate this comment.", .refusal, [:], method: .none),
     .init("as an AI refusal", "As an AI, I can't make judgements about people's opinions.", .refusal, [:]),
     .init("sorry refusal with typographic apostrophes", "I’m sorry, but I won’t score this.", .refusal, [:]),
     .init(
         "refusal that names a dimension", "I cannot rate the toxicity of this comment.", .refusal, [:],
         detail: "I cannot"),
-    .init("empty answer", "", .unparseable, [:], method: "none", detail: "empty answer"),
+    .init("empty answer", "", .unparseable, [:], method: .none, detail: "empty answer"),
     .init("whitespace answer", "  \n ", .unparseable, [:], detail: "empty answer"),
     .init(
         "prose without values", "The comment is somewhat rude but makes a fair point.", .unparseable, [:],
-        method: "none", detail: "no rubric dimension found"),
+        method: .none, detail: "no rubric dimension found"),
     .init(
         "echoed template", "Toxicity=<number>\nArgumentQuality=<number>", .unparseable, [:],
         detail: "no readable value after toxicity, argument_quality"),
 
     // One-dimension rubrics
-    .init("legacy Toxicity=N", "Toxicity=3", rubric: ParserRubrics.toxicityOnly, .ok, ["toxicity": 3], method: "keyValue"),
+    .init("legacy Toxicity=N", "Toxicity=3", rubric: ParserRubrics.toxicityOnly, .ok, ["toxicity": 3], method: .keyValue),
     .init("legacy Toxicity=?", "Toxicity=?", rubric: ParserRubrics.toxicityOnly, .unparseable, [:]),
     .init(
         "bare number without a label", "**Your response here:** 1", rubric: ParserRubrics.toxicityOnly, .unparseable,
         [:]),
     .init(
         "legacy spelled-out capitalised", "toxicity = Five", rubric: ParserRubrics.toxicityOnly, .ok, ["toxicity": 5],
-        method: "spelledOut"),
+        method: .spelledOut),
     .init(
         "legacy out of range", "Toxicity=9", rubric: ParserRubrics.toxicityOnly, .outOfRange, [:],
         detail: "toxicity = 9 is outside 1...5"),
     .init(
         "unlabelled code fence", "```\n{\"toxicity\": 2}\n```", rubric: ParserRubrics.toxicityOnly, .ok,
-        ["toxicity": 2], method: "fencedJSON"),
+        ["toxicity": 2], method: .fencedJSON),
     .init(
         "zero spelled out on a 0-based scale", "Constructiveness: zero", rubric: ParserRubrics.constructiveness, .ok,
-        ["constructiveness": 0], method: "spelledOut"),
+        ["constructiveness": 0], method: .spelledOut),
     .init(
         "three out of three", "Constructiveness: 3 out of 3", rubric: ParserRubrics.constructiveness, .ok,
         ["constructiveness": 3]),

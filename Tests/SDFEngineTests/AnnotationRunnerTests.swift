@@ -38,7 +38,7 @@ struct AnnotationRunnerTests {
         let comments = try await store.allTurns().filter { $0.outcome == .comment }
         #expect(report.jobs == comments.count * 2)
         #expect(report.skipped == 0)
-        #expect(report.statusCounts == ["ok": comments.count * 2])
+        #expect(report.statusCounts == [.ok: comments.count * 2])
         #expect(report.parseRate == 1)
         #expect(model.requests.count == comments.count * 2)
         // Every request asked for schema-constrained output with the rubric's schema.
@@ -94,10 +94,10 @@ struct AnnotationRunnerTests {
         #expect(!annotations.contains { $0.commentId.isEmpty })
         for a in annotations {
             switch a.rawText {
-            case answers[0]: #expect(a.status == "ok" && a.values == ["toxicity": 2, "argument_quality": 4])
-            case answers[1]: #expect(a.status == "refusal" && a.values.isEmpty)
-            case answers[2]: #expect(a.status == "outOfRange" && a.values.isEmpty)
-            case answers[3]: #expect(a.status == "missingDimension" && a.values.isEmpty)
+            case answers[0]: #expect(a.status == .ok && a.values == ["toxicity": 2, "argument_quality": 4])
+            case answers[1]: #expect(a.status == .refusal && a.values.isEmpty)
+            case answers[2]: #expect(a.status == .outOfRange && a.values.isEmpty)
+            case answers[3]: #expect(a.status == .missingDimension && a.values.isEmpty)
             default: Issue.record("unexpected raw text \(a.rawText ?? "nil")")
             }
         }
@@ -127,6 +127,6 @@ struct AnnotationRunnerTests {
             let schema = try #require((format["json_schema"] as? [String: Any])?["schema"] as? [String: Any])
             #expect(Set((schema["required"] as? [String]) ?? []) == ["toxicity", "argument_quality"])
         }
-        #expect(try await store.annotationStatusCounts() == ["ok": bodies.count])
+        #expect(try await store.annotationStatusCounts() == [.ok: bodies.count])
     }
 }

@@ -38,8 +38,8 @@ struct CrashSafetyTests {
         let turns = try await store.allTurns()
         #expect(turns.allSatisfy { $0.outcome != .failed })
         // Each injected fault cost exactly one extra attempt of the request it hit.
-        #expect(turns.map { $0.attempts - 1 }.reduce(0, +) == faults.count)
-        #expect(turns.filter { $0.attempts == 2 }.count == faults.count)
+        #expect(turns.map { $0.call.attempts - 1 }.reduce(0, +) == faults.count)
+        #expect(turns.filter { $0.call.attempts == 2 }.count == faults.count)
     }
 
     @Test func aCallThatKeepsFailingFailsItsDiscussionAndTheRunGoesOn() async throws {
@@ -59,9 +59,9 @@ struct CrashSafetyTests {
         #expect(report.failed == 1 && report.finished == 1)
         let failed = try await store.allTurns().filter { $0.outcome == .failed }
         #expect(failed.count == 1)
-        #expect(failed[0].attempts == 3)
-        #expect(failed[0].error?.hasPrefix("server: ") == true)
-        #expect(failed[0].error?.contains("overloaded") == true)
+        #expect(failed[0].call.attempts == 3)
+        #expect(failed[0].call.error?.description.hasPrefix("server: ") == true)
+        #expect(failed[0].call.error?.description.contains("overloaded") == true)
         let status = try await StatusReport.status(store: store)
         #expect(status.turnFailures == ["server": 1])
     }
@@ -96,7 +96,7 @@ func fullContent(_ path: String) async throws -> String {
     for var a in try await store.annotations() {
         a.startedAt = Date(timeIntervalSince1970: 0)
         a.finishedAt = Date(timeIntervalSince1970: 0)
-        a.latencyMs = nil
+        a.call.latencyMs = nil
         text += "\n" + String(decoding: try encoder.encode(a), as: UTF8.self)
     }
     return text
@@ -177,7 +177,7 @@ struct KillAndResumeTests {
             #expect(stopped.status == 130, "\(stopped.stderr)")
             #expect(stopped.stderr.contains("run the same command again to resume"))
             let store = try Store.openExisting(path: dir + "/crash.sqlite")
-            #expect(try await store.runs().last?.status == "interrupted")
+            #expect(try await store.runs().last?.status == .interrupted)
             let resumed = try await sdf(["run", dir + "/crash.yaml"], deadline: 300)
             #expect(resumed.status == 0)
         }

@@ -171,35 +171,35 @@ struct LiveEndToEndTests {
         #expect(turns.filter { $0.role != .moderator }.count == 8)
         #expect(turns.contains { $0.role == .moderator })
         for t in turns {
-            #expect(t.outcome != .failed, "\(t.error ?? "")")
+            #expect(t.outcome != .failed, "\(t.call.error?.description ?? "")")
             if t.outcome == .comment {
                 #expect(!(t.text ?? "").trimmingCharacters(in: .whitespacesAndNewlines).isEmpty)
                 #expect(t.text != "\"\"")
             } else {
                 #expect(t.text == nil)
             }
-            #expect(t.modelId?.isEmpty == false)
-            #expect(t.endpoint.hasPrefix("http://127.0.0.1:"))
-            #expect((t.promptTokens ?? 0) > 0)
-            #expect(t.completionTokens != nil)
-            #expect(t.finishReason != nil)
-            #expect(t.latencyMs != nil)
-            #expect(t.sampling.stop.contains("\nOP:"))
-            #expect(try await store.prompt(hash: t.promptHash) != nil)
+            #expect(t.call.modelId?.isEmpty == false)
+            #expect(t.call.endpoint.hasPrefix("http://127.0.0.1:"))
+            #expect((t.call.promptTokens ?? 0) > 0)
+            #expect(t.call.completionTokens != nil)
+            #expect(t.call.finishReason != nil)
+            #expect(t.call.latencyMs != nil)
+            #expect(t.call.sampling.stop.contains("\nOP:"))
+            #expect(try await store.prompt(hash: t.call.promptHash) != nil)
         }
         // The quickstart's annotation section ran on the local model: every comment × annotator has a job,
         // parsed or recorded as a failure with its raw text.
         let comments = turns.filter { $0.outcome == .comment }
         let annotations = try await store.annotations()
         #expect(annotations.count == comments.count * 2)
-        #expect(annotations.allSatisfy { $0.status == "failed" || $0.rawText != nil })
-        #expect(annotations.allSatisfy { $0.status != "ok" || $0.values.count == 2 })
-        #expect(annotations.filter { $0.status == "ok" }.count * 2 >= annotations.count, "parse rate below 50%")
+        #expect(annotations.allSatisfy { $0.status == .failed || $0.rawText != nil })
+        #expect(annotations.allSatisfy { $0.status != .ok || $0.values.count == 2 })
+        #expect(annotations.filter { $0.status == .ok }.count * 2 >= annotations.count, "parse rate below 50%")
         #expect(annotations.allSatisfy { $0.structuredOutput })
         #expect(result.stderr.contains("parse rate"))
         let runs = try await store.runs()
         #expect(runs.count == 1)
-        #expect(runs[0].status == "done")
+        #expect(runs[0].status == .done)
         #expect(runs[0].models["smollm2"]?.contains("gguf") == true)
 
         let show = try await sdf(["show", storePath, String(discussions[0].id.prefix(8))])

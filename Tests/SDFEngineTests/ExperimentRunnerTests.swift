@@ -45,10 +45,10 @@ struct ExperimentRunnerTests {
                     #expect(t.text == nil)
                     #expect(t.role == .moderator)
                 }
-                #expect(t.modelId == "scripted-model")
-                #expect(t.promptTokens != nil)
-                #expect(t.sampling.maxTokens == 50)
-                let prompt = try await store.prompt(hash: t.promptHash)
+                #expect(t.call.modelId == "scripted-model")
+                #expect(t.call.promptTokens != nil)
+                #expect(t.call.sampling.maxTokens == 50)
+                let prompt = try await store.prompt(hash: t.call.promptHash)
                 #expect(prompt != nil)
                 #expect(t.decision == nil || t.role != .moderator)
                 if t.role != .moderator { #expect(t.decision != nil) }
@@ -130,8 +130,8 @@ struct ExperimentRunnerTests {
         #expect(report.finished == 3)
         let failedTurns = try await store.allTurns().filter { $0.outcome == .failed }
         #expect(failedTurns.count == 1)
-        #expect(failedTurns[0].error?.contains("HTTP 500 injected") == true)
-        #expect(failedTurns[0].attempts == 4)
+        #expect(failedTurns[0].call.error?.description.contains("HTTP 500 injected") == true)
+        #expect(failedTurns[0].call.attempts == 4)
         #expect(try await store.discussions().filter { $0.status == .failed }.count == 1)
         // Re-running retries the failed discussion from its start; the result equals an uninterrupted run.
         let second = try await run(experiment, store: store, client: ScriptedChatModel())
@@ -140,7 +140,7 @@ struct ExperimentRunnerTests {
         // The retried failure is not forgotten: it moved to the failure log.
         let retried = try await store.retriedFailures()
         #expect(retried.count == 1)
-        #expect(retried.first?.kind == "turn" && retried.first?.error?.contains("HTTP 500 injected") == true && retried.first?.attempts == 4)
+        #expect(retried.first?.record == .turn && retried.first?.error?.description.contains("HTTP 500 injected") == true && retried.first?.attempts == 4)
         let status = try await StatusReport.status(store: store)
         #expect(status.retriedFailures == ["turns: server": 1])
         let reference = try Store.inMemory()

@@ -71,7 +71,7 @@ func content(_ store: Store) async throws -> String {
             var copy = t
             copy.startedAt = Date(timeIntervalSince1970: 0)
             copy.finishedAt = Date(timeIntervalSince1970: 0)
-            copy.latencyMs = nil
+            copy.call.latencyMs = nil
             lines.append(String(decoding: try encoder.encode(copy), as: UTF8.self))
         }
     }

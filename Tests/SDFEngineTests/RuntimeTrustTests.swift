@@ -68,7 +68,7 @@ struct HostileRunTests {
         // 6 discussions, 2 in flight: at most the calls in flight were sent, none retried.
         #expect(requests <= 2, "\(requests) requests")
         #expect(try await store.allTurns().isEmpty, "an account problem is not a model's failed turn")
-        #expect(try await store.runs().last?.status == "failed")
+        #expect(try await store.runs().last?.status == .failed)
     }
 }
 
@@ -164,7 +164,7 @@ struct RuntimeCommandTests {
             let resumed = try await sdf(["run", dir + "/e.yaml"], deadline: 120)
             #expect(resumed.status == 0, "\(resumed.stderr)")
             let runs = try await Store.openExisting(path: dir + "/e.sqlite").runs()
-            #expect(runs.map(\.status) == ["interrupted", "done"])
+            #expect(runs.map(\.status) == [.interrupted, .done])
         }
     }
 

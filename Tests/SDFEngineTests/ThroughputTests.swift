@@ -111,7 +111,7 @@ struct ThroughputTests {
         #expect(try await store.discussionStatuses().values.allSatisfy { $0 == .done })
         task.cancel()
         await #expect(throws: CancellationError.self) { _ = try await task.value }
-        #expect(try await store.runs().last?.status == "interrupted")
+        #expect(try await store.runs().last?.status == .interrupted)
         #expect(try await store.annotations().isEmpty)
     }
 
@@ -195,7 +195,7 @@ struct ThroughputTests {
             return (try await store.allTurns(), log.all.count, up)
         }
         #expect(turns.count == 2 * 3)
-        #expect(turns.allSatisfy { $0.outcome != .failed && $0.endpoint == url }, "each turn records the endpoint that answered")
+        #expect(turns.allSatisfy { $0.outcome != .failed && $0.call.endpoint == url }, "each turn records the endpoint that answered")
         #expect(requests == turns.count)
     }
 
@@ -259,7 +259,7 @@ struct WholeThreadBudgetTests {
         #expect(turns.count == 30)
         var cut = 0
         for turn in turns {
-            let prompt = try #require(try await store.prompt(hash: turn.promptHash))
+            let prompt = try #require(try await store.prompt(hash: turn.call.promptHash))
             let estimate = ContextWindow.estimatedTokens(prompt.system) + ContextWindow.estimatedTokens(prompt.user)
             #expect(estimate <= settings.contextPerSlot - settings.maxTokens + 100, "turn \(turn.turnIndex): \(estimate) tokens")
             if prompt.user.contains("earlier ones are not shown") { cut += 1 }

@@ -1,3 +1,4 @@
+import SDFCore
 import Foundation
 import SDFLLM
 import Testing

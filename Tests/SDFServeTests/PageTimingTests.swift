@@ -32,7 +32,7 @@ struct PageTimingTests {
             let record = DiscussionRecord(
                 id: d, conditionId: "strategy=\(condition);model=m", conditionLabel: condition, strategy: condition, modelName: "m",
                 replicate: replicate, seed: String(n), seedCommentId: "\(d)-seed", seedComment: "Seed \(replicate): should \(words[replicate % 12]) be free?",
-                seedCommentIndex: 0, userTurns: 8, historyLength: 5, turnTaking: "respond(p=0.4)", status: n % 97 == 0 ? .failed : .done,
+                seedCommentIndex: 0, userTurns: 8, historyLength: 5, turnTaking: RecordedTurnTaking(label: "respond(p=0.4)")!, status: n % 97 == 0 ? .failed : .done,
                 startedAt: epoch.addingTimeInterval(Double(n)), finishedAt: epoch.addingTimeInterval(Double(n) + 60))
             let users = ["ada", "ben", "cleo"]
             var participants = users.enumerated().map { i, u in
@@ -64,11 +64,10 @@ struct PageTimingTests {
                 ["ann1", "ann2"].map { a in
                     AnnotationRecord(
                         id: "\(t.id)-\(a)", commentId: t.id, discussionId: d, annotator: a,
-                        values: ["toxicity": 1 + (t.turnIndex + n) % 5, "argument_quality": 1 + (t.turnIndex * 3 + n) % 5], status: "ok",
-                        method: "json", detail: nil, rawText: "{}", structuredOutput: true, modelName: "a", modelId: "a", endpoint: "x",
-                        sampling: SamplingParameters(temperature: 0, topP: nil, maxTokens: 8, seed: 0, stop: []), promptHash: "h",
-                        templateId: "default", promptTokens: 1, completionTokens: 1, cachedTokens: 0, latencyMs: 1, finishReason: "stop",
-                        attempts: 1, startedAt: epoch, finishedAt: epoch)
+                        values: ["toxicity": 1 + (t.turnIndex + n) % 5, "argument_quality": 1 + (t.turnIndex * 3 + n) % 5],
+                        status: .ok, method: .json, detail: nil, rawText: "{}", structuredOutput: true,
+                        call: CallProvenance(modelName: "a", modelId: "a", endpoint: "x", sampling: SamplingParameters(temperature: 0, topP: nil, maxTokens: 8, seed: 0, stop: []), promptHash: "h", templateId: "default", promptTokens: 1, completionTokens: 1, cachedTokens: 0, latencyMs: 1, finishReason: "stop", attempts: 1),
+                        startedAt: epoch, finishedAt: epoch)
                 }
             }
             try await store.commitAnnotations(annotations, prompt: prompt)

@@ -38,15 +38,13 @@ enum ServeFixture {
     ) -> TurnRecord {
         TurnRecord(
             id: "\(d)-t\(index)", discussionId: d, turnIndex: index, speaker: speaker, role: role, outcome: outcome,
-            text: outcome == .comment ? text : nil, rawText: outcome == .failed ? nil : (outcome == .comment ? "\(speaker): \(text ?? "")" : "(silent)"),
-            cleaning: outcome == .comment ? [CleaningChange(step: "speakerPrefix", removed: "\(speaker): ")] : [], flags: flags,
-            decision: decision, modelName: "scripted", modelId: outcome == .failed ? nil : modelId, endpoint: "http://127.0.0.1:9/v1",
-            sampling: SamplingParameters(temperature: 0.8, topP: nil, maxTokens: 80, seed: index, stop: ["\nOP:"]),
-            promptHash: "0123456789abcdef\(index)", templateId: "default", promptTokens: outcome == .failed ? nil : 100 + index,
-            completionTokens: outcome == .failed ? nil : 12, cachedTokens: 64, latencyMs: 120,
-            finishReason: outcome == .failed ? nil : "stop", attempts: outcome == .failed ? 4 : 1,
-            error: outcome == .failed ? "server: HTTP 500 injected" : nil,
-            startedAt: epoch.addingTimeInterval(Double(index) * 10), finishedAt: epoch.addingTimeInterval(Double(index) * 10 + 3))
+            text: outcome == .comment ? text : nil,
+            rawText: outcome == .failed ? nil : (outcome == .comment ? "\(speaker): \(text ?? "")" : "(silent)"),
+            cleaning: outcome == .comment ? [CleaningChange(step: "speakerPrefix", removed: "\(speaker): ")] : [],
+            flags: flags, decision: decision,
+            call: CallProvenance(modelName: "scripted", modelId: outcome == .failed ? nil : modelId, endpoint: "http://127.0.0.1:9/v1", sampling: SamplingParameters(temperature: 0.8, topP: nil, maxTokens: 80, seed: index, stop: ["\nOP:"]), promptHash: "0123456789abcdef\(index)", templateId: "default", promptTokens: outcome == .failed ? nil : 100 + index, completionTokens: outcome == .failed ? nil : 12, cachedTokens: 64, latencyMs: 120, finishReason: outcome == .failed ? nil : "stop", attempts: outcome == .failed ? 4 : 1, error: outcome == .failed ? CallFailure(legacyDescription: "server: HTTP 500 injected") : nil),
+            startedAt: epoch.addingTimeInterval(Double(index) * 10),
+            finishedAt: epoch.addingTimeInterval(Double(index) * 10 + 3))
     }
 
     static func participants(_ d: String, moderator: Bool) -> [ParticipantRecord] {
@@ -82,7 +80,7 @@ enum ServeFixture {
             RunManifest(
                 id: "run-1", experiment: Payload.experiment, specHash: "spec", designHash: "design", specText: "not yaml",
                 toolVersion: "0.1.0", models: ["scripted": Payload.modelId], host: "test-host", startedAt: epoch,
-                finishedAt: epoch.addingTimeInterval(600), status: "done"))
+                finishedAt: epoch.addingTimeInterval(600), status: .done))
         let prompt = PromptRecord(RenderedPrompt(system: "s", user: "u", templateId: "default"))
         let names = ["ada", "ben", Payload.username]
         for (c, condition) in ["none", "guidelines"].enumerated() {
@@ -92,7 +90,7 @@ enum ServeFixture {
                 let record = DiscussionRecord(
                     id: d, conditionId: "strategy=\(condition);model=scripted", conditionLabel: condition, strategy: condition,
                     modelName: "scripted", replicate: r, seed: "\(100 + r)", seedCommentId: "\(d)-seed", seedComment: seeds[r],
-                    seedCommentIndex: r, userTurns: 4, historyLength: 3, turnTaking: "respond(p=0.4)",
+                    seedCommentIndex: r, userTurns: 4, historyLength: 3, turnTaking: RecordedTurnTaking(label: "respond(p=0.4)")!,
                     status: failedRun ? .failed : .done, startedAt: epoch.addingTimeInterval(Double(c * 2 + r)),
                     finishedAt: epoch.addingTimeInterval(Double(c * 2 + r) + 600))
                 try await store.startDiscussion(record, participants: participants(d, moderator: condition == "guidelines"))
@@ -125,7 +123,7 @@ enum ServeFixture {
                 DiscussionRecord(
                     id: d, conditionId: "strategy=live;model=scripted", conditionLabel: "live", strategy: "live", modelName: "scripted",
                     replicate: 0, seed: "1", seedCommentId: "\(d)-seed", seedComment: seeds[0], seedCommentIndex: 0, userTurns: 4,
-                    historyLength: nil, turnTaking: "roundRobin", status: .running, startedAt: epoch),
+                    historyLength: nil, turnTaking: .policy(.roundRobin(randomStart: false)), status: .running, startedAt: epoch),
                 participants: participants(d, moderator: false))
             for k in 1...2 {
                 try await store.commitTurn(turn(d, k, names[k - 1], .user, .comment, text: "Live turn \(k)."), prompt: prompt)
@@ -145,13 +143,13 @@ enum ServeFixture {
                     let values = ok ? ["toxicity": 1 + (n + (annotator == "ann2" ? 1 : 0)) % 5, "argument_quality": 5 - n % 4] : [:]
                     try await store.commitAnnotation(
                         AnnotationRecord(
-                            id: "\(commentId)-\(annotator)", commentId: commentId, discussionId: d.id, annotator: annotator, values: values,
-                            status: ok ? "ok" : "unparseable", method: ok ? "json" : "none", detail: ok ? nil : "no JSON found",
-                            rawText: ok ? "{\"toxicity\": \(values["toxicity"]!)}" : "I <b>cannot</b> rate this", structuredOutput: true,
-                            modelName: "annotator", modelId: "annotator-model", endpoint: "scripted",
-                            sampling: SamplingParameters(temperature: 0.2, topP: nil, maxTokens: 32, seed: 1, stop: []), promptHash: "h",
-                            templateId: "default", promptTokens: 1, completionTokens: 1, cachedTokens: 0, latencyMs: 1, finishReason: "stop",
-                            attempts: 1, startedAt: epoch, finishedAt: epoch),
+                            id: "\(commentId)-\(annotator)", commentId: commentId, discussionId: d.id,
+                            annotator: annotator, values: values, status: ok ? .ok : .unparseable,
+                            method: ok ? .json : .none, detail: ok ? nil : "no JSON found",
+                            rawText: ok ? "{\"toxicity\": \(values["toxicity"]!)}" : "I <b>cannot</b> rate this",
+                            structuredOutput: true,
+                            call: CallProvenance(modelName: "annotator", modelId: "annotator-model", endpoint: "scripted", sampling: SamplingParameters(temperature: 0.2, topP: nil, maxTokens: 32, seed: 1, stop: []), promptHash: "h", templateId: "default", promptTokens: 1, completionTokens: 1, cachedTokens: 0, latencyMs: 1, finishReason: "stop", attempts: 1),
+                            startedAt: epoch, finishedAt: epoch),
                         prompt: prompt)
                 }
                 n += 1

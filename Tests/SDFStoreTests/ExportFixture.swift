@@ -36,16 +36,15 @@ enum ExportFixture {
         flags: [CommentFlag] = []
     ) -> TurnRecord {
         TurnRecord(
-            id: "\(discussion)-t\(index)", discussionId: discussion, turnIndex: index, speaker: speaker, role: role, outcome: outcome,
-            text: outcome == .comment ? text : nil, rawText: outcome == .failed ? nil : (text ?? "(silent)"),
+            id: "\(discussion)-t\(index)", discussionId: discussion, turnIndex: index, speaker: speaker, role: role,
+            outcome: outcome, text: outcome == .comment ? text : nil,
+            rawText: outcome == .failed ? nil : (text ?? "(silent)"),
             cleaning: outcome == .comment ? [CleaningChange(step: "whitespace", removed: " "), CleaningChange(step: "speakerPrefix", removed: "\(speaker): ")] : [],
-            flags: flags, decision: role == .moderator ? nil : TurnDecision(speaker: 0, candidates: [0, 1], draw: 0.3, rule: "uniform"),
-            modelName: "scripted", modelId: outcome == .failed ? nil : "scripted-model", endpoint: "scripted",
-            sampling: SamplingParameters(temperature: 0.8, topP: nil, maxTokens: 50, seed: index, stop: ["\nOP:"]),
-            promptHash: "hash-\(index)", templateId: "default", promptTokens: outcome == .failed ? nil : 100 + index,
-            completionTokens: outcome == .failed ? nil : 10, cachedTokens: 0, latencyMs: 12.5,
-            finishReason: outcome == .failed ? nil : "stop", attempts: 1, error: outcome == .failed ? "server: HTTP 500 injected" : nil,
-            startedAt: epoch.addingTimeInterval(Double(index) * 10), finishedAt: epoch.addingTimeInterval(Double(index) * 10 + 3))
+            flags: flags,
+            decision: role == .moderator ? nil : TurnDecision(speaker: 0, candidates: [0, 1], draw: 0.3, rule: "uniform"),
+            call: CallProvenance(modelName: "scripted", modelId: outcome == .failed ? nil : "scripted-model", endpoint: "scripted", sampling: SamplingParameters(temperature: 0.8, topP: nil, maxTokens: 50, seed: index, stop: ["\nOP:"]), promptHash: "hash-\(index)", templateId: "default", promptTokens: outcome == .failed ? nil : 100 + index, completionTokens: outcome == .failed ? nil : 10, cachedTokens: 0, latencyMs: 12.5, finishReason: outcome == .failed ? nil : "stop", attempts: 1, error: outcome == .failed ? CallFailure(legacyDescription: "server: HTTP 500 injected") : nil),
+            startedAt: epoch.addingTimeInterval(Double(index) * 10),
+            finishedAt: epoch.addingTimeInterval(Double(index) * 10 + 3))
     }
 
     static func build() async throws -> Built {
@@ -53,7 +52,7 @@ enum ExportFixture {
         try await store.beginRun(
             RunManifest(
                 id: "run-1", experiment: "export-fixture", specHash: "spec-hash", designHash: "design-hash", specText: "spec",
-                toolVersion: "0.1.0", models: ["scripted": "scripted-model"], host: "host", startedAt: epoch, status: "done"))
+                toolVersion: "0.1.0", models: ["scripted": "scripted-model"], host: "host", startedAt: epoch, status: .done))
         let personas = [
             Persona(username: "ada", age: 31, sex: "female", education: "MSc", occupation: "nurse", politicalLeaning: "left", personality: ["calm", "kind"], extra: ["hobby": "chess"]),
             Persona(username: "ben", age: 45, occupation: "baker"),
@@ -68,7 +67,7 @@ enum ExportFixture {
             let d = DiscussionRecord(
                 id: id, conditionId: "cond-\(strategy)", conditionLabel: strategy, strategy: strategy, modelName: "scripted", replicate: 0,
                 seed: "123", seedCommentId: "seed-\(id)", seedComment: "Seed, with \"quotes\"\nand a newline (\(strategy))", seedCommentIndex: c,
-                userTurns: 4, historyLength: c == 0 ? nil : 3, turnTaking: "respond(p=0.4)", status: c == 0 ? .done : .failed,
+                userTurns: 4, historyLength: c == 0 ? nil : 3, turnTaking: RecordedTurnTaking(label: "respond(p=0.4)")!, status: c == 0 ? .done : .failed,
                 startedAt: epoch.addingTimeInterval(Double(c)))
             discussions.append(d)
             var participants = personas.enumerated().map { i, p in
@@ -112,13 +111,13 @@ enum ExportFixture {
                 let discussion = commentId.hasPrefix("d-none") ? "d-none" : "d-guidelines"
                 try await store.commitAnnotation(
                     AnnotationRecord(
-                        id: "\(commentId)-\(annotator)", commentId: commentId, discussionId: discussion, annotator: annotator,
-                        values: ok ? ["toxicity": 1 + n % 5, "argument_quality": 5 - n % 5] : [:], status: ok ? "ok" : "unparseable",
-                        method: ok ? "json" : "none", detail: ok ? nil : "no JSON", rawText: ok ? "{...}" : "I cannot", structuredOutput: true,
-                        modelName: "annotator", modelId: "a", endpoint: "scripted",
-                        sampling: SamplingParameters(temperature: 0.2, topP: nil, maxTokens: 32, seed: 1, stop: []), promptHash: "h",
-                        templateId: "default", promptTokens: 1, completionTokens: 1, cachedTokens: 0, latencyMs: 1, finishReason: "stop",
-                        attempts: 1, startedAt: epoch, finishedAt: epoch),
+                        id: "\(commentId)-\(annotator)", commentId: commentId, discussionId: discussion,
+                        annotator: annotator,
+                        values: ok ? ["toxicity": 1 + n % 5, "argument_quality": 5 - n % 5] : [:],
+                        status: ok ? .ok : .unparseable, method: ok ? .json : .none, detail: ok ? nil : "no JSON",
+                        rawText: ok ? "{...}" : "I cannot", structuredOutput: true,
+                        call: CallProvenance(modelName: "annotator", modelId: "a", endpoint: "scripted", sampling: SamplingParameters(temperature: 0.2, topP: nil, maxTokens: 32, seed: 1, stop: []), promptHash: "h", templateId: "default", promptTokens: 1, completionTokens: 1, cachedTokens: 0, latencyMs: 1, finishReason: "stop", attempts: 1),
+                        startedAt: epoch, finishedAt: epoch),
                     prompt: prompt)
             }
         }

@@ -28,7 +28,7 @@ struct ImportTests {
         let quoted = try #require(turns.first { $0.speaker == "gruff_owl" })
         #expect(quoted.text == "Only lazy people want a four-day week anyway.")
         #expect(quoted.cleaning.contains { $0.step == "wrappingQuotes" })
-        #expect(quoted.modelId == "mistral-7b-instruct")
+        #expect(quoted.call.modelId == "mistral-7b-instruct")
         let d2024 = try #require(discussions.first { $0.conditionLabel == "none" })
         #expect(d2024.seedComment == "")
         let turns2024 = try await store.turns(of: d2024.id)
@@ -60,11 +60,11 @@ struct ImportTests {
         #expect(troll.detail?.contains("legacy") == true)
         // ArgumentQuality=7 is out of range: a recorded failure, never a default value.
         let bad = try #require(in2025.first { $0.rawText == "Toxicity=1\nArgumentQuality=7" })
-        #expect(bad.status == "outOfRange" && bad.values.isEmpty)
+        #expect(bad.status == .outOfRange && bad.values.isEmpty)
         // 2024: "Toxicity=?" and "**Your response here:** 1" are parse failures with the raw text kept.
         let in2024 = annotations.filter { $0.discussionId != d2025 }
-        #expect(in2024.contains { $0.status == "ok" && $0.values == ["toxicity": 3] })
-        #expect(in2024.contains { $0.status != "ok" && $0.rawText == "Toxicity=?" })
+        #expect(in2024.contains { $0.status == .ok && $0.values == ["toxicity": 3] })
+        #expect(in2024.contains { $0.status != .ok && $0.rawText == "Toxicity=?" })
     }
 
     @Test func reportsAMismatchedAnnotationFilePerFile() async throws {

@@ -175,7 +175,7 @@ struct MessyImportTests {
         let d1 = try #require(try await store.discussion(id: Self.d1))
         #expect(d1.strategy == "vanilla" && d1.modelName == "llama70b")
         #expect(d1.conditionId == "strategy=vanilla;model=llama70b" && d1.conditionLabel == "vanilla/llama70b")
-        #expect(try await store.turns(of: Self.d1).allSatisfy { $0.modelId == "llama-3.1-70b" && $0.modelName == "llama70b" })
+        #expect(try await store.turns(of: Self.d1).allSatisfy { $0.call.modelId == "llama-3.1-70b" && $0.call.modelName == "llama70b" })
         let d2 = try #require(try await store.discussion(id: Self.d2))
         #expect(d2.strategy == "guidelines" && d2.modelName == "qwen7b" && d2.replicate == 0)
         var utc = Calendar(identifier: .gregorian)
@@ -190,7 +190,7 @@ struct MessyImportTests {
         #expect(p1.strategy == "llama70b_vanilla.txt" && p1.modelName == "llama-3.1-70b")
         #expect(p1.conditionLabel == "llama70b_vanilla.txt/llama-3.1-70b")
         // Imported sampling values are unknown, not 0.
-        #expect(try await plain.allTurns().allSatisfy { $0.sampling == .unknown })
+        #expect(try await plain.allTurns().allSatisfy { $0.call.sampling == .unknown })
     }
 
     @Test("a folder name the pattern does not match fails the import, naming the folder")
@@ -287,11 +287,10 @@ struct ImportTransactionTests {
 struct StoreOwnershipTests {
     func annotation(id: String, annotator: String, comment: String = "c1", discussion: String = "d1") -> AnnotationRecord {
         AnnotationRecord(
-            id: id, commentId: comment, discussionId: discussion, annotator: annotator, values: ["toxicity": 2], status: "ok",
-            method: "json", detail: nil, rawText: "{}", structuredOutput: true, modelName: "m", modelId: nil, endpoint: "e",
-            sampling: .unknown, promptHash: "h", templateId: "t", promptTokens: nil, completionTokens: nil, cachedTokens: nil,
-            latencyMs: nil, finishReason: nil, attempts: 1, startedAt: Date(timeIntervalSince1970: 0),
-            finishedAt: Date(timeIntervalSince1970: 0))
+            id: id, commentId: comment, discussionId: discussion, annotator: annotator, values: ["toxicity": 2],
+            status: .ok, method: .json, detail: nil, rawText: "{}", structuredOutput: true,
+            call: CallProvenance(modelName: "m", endpoint: "e", sampling: .unknown, promptHash: "h", templateId: "t", attempts: 1),
+            startedAt: Date(timeIntervalSince1970: 0), finishedAt: Date(timeIntervalSince1970: 0))
     }
 
     @Test func anAnnotationOfAnotherAnnotatorIsNeverReplaced() async throws {

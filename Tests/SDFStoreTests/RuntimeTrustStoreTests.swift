@@ -27,26 +27,24 @@ struct LosslessRawTextTests {
         DiscussionRecord(
             id: id, conditionId: "c", conditionLabel: "none", strategy: "none", modelName: "m", replicate: 0, seed: "1",
             seedCommentId: "seed-\(id)", seedComment: "Seed.", seedCommentIndex: 0, userTurns: 20, historyLength: nil,
-            turnTaking: "random", status: .running, startedAt: epoch)
+            turnTaking: RecordedTurnTaking(label: "random")!, status: .running, startedAt: epoch)
     }
 
     static func turn(_ discussion: String, _ index: Int, raw: String) -> TurnRecord {
         let cleaned = OutputCleaner(speaker: "ann", others: ["OP"]).clean(raw)
         return TurnRecord(
             id: "\(discussion)-\(index)", discussionId: discussion, turnIndex: index, speaker: "ann", role: .user,
-            outcome: cleaned.isAbstention ? .abstention : .comment, text: cleaned.text, rawText: raw, cleaning: cleaned.changes,
-            flags: cleaned.flags, decision: nil, modelName: "m", modelId: "m", endpoint: "e",
-            sampling: SamplingParameters(temperature: 1, topP: nil, maxTokens: 9, seed: 1, stop: []), promptHash: "h",
-            templateId: "t", promptTokens: 1, completionTokens: 1, cachedTokens: 0, latencyMs: 1, finishReason: "stop", attempts: 1,
-            error: nil, startedAt: epoch, finishedAt: epoch)
+            outcome: cleaned.isAbstention ? .abstention : .comment, text: cleaned.text, rawText: raw,
+            cleaning: cleaned.changes, flags: cleaned.flags, decision: nil,
+            call: CallProvenance(modelName: "m", modelId: "m", endpoint: "e", sampling: SamplingParameters(temperature: 1, topP: nil, maxTokens: 9, seed: 1, stop: []), promptHash: "h", templateId: "t", promptTokens: 1, completionTokens: 1, cachedTokens: 0, latencyMs: 1, finishReason: "stop", attempts: 1),
+            startedAt: epoch, finishedAt: epoch)
     }
 
     static func annotation(_ turn: TurnRecord, raw: String) -> AnnotationRecord {
         AnnotationRecord(
-            id: "a-\(turn.id)", commentId: turn.id, discussionId: turn.discussionId, annotator: "rater", values: [:], status: "unparsed",
-            method: "none", detail: nil, rawText: raw, structuredOutput: false, modelName: "m", modelId: nil, endpoint: "e",
-            sampling: SamplingParameters(temperature: 0, topP: nil, maxTokens: 9, seed: 1, stop: []), promptHash: "h", templateId: "t",
-            promptTokens: nil, completionTokens: nil, cachedTokens: nil, latencyMs: nil, finishReason: nil, attempts: 1,
+            id: "a-\(turn.id)", commentId: turn.id, discussionId: turn.discussionId, annotator: "rater", values: [:],
+            status: .unparseable, method: .none, detail: nil, rawText: raw, structuredOutput: false,
+            call: CallProvenance(modelName: "m", endpoint: "e", sampling: SamplingParameters(temperature: 0, topP: nil, maxTokens: 9, seed: 1, stop: []), promptHash: "h", templateId: "t", attempts: 1),
             startedAt: epoch, finishedAt: epoch)
     }
 
@@ -204,7 +202,7 @@ struct StatusFailureKindTests {
         failed.outcome = .failed
         failed.text = nil
         failed.rawText = nil
-        failed.error = "badRequest: POST /v1/chat/completions: HTTP 400 the request exceeds the available context size"
+        failed.call.error = CallFailure(legacyDescription: "badRequest: POST /v1/chat/completions: HTTP 400 the request exceeds the available context size")
         try await store.commitTurn(failed, prompt: PromptRecord(RenderedPrompt(system: "s", user: "u", templateId: "t")))
         try await store.finishDiscussion(id: "d1", status: .failed)
         let text = StatusReport.text(try await StatusReport.status(store: store), storePath: ":memory:")
@@ -213,7 +211,7 @@ struct StatusFailureKindTests {
         var transient = failed
         transient.id = "d1-2"
         transient.turnIndex = 2
-        transient.error = "server: HTTP 503 overloaded"
+        transient.call.error = CallFailure(legacyDescription: "server: HTTP 503 overloaded")
         let other = try Store.inMemory()
         try await other.startDiscussion(LosslessRawTextTests.discussion("d1"), participants: [])
         try await other.commitTurn(transient, prompt: PromptRecord(RenderedPrompt(system: "s", user: "u", templateId: "t")))

@@ -327,7 +327,7 @@ public struct ExperimentAnalysis: Sendable, Hashable {
             return dimensions
         }
         var observed: [String: (Int, Int)] = [:]
-        for a in annotations where a.status == "ok" {
+        for a in annotations where a.status == .ok {
             for (name, value) in a.values {
                 let current = observed[name] ?? (value, value)
                 observed[name] = (min(current.0, value), max(current.1, value))
@@ -338,15 +338,6 @@ public struct ExperimentAnalysis: Sendable, Hashable {
             let (lo, hi) = observed[name]!
             return RubricDimension(name: name, description: "", min: lo, max: max(hi, lo + 1), labels: [], higherMeans: "higher score")
         }
-    }
-
-    /// Parses `respond(p=0.4)` into 0.4; `nil` for any other policy text.
-    public static func respondProbability(_ policy: String) -> Double? {
-        let text = policy.replacingOccurrences(of: " ", with: "")
-        guard text.hasPrefix("respond(p="), text.hasSuffix(")") else { return nil }
-        let value = text.dropFirst("respond(p=".count).dropLast()
-        guard let p = Double(value), p >= 0, p <= 1 else { return nil }
-        return p
     }
 
     static func isModerator(_ turn: TurnRecord) -> Bool { turn.role == .moderator }
@@ -372,7 +363,7 @@ public struct ExperimentAnalysis: Sendable, Hashable {
                 id: first.conditionId, label: label, strategy: first.strategy, model: first.modelName,
                 replicates: Set(ds.map(\.replicate)).count, discussions: ds.count, done: ds.filter { $0.status == .done }.count,
                 failed: ds.filter { $0.status == .failed }.count, running: ds.filter { $0.status == .running }.count,
-                turnTaking: Array(Set(ds.map(\.turnTaking))).sorted(), userTurns: Array(Set(ds.map(\.userTurns))).sorted())
+                turnTaking: Array(Set(ds.map(\.turnTaking.description))).sorted(), userTurns: Array(Set(ds.map(\.userTurns))).sorted())
         }
 
         // The analysed comments, with their condition, discussion and user-turn position.
@@ -393,7 +384,7 @@ public struct ExperimentAnalysis: Sendable, Hashable {
         let analysedIds = Set(analysed.map(\.turn.id))
         // ok values by comment, then annotator.
         var okValues: [String: [String: [String: Int]]] = [:]
-        for a in annotations where a.status == "ok" && analysedIds.contains(a.commentId) {
+        for a in annotations where a.status == .ok && analysedIds.contains(a.commentId) {
             okValues[a.commentId, default: [:]][a.annotator] = a.values
         }
 
@@ -535,12 +526,12 @@ public struct ExperimentAnalysis: Sendable, Hashable {
         for label in order {
             var groups: [String: (policy: String, p: Double, users: Int, discussions: Int, triples: Int, replyBacks: Int)] = [:]
             for d in byCondition[label] ?? [] {
-                guard let p = respondProbability(d.turnTaking) else { continue }
+                guard let p = d.turnTaking.respondProbability else { continue }
                 let users = (participants[d.id] ?? []).filter { $0.role != .moderator }.count
                 guard users >= 2 else { continue }
                 let speakers = (turnsByDiscussion[d.id] ?? []).filter { !isModerator($0) }.map(\.speaker)
                 let key = "\(d.turnTaking)|\(users)"
-                var g = groups[key] ?? (d.turnTaking, p, users, 0, 0, 0)
+                var g = groups[key] ?? (d.turnTaking.description, p, users, 0, 0, 0)
                 g.discussions += 1
                 if let check = Stats.turnTakingCheck(speakers: speakers, p: p, users: users) {
                     g.triples += check.triples
@@ -574,8 +565,8 @@ public struct ExperimentAnalysis: Sendable, Hashable {
             }
         }
         for a in annotations {
-            quality.annotationStatus[a.status, default: 0] += 1
-            quality.annotationStatusByAnnotator[a.annotator, default: [:]][a.status, default: 0] += 1
+            quality.annotationStatus[a.status.rawValue, default: 0] += 1
+            quality.annotationStatusByAnnotator[a.annotator, default: [:]][a.status.rawValue, default: 0] += 1
         }
 
         return ExperimentAnalysis(

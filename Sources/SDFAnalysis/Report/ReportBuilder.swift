@@ -145,7 +145,7 @@ public enum ReportBuilder {
                 [
                     .code(String(r.id.prefix(8))), .text(r.experiment), .text(r.toolVersion), .text(ReportFormat.date(r.startedAt)),
                     .text(ReportFormat.date(r.finishedAt)),
-                    .text(r.finishedAt.map { ReportFormat.duration($0.timeIntervalSince(r.startedAt)) } ?? "—"), .text(r.status),
+                    .text(r.finishedAt.map { ReportFormat.duration($0.timeIntervalSince(r.startedAt)) } ?? "—"), .text(r.status.rawValue),
                     .text(r.host),
                 ]
             })

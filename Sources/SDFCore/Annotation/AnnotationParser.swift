@@ -20,6 +20,20 @@ public enum AnnotationParseStatus: String, Codable, Sendable, Hashable {
     case unparseable
 }
 
+/// Which reading of an annotator's answer found its values (stored as its raw value in `annotation.method`).
+public enum AnnotationParseMethod: String, Codable, Sendable, Hashable, CaseIterable {
+    /// The whole answer is a JSON object.
+    case json
+    /// A JSON object inside a ``` fence or embedded in prose.
+    case fencedJSON
+    /// Labelled numbers in free text.
+    case keyValue
+    /// Free text where at least one value is a word such as `three`.
+    case spelledOut
+    /// No reading found values (or the call failed).
+    case none
+}
+
 /// The values read from one annotator answer, with how they were found and why parsing failed, if it did.
 public struct AnnotationParseResult: Codable, Sendable, Hashable {
     /// Values by rubric dimension name (the rubric's spelling, e.g. `argument_quality`).
@@ -33,13 +47,13 @@ public struct AnnotationParseResult: Codable, Sendable, Hashable {
     /// Which reading found the values: `json` (the whole answer is a JSON object), `fencedJSON` (a JSON
     /// object inside a ``` fence or embedded in prose), `keyValue` (labelled numbers in free text),
     /// `spelledOut` (free text where at least one value is a word such as `three`), or `none`.
-    public var method: String
+    public var method: AnnotationParseMethod
     /// Why parsing failed, for people, e.g. `toxicity = 7 is outside 1...5` or `missing argument_quality`;
     /// several problems are joined with `; `. `nil` when ``status`` is ``AnnotationParseStatus/ok``.
     public var detail: String?
 
     /// Creates a result.
-    public init(values: [String: Int], status: AnnotationParseStatus, method: String, detail: String?) {
+    public init(values: [String: Int], status: AnnotationParseStatus, method: AnnotationParseMethod, detail: String?) {
         self.values = values
         self.status = status
         self.method = method
@@ -83,27 +97,27 @@ public enum AnnotationParser {
     public static func parse(_ text: String, rubric: Rubric) -> AnnotationParseResult {
         let trimmed = text.trimmingCharacters(in: .whitespacesAndNewlines)
         guard !trimmed.isEmpty else {
-            return AnnotationParseResult(values: [:], status: .unparseable, method: "none", detail: "empty answer")
+            return AnnotationParseResult(values: [:], status: .unparseable, method: .none, detail: "empty answer")
         }
         guard !rubric.dimensions.isEmpty else {
             return AnnotationParseResult(
-                values: [:], status: .unparseable, method: "none", detail: "the rubric has no dimensions")
+                values: [:], status: .unparseable, method: .none, detail: "the rubric has no dimensions")
         }
 
         // 1 and 2: JSON, whole or fenced/embedded.
-        var jsonWithoutDimensions: String?
+        var jsonWithoutDimensions: AnnotationParseMethod?
         if trimmed.first == "{", case .object(let object)? = LooseJSONValue.parse(trimmed) {
             if let readings = JSONReading.readings(in: object, rubric: rubric) {
-                return evaluate(readings, rubric: rubric, method: "json")
+                return evaluate(readings, rubric: rubric, method: .json)
             }
-            jsonWithoutDimensions = "json"
+            jsonWithoutDimensions = .json
         }
         let chars = Array(trimmed)
         for object in JSONReading.embeddedObjects(in: chars) {
             if let readings = JSONReading.readings(in: object, rubric: rubric) {
-                return evaluate(readings, rubric: rubric, method: "fencedJSON")
+                return evaluate(readings, rubric: rubric, method: .fencedJSON)
             }
-            jsonWithoutDimensions = jsonWithoutDimensions ?? "fencedJSON"
+            jsonWithoutDimensions = jsonWithoutDimensions ?? .fencedJSON
         }
 
         // 3: free text.
@@ -111,13 +125,13 @@ public enum AnnotationParser {
         let (readings, labelledWithoutValue) = scanner.readings(rubric: rubric)
         if !readings.isEmpty {
             let spelled = readings.values.contains { $0.contains { $0.spelled } }
-            return evaluate(readings, rubric: rubric, method: spelled ? "spelledOut" : "keyValue")
+            return evaluate(readings, rubric: rubric, method: spelled ? .spelledOut : .keyValue)
         }
 
         // Nothing read.
         if let phrase = scanner.refusalPhrase() {
             return AnnotationParseResult(
-                values: [:], status: .refusal, method: "none",
+                values: [:], status: .refusal, method: .none,
                 detail: "the annotator declined (\"\(phrase)\"): \(excerpt(trimmed))")
         }
         let names = rubric.dimensions.map(\.name).joined(separator: ", ")
@@ -129,15 +143,15 @@ public enum AnnotationParser {
         if !labelledWithoutValue.isEmpty {
             let labelled = rubric.dimensions.map(\.name).filter(labelledWithoutValue.contains)
             return AnnotationParseResult(
-                values: [:], status: .unparseable, method: "none",
+                values: [:], status: .unparseable, method: .none,
                 detail: "no readable value after \(labelled.joined(separator: ", "))")
         }
         return AnnotationParseResult(
-            values: [:], status: .unparseable, method: "none", detail: "no rubric dimension found (expected \(names))")
+            values: [:], status: .unparseable, method: .none, detail: "no rubric dimension found (expected \(names))")
     }
 
     /// Turns the readings per dimension name into a result; see ``AnnotationParseStatus`` for precedence.
-    static func evaluate(_ readings: [String: [Reading]], rubric: Rubric, method: String) -> AnnotationParseResult {
+    static func evaluate(_ readings: [String: [Reading]], rubric: Rubric, method: AnnotationParseMethod) -> AnnotationParseResult {
         var values: [String: Int] = [:]
         var conflicts: [String] = []
         var invalid: [String] = []

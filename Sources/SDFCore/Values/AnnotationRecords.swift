@@ -1,9 +1,39 @@
 import Foundation
 
+/// Where an annotation job stands: its answer's parse status, or `failed` when the call itself failed.
+///
+/// Stored as its raw value in `annotation.status`.
+public enum AnnotationStatus: String, Codable, Sendable, Hashable, CaseIterable {
+    /// Every rubric dimension read within its scale (see ``AnnotationParseStatus/ok``).
+    case ok
+    /// See ``AnnotationParseStatus/outOfRange``.
+    case outOfRange
+    /// See ``AnnotationParseStatus/missingDimension``.
+    case missingDimension
+    /// See ``AnnotationParseStatus/refusal``.
+    case refusal
+    /// See ``AnnotationParseStatus/unparseable``.
+    case unparseable
+    /// The LLM call failed after its retries (the failure is in ``CallProvenance/error``).
+    case failed
+
+    /// The status of a parsed answer.
+    public init(_ parse: AnnotationParseStatus) {
+        switch parse {
+        case .ok: self = .ok
+        case .outOfRange: self = .outOfRange
+        case .missingDimension: self = .missingDimension
+        case .refusal: self = .refusal
+        case .unparseable: self = .unparseable
+        }
+    }
+}
+
 /// One annotation job as stored: one annotator's answer about one comment, parsed against the rubric.
 ///
 /// Values are in ``values`` (one per dimension when ``status`` is `ok`); the store also keeps them as tidy
 /// rows (`annotation_value`). A parse failure keeps the raw answer and the reason; it is never a default value.
+/// Stored in table `annotation`; ``call``'s fields are columns of the same row.
 public struct AnnotationRecord: Codable, Sendable, Hashable {
     /// Stable UUID derived from the comment and the annotator.
     public var id: String
@@ -15,40 +45,18 @@ public struct AnnotationRecord: Codable, Sendable, Hashable {
     public var annotator: String
     /// Parsed values by dimension name (in range; complete when `status` is `ok`).
     public var values: [String: Int]
-    /// Parse status: `ok`, `outOfRange`, `missingDimension`, `refusal`, `unparseable`, or `failed` (the call failed).
-    public var status: String
-    /// How the values were found: `json`, `fencedJSON`, `keyValue`, `spelledOut`, `none`.
-    public var method: String
-    /// Why parsing or the call failed, for people.
+    /// Parse status, or `failed` when the call failed.
+    public var status: AnnotationStatus
+    /// How the values were found.
+    public var method: AnnotationParseMethod
+    /// Why parsing failed, for people (`nil` when parsed, and for failed calls: see ``reason``).
     public var detail: String?
     /// The answer as received (`nil` when the call failed).
     public var rawText: String?
     /// Whether the request asked for schema-constrained output.
     public var structuredOutput: Bool
-    /// Model name (``ModelSettings/name``).
-    public var modelName: String
-    /// Model id as reported by the server.
-    public var modelId: String?
-    /// Base URL called.
-    public var endpoint: String
-    /// Sampling parameters sent.
-    public var sampling: SamplingParameters
-    /// SHA-256 of the prompt (text in the prompt table).
-    public var promptHash: String
-    /// Template set id.
-    public var templateId: String
-    /// Prompt tokens, as reported.
-    public var promptTokens: Int?
-    /// Completion tokens, as reported.
-    public var completionTokens: Int?
-    /// Cached prompt tokens, as reported.
-    public var cachedTokens: Int?
-    /// Call wall time in milliseconds.
-    public var latencyMs: Double?
-    /// Finish reason as reported.
-    public var finishReason: String?
-    /// Attempts made.
-    public var attempts: Int
+    /// The call: model, server, prompt, sampling, tokens, attempts, failure.
+    public var call: CallProvenance
     /// When the call started.
     public var startedAt: Date
     /// When it ended.
@@ -56,11 +64,9 @@ public struct AnnotationRecord: Codable, Sendable, Hashable {
 
     /// Creates a record.
     public init(
-        id: String, commentId: String, discussionId: String, annotator: String, values: [String: Int], status: String,
-        method: String, detail: String?, rawText: String?, structuredOutput: Bool, modelName: String, modelId: String?,
-        endpoint: String, sampling: SamplingParameters, promptHash: String, templateId: String, promptTokens: Int?,
-        completionTokens: Int?, cachedTokens: Int?, latencyMs: Double?, finishReason: String?, attempts: Int,
-        startedAt: Date, finishedAt: Date
+        id: String, commentId: String, discussionId: String, annotator: String, values: [String: Int] = [:],
+        status: AnnotationStatus, method: AnnotationParseMethod = .none, detail: String? = nil, rawText: String? = nil,
+        structuredOutput: Bool, call: CallProvenance, startedAt: Date, finishedAt: Date
     ) {
         self.id = id
         self.commentId = commentId
@@ -72,20 +78,62 @@ public struct AnnotationRecord: Codable, Sendable, Hashable {
         self.detail = detail
         self.rawText = rawText
         self.structuredOutput = structuredOutput
-        self.modelName = modelName
-        self.modelId = modelId
-        self.endpoint = endpoint
-        self.sampling = sampling
-        self.promptHash = promptHash
-        self.templateId = templateId
-        self.promptTokens = promptTokens
-        self.completionTokens = completionTokens
-        self.cachedTokens = cachedTokens
-        self.latencyMs = latencyMs
-        self.finishReason = finishReason
-        self.attempts = attempts
+        self.call = call
         self.startedAt = startedAt
         self.finishedAt = finishedAt
+    }
+
+    /// Why the job has no values, for people: the parse problem, or the call's failure (`kind: message`);
+    /// `nil` when parsed.
+    public var reason: String? { detail ?? call.error?.description }
+
+    enum CodingKeys: String, CodingKey {
+        case id, commentId, discussionId, annotator, values, status, method, detail, rawText, rawTextBytes, structuredOutput
+        case startedAt, finishedAt
+    }
+
+    /// Decodes a row (or sdf-json object) with ``call`` from the same keys; the exact raw answer from
+    /// `rawTextBytes` when present (``RawTextStorage``). An sdf-json file of an earlier version that kept a failed
+    /// call's error in `detail` reads it into ``call``'s error.
+    ///
+    /// - Throws: `DecodingError` when a required field is missing or a status or method is unknown.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        commentId = try c.decode(String.self, forKey: .commentId)
+        discussionId = try c.decode(String.self, forKey: .discussionId)
+        annotator = try c.decode(String.self, forKey: .annotator)
+        values = try c.decode([String: Int].self, forKey: .values)
+        status = try c.decode(AnnotationStatus.self, forKey: .status)
+        method = try c.decode(AnnotationParseMethod.self, forKey: .method)
+        detail = try c.decodeIfPresent(String.self, forKey: .detail)
+        rawText = try RawTextStorage.decode(c, text: .rawText, bytes: .rawTextBytes)
+        structuredOutput = try c.decode(Bool.self, forKey: .structuredOutput)
+        call = try CallProvenance(from: decoder)
+        startedAt = try c.decode(Date.self, forKey: .startedAt)
+        finishedAt = try c.decode(Date.self, forKey: .finishedAt)
+        if status == .failed, call.error == nil, let detail {
+            call.error = CallFailure(legacyDescription: detail)
+            self.detail = nil
+        }
+    }
+
+    /// Encodes the record's fields and ``call``'s as one flat object (`nil` fields left out).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(commentId, forKey: .commentId)
+        try c.encode(discussionId, forKey: .discussionId)
+        try c.encode(annotator, forKey: .annotator)
+        try c.encode(values, forKey: .values)
+        try c.encode(status, forKey: .status)
+        try c.encode(method, forKey: .method)
+        try c.encodeIfPresent(detail, forKey: .detail)
+        try c.encodeIfPresent(rawText, forKey: .rawText)
+        try c.encode(structuredOutput, forKey: .structuredOutput)
+        try call.encode(to: encoder)
+        try c.encode(startedAt, forKey: .startedAt)
+        try c.encode(finishedAt, forKey: .finishedAt)
     }
 }
 

@@ -10,6 +10,80 @@ public enum DiscussionStatus: String, Codable, Sendable, Hashable {
     case failed
 }
 
+/// Where one `sdf run` invocation stands (stored as its raw value in `run.status`).
+public enum RunStatus: String, Codable, Sendable, Hashable, CaseIterable {
+    /// Started and not finished (or killed without a chance to say so).
+    case running
+    /// Every discussion done.
+    case done
+    /// Finished with at least one failed discussion.
+    case failed
+    /// Stopped by Ctrl-C/SIGTERM, or found `running` by a later invocation holding the store's lock.
+    case interrupted
+}
+
+/// The turn-taking policy a stored discussion ran under: a policy of the experiment, or unknown (imported).
+///
+/// Its raw value is its label (``description``), stored in `discussion.turnTaking` and written in exports and
+/// sdf-json files: `roundRobin(randomStart=false)`, `random`, `respond(p=0.4)`, `imported`. The label round-trips
+/// exactly (a `Double`'s description reads back as the same value).
+public enum RecordedTurnTaking: Codable, Sendable, Hashable, CustomStringConvertible {
+    /// The experiment's policy.
+    case policy(TurnTakingPolicy)
+    /// Not recorded by the files the discussion was imported from.
+    case imported
+
+    /// The probability that the speaker before the last replies, for `respond`; `nil` otherwise.
+    public var respondProbability: Double? {
+        if case .policy(.respond(let p)) = self { return p }
+        return nil
+    }
+
+    /// The label: `roundRobin(randomStart=false)`, `random`, `respond(p=0.4)`, `imported`.
+    public var description: String {
+        switch self {
+        case .imported: return "imported"
+        case .policy(.roundRobin(let randomStart)): return "roundRobin(randomStart=\(randomStart))"
+        case .policy(.random): return "random"
+        case .policy(.respond(let p)): return "respond(p=\(p))"
+        }
+    }
+
+    /// Reads a label (``description``); `nil` for any other text.
+    public init?(label: String) {
+        switch label {
+        case "imported": self = .imported
+        case "random": self = .policy(.random)
+        case "roundRobin(randomStart=true)": self = .policy(.roundRobin(randomStart: true))
+        case "roundRobin(randomStart=false)": self = .policy(.roundRobin(randomStart: false))
+        default:
+            guard label.hasPrefix("respond(p="), label.hasSuffix(")"),
+                let p = Double(label.dropFirst("respond(p=".count).dropLast()), (0...1).contains(p)
+            else { return nil }
+            self = .policy(.respond(p: p))
+        }
+    }
+
+    /// Decodes the label.
+    ///
+    /// - Throws: `DecodingError.dataCorrupted` naming the label when it is none of the forms above.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        let label = try c.decode(String.self)
+        guard let value = RecordedTurnTaking(label: label) else {
+            throw DecodingError.dataCorruptedError(
+                in: c, debugDescription: "unknown turn-taking label '\(label)'; expected roundRobin(randomStart=…), random, respond(p=…) or imported")
+        }
+        self = value
+    }
+
+    /// Encodes the label.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        try c.encode(description)
+    }
+}
+
 /// One discussion (thread) as stored: its design cell, its seed comment and its status.
 public struct DiscussionRecord: Codable, Sendable, Hashable {
     /// UUID derived from the run seed, the condition and the replicate.
@@ -36,8 +110,8 @@ public struct DiscussionRecord: Codable, Sendable, Hashable {
     public var userTurns: Int
     /// Context window length *h*; `nil` = whole thread.
     public var historyLength: Int?
-    /// The turn-taking policy, as its name (`respond(p=0.4)` etc.).
-    public var turnTaking: String
+    /// The turn-taking policy the discussion ran under (unknown for imported discussions).
+    public var turnTaking: RecordedTurnTaking
     /// Where the discussion stands.
     public var status: DiscussionStatus
     /// When its first turn started.
@@ -49,7 +123,7 @@ public struct DiscussionRecord: Codable, Sendable, Hashable {
     public init(
         id: String, conditionId: String, conditionLabel: String, strategy: String, modelName: String, replicate: Int,
         seed: String, seedCommentId: String, seedComment: String, seedCommentIndex: Int, userTurns: Int,
-        historyLength: Int?, turnTaking: String, status: DiscussionStatus, startedAt: Date, finishedAt: Date? = nil
+        historyLength: Int?, turnTaking: RecordedTurnTaking, status: DiscussionStatus, startedAt: Date, finishedAt: Date? = nil
     ) {
         self.id = id
         self.conditionId = conditionId
@@ -143,6 +217,9 @@ public struct SamplingParameters: Codable, Sendable, Hashable {
 }
 
 /// One agent turn with its full provenance: a comment, an abstention or a failed call.
+///
+/// Stored in table `turn`, one column per field; ``call``'s fields are columns of the same row (see
+/// ``CallProvenance/CodingKeys``).
 public struct TurnRecord: Codable, Sendable, Hashable {
     /// Stable UUID (for comments: the comment id), derived from the discussion and turn index.
     public var id: String
@@ -166,32 +243,8 @@ public struct TurnRecord: Codable, Sendable, Hashable {
     public var flags: [CommentFlag]
     /// The turn-taking decision that chose this user (`nil` for moderator turns).
     public var decision: TurnDecision?
-    /// Model name of the condition.
-    public var modelName: String
-    /// Model id as reported by the server.
-    public var modelId: String?
-    /// Base URL called (`local` engine: its loopback URL).
-    public var endpoint: String
-    /// Sampling parameters sent.
-    public var sampling: SamplingParameters
-    /// SHA-256 of the prompt (see ``RenderedPrompt/hash``); the prompt text is in the prompt table.
-    public var promptHash: String
-    /// Template set id.
-    public var templateId: String
-    /// Prompt tokens, as reported.
-    public var promptTokens: Int?
-    /// Completion tokens, as reported.
-    public var completionTokens: Int?
-    /// Prompt tokens served from the server's cache, as reported.
-    public var cachedTokens: Int?
-    /// Wall time of the call in milliseconds (the last attempt).
-    public var latencyMs: Double?
-    /// Finish reason as reported (`stop`, `length`…).
-    public var finishReason: String?
-    /// Attempts made (1 = first try succeeded).
-    public var attempts: Int
-    /// For failed calls: the error kind and message.
-    public var error: String?
+    /// The call that produced the turn: model, server, prompt, sampling, tokens, attempts, failure.
+    public var call: CallProvenance
     /// When the call started.
     public var startedAt: Date
     /// When the call ended.
@@ -200,10 +253,8 @@ public struct TurnRecord: Codable, Sendable, Hashable {
     /// Creates a record.
     public init(
         id: String, discussionId: String, turnIndex: Int, speaker: String, role: Role, outcome: TurnOutcome,
-        text: String?, rawText: String?, cleaning: [CleaningChange], flags: [CommentFlag], decision: TurnDecision?,
-        modelName: String, modelId: String?, endpoint: String, sampling: SamplingParameters, promptHash: String,
-        templateId: String, promptTokens: Int?, completionTokens: Int?, cachedTokens: Int?, latencyMs: Double?,
-        finishReason: String?, attempts: Int, error: String?, startedAt: Date, finishedAt: Date
+        text: String? = nil, rawText: String? = nil, cleaning: [CleaningChange] = [], flags: [CommentFlag] = [],
+        decision: TurnDecision? = nil, call: CallProvenance, startedAt: Date, finishedAt: Date
     ) {
         self.id = id
         self.discussionId = discussionId
@@ -216,21 +267,70 @@ public struct TurnRecord: Codable, Sendable, Hashable {
         self.cleaning = cleaning
         self.flags = flags
         self.decision = decision
-        self.modelName = modelName
-        self.modelId = modelId
-        self.endpoint = endpoint
-        self.sampling = sampling
-        self.promptHash = promptHash
-        self.templateId = templateId
-        self.promptTokens = promptTokens
-        self.completionTokens = completionTokens
-        self.cachedTokens = cachedTokens
-        self.latencyMs = latencyMs
-        self.finishReason = finishReason
-        self.attempts = attempts
-        self.error = error
+        self.call = call
         self.startedAt = startedAt
         self.finishedAt = finishedAt
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case id, discussionId, turnIndex, speaker, role, outcome, text, rawText, rawTextBytes, cleaning, flags, decision
+        case startedAt, finishedAt
+    }
+
+    /// Decodes a row (or sdf-json object): the record's own fields and, from the same keys, ``call``. When the
+    /// row has `rawTextBytes` (raw text holding U+0000, see ``RawTextStorage``), ``rawText`` is decoded from them.
+    ///
+    /// - Throws: `DecodingError` when a required field is missing or malformed.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        discussionId = try c.decode(String.self, forKey: .discussionId)
+        turnIndex = try c.decode(Int.self, forKey: .turnIndex)
+        speaker = try c.decode(String.self, forKey: .speaker)
+        role = try c.decode(Role.self, forKey: .role)
+        outcome = try c.decode(TurnOutcome.self, forKey: .outcome)
+        text = try c.decodeIfPresent(String.self, forKey: .text)
+        rawText = try RawTextStorage.decode(c, text: .rawText, bytes: .rawTextBytes)
+        cleaning = try c.decode([CleaningChange].self, forKey: .cleaning)
+        flags = try c.decode([CommentFlag].self, forKey: .flags)
+        decision = try c.decodeIfPresent(TurnDecision.self, forKey: .decision)
+        call = try CallProvenance(from: decoder)
+        startedAt = try c.decode(Date.self, forKey: .startedAt)
+        finishedAt = try c.decode(Date.self, forKey: .finishedAt)
+    }
+
+    /// Encodes the record's fields and ``call``'s as one flat object (`nil` fields left out).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(discussionId, forKey: .discussionId)
+        try c.encode(turnIndex, forKey: .turnIndex)
+        try c.encode(speaker, forKey: .speaker)
+        try c.encode(role, forKey: .role)
+        try c.encode(outcome, forKey: .outcome)
+        try c.encodeIfPresent(text, forKey: .text)
+        try c.encodeIfPresent(rawText, forKey: .rawText)
+        try c.encode(cleaning, forKey: .cleaning)
+        try c.encode(flags, forKey: .flags)
+        try c.encodeIfPresent(decision, forKey: .decision)
+        try call.encode(to: encoder)
+        try c.encode(startedAt, forKey: .startedAt)
+        try c.encode(finishedAt, forKey: .finishedAt)
+    }
+}
+
+/// Raw model output whose exact bytes a store keeps beside the text column.
+///
+/// SQLite's C API ends TEXT at the first U+0000, so a store keeps such a text's exact UTF-8 in a BLOB column
+/// (`rawTextBytes`) and shows each U+0000 as `␀` in the text column. Records decode the exact text from the
+/// bytes when the row has them; sdf-json objects never do.
+public enum RawTextStorage {
+    /// The raw text under `text`, or the exact text decoded from `bytes` when that key holds data.
+    ///
+    /// - Throws: `DecodingError` when `text` holds something other than a string.
+    public static func decode<Key: CodingKey>(_ c: KeyedDecodingContainer<Key>, text: Key, bytes: Key) throws -> String? {
+        if let data = try? c.decodeIfPresent(Data.self, forKey: bytes) { return String(decoding: data, as: UTF8.self) }
+        return try c.decodeIfPresent(String.self, forKey: text)
     }
 }
 
@@ -280,13 +380,13 @@ public struct RunManifest: Codable, Sendable, Hashable {
     public var startedAt: Date
     /// End of the invocation (`nil` while running or if killed).
     public var finishedAt: Date?
-    /// `running`, `done`, `failed` or `interrupted`.
-    public var status: String
+    /// Where the invocation stands.
+    public var status: RunStatus
 
     /// Creates a manifest.
     public init(
         id: String, experiment: String, specHash: String, designHash: String, specText: String, design: String = "",
-        toolVersion: String, models: [String: String], host: String, startedAt: Date, finishedAt: Date? = nil, status: String
+        toolVersion: String, models: [String: String], host: String, startedAt: Date, finishedAt: Date? = nil, status: RunStatus
     ) {
         self.id = id
         self.experiment = experiment

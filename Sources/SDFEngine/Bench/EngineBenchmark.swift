@@ -57,8 +57,8 @@ public enum EngineBenchmark {
         let turns = try await store.allTurns()
         let pass = Pass(
             name: name, requests: turns.count, comments: turns.filter { $0.outcome == .comment }.count,
-            completionTokens: turns.compactMap(\.completionTokens).reduce(0, +),
-            promptTokens: turns.compactMap(\.promptTokens).reduce(0, +), cachedTokens: turns.compactMap(\.cachedTokens).reduce(0, +),
+            completionTokens: turns.compactMap(\.call.completionTokens).reduce(0, +),
+            promptTokens: turns.compactMap(\.call.promptTokens).reduce(0, +), cachedTokens: turns.compactMap(\.call.cachedTokens).reduce(0, +),
             seconds: elapsed)
         return (pass, store)
     }
@@ -70,13 +70,13 @@ public enum EngineBenchmark {
         for d in try await store.discussions() {
             var requests: [ChatRequest] = []
             for t in try await store.turns(of: d.id) {
-                guard let prompt = try await store.prompt(hash: t.promptHash) else { continue }
+                guard let prompt = try await store.prompt(hash: t.call.promptHash) else { continue }
                 requests.append(
                     ChatRequest(
                         model: binding.requestModel,
                         messages: [.init(role: "system", content: prompt.system), .init(role: "user", content: prompt.user)],
-                        temperature: t.sampling.temperature, topP: t.sampling.topP, maxTokens: t.sampling.maxTokens,
-                        seed: t.sampling.seed, stop: t.sampling.stop))
+                        temperature: t.call.sampling.temperature, topP: t.call.sampling.topP, maxTokens: t.call.sampling.maxTokens,
+                        seed: t.call.sampling.seed, stop: t.call.sampling.stop))
             }
             perDiscussion.append(requests)
         }
@@ -168,7 +168,7 @@ public enum EngineBenchmark {
         // Each call's prompt, and what a cache holds after it: the prompt followed by the answer.
         var calls: [(discussion: String, speaker: String, started: Date, prompt: [UInt8], cached: [UInt8])] = []
         for turn in try await store.allTurns() {
-            guard let prompt = try await store.prompt(hash: turn.promptHash) else { continue }
+            guard let prompt = try await store.prompt(hash: turn.call.promptHash) else { continue }
             let text = Array("<system>\(prompt.system)</system><user>\(prompt.user)</user><assistant>".utf8)
             calls.append((turn.discussionId, turn.speaker, turn.startedAt, text, text + Array((turn.rawText ?? "").utf8)))
         }

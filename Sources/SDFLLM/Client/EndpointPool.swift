@@ -1,3 +1,4 @@
+import SDFCore
 import Foundation
 
 /// A ``ChatModel`` over several OpenAI-compatible servers that serve the same model: each attempt goes to the

@@ -1,30 +1,9 @@
+import SDFCore
+
 /// An LLM call that failed; carries its kind (for grouping and retry decisions) and a message.
 public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
-    /// Kinds of failure.
-    public enum Kind: String, Sendable, Hashable, Codable {
-        /// Could not connect (refused, DNS, reset).
-        case connection
-        /// No answer within the request timeout or the call deadline.
-        case timeout
-        /// HTTP 429.
-        case rateLimited
-        /// HTTP 5xx.
-        case server
-        /// HTTP 4xx other than 401/402/403/429: the request itself is wrong (bad request, context length, unknown
-        /// model); not retried, and re-running the same request fails the same way.
-        case badRequest
-        /// HTTP 401, 402 or 403, or a 429 that says the quota is used up: the key, the account or its quota.
-        /// Not retried; a run stops at the first one, since every other call would fail the same way.
-        case authentication
-        /// The answer was not the JSON expected, or had no choices.
-        case malformedResponse
-        /// The answer had no text at all.
-        case emptyResponse
-        /// The local engine is not installed or could not start.
-        case engine
-        /// The call was cancelled (Ctrl-C, shutdown).
-        case cancelled
-    }
+    /// Kinds of failure (``CallErrorKind``, defined in SDFCore so stored records carry it).
+    public typealias Kind = CallErrorKind
 
     /// The kind.
     public var kind: Kind
@@ -43,22 +22,14 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
         self.attempts = attempts
     }
 
-    /// Whether another attempt may succeed.
-    public var isRetryable: Bool {
-        switch kind {
-        case .connection, .timeout, .rateLimited, .server, .malformedResponse, .emptyResponse: return true
-        case .badRequest, .authentication, .engine, .cancelled: return false
-        }
-    }
+    /// Whether another attempt may succeed (``CallErrorKind/isRetryable``).
+    public var isRetryable: Bool { kind.isRetryable }
 
-    /// Whether the same request fails the same way however often it is sent (the request or the account is
-    /// wrong, not the moment): re-running does not help until the experiment, key or server changes.
-    public var isDeterministic: Bool {
-        switch kind {
-        case .badRequest, .authentication, .engine: return true
-        default: return false
-        }
-    }
+    /// Whether the same request fails the same way however often it is sent (``CallErrorKind/isDeterministic``).
+    public var isDeterministic: Bool { kind.isDeterministic }
+
+    /// The failure as recorded with the call (kind and message).
+    public var recorded: CallFailure { CallFailure(kind: kind, message: message) }
 
     /// `kind: message`.
     public var description: String { "\(kind.rawValue): \(message)" }

@@ -1,3 +1,4 @@
+import SDFCore
 import AsyncHTTPClient
 import Foundation
 import NIOCore

@@ -1,3 +1,5 @@
+import SDFCore
+
 /// How often and how patiently a failed call is tried again: exponential backoff with full jitter.
 ///
 /// Delay before attempt *n* (n ≥ 2) is uniform in [0, min(maxDelay, baseDelay × 2^(n−2))], or the server's

@@ -1,3 +1,4 @@
+import SDFCore
 import Crypto
 import Foundation
 import Subprocess

@@ -262,7 +262,7 @@ extension ServedStore {
 
     /// Discussion counts by status, and the latest run's status.
     func progress() async throws -> RunProgress {
-        let status = try? await store.runs().last?.status
+        let status = try? await store.runs().last?.status.rawValue
         return try await store.writer.read { db in
             var p = RunProgress(runStatus: status, done: 0, running: 0, failed: 0, total: 0)
             for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM discussion GROUP BY status") {

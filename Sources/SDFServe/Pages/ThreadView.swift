@@ -61,7 +61,7 @@ struct ThreadView {
             return """
                 <article class="post failed role-\(role)" id="t\(t.turnIndex)" data-turn="\(t.turnIndex)">
                 <div class="post-head"><span class="idx">#\(t.turnIndex)</span>\(who)\(badge)<span class="badge bad">call failed</span>\(decision(t))</div>
-                <div class="small">after \(t.attempts) attempt(s): \(t.error ?? "unknown error")</div>
+                <div class="small">after \(t.call.attempts) attempt(s): \(t.call.error?.description ?? "unknown error")</div>
                 \(provenance(t))
                 </article>
                 """
@@ -110,7 +110,7 @@ struct ThreadView {
                 <span class="score" data-dimension="\(d.name)" title="\(d.name) \(d.min)–\(d.max), higher = \(d.higherMeans)">\(d.name) <span class="bar\(worse ? Markup(raw: " worse") : Markup())"><i class="w\(step)"></i></span> <b>\(Format.one(mean))</b> \(spread)</span>
                 """)
         }
-        let failed = list.filter { $0.status != "ok" }
+        let failed = list.filter { $0.status != .ok }
         if !failed.isEmpty {
             parts.append("<span class=\"badge bad\" title=\"annotations without valid values\">\(failed.count) not parsed</span>")
         }
@@ -118,7 +118,7 @@ struct ThreadView {
         let rows: Markup = list.map { a -> Markup in
             let values = a.values.sorted { $0.key < $1.key }.map { "\($0.key)=\($0.value)" }.joined(separator: ", ")
             return """
-                <tr><td>\(a.annotator)</td><td>\(values.isEmpty ? "—" : values)</td><td>\(a.status == "ok" ? Markup(raw: "ok") : "<span class=\"badge bad\">\(a.status)</span>")</td><td>\(a.modelId ?? a.modelName)</td><td><pre>\(a.rawText ?? (a.detail ?? ""))</pre></td></tr>
+                <tr><td>\(a.annotator)</td><td>\(values.isEmpty ? "—" : values)</td><td>\(a.status == .ok ? Markup(raw: "ok") : "<span class=\"badge bad\">\(a.status.rawValue)</span>")</td><td>\(a.call.modelId ?? a.call.modelName)</td><td><pre>\(a.rawText ?? (a.reason ?? ""))</pre></td></tr>
                 """
         }.joined()
         return """
@@ -134,13 +134,13 @@ struct ThreadView {
         let changeList: Markup = changes.isEmpty
             ? "<div class=\"small muted\">the cleaner changed nothing but whitespace</div>"
             : "<ul class=\"small\">\(changes.map { c -> Markup in "<li>\(c.step): removed <code>\(c.removed)</code></li>" }.joined())</ul>"
-        let tokens = [t.promptTokens.map { "\($0) prompt" }, t.completionTokens.map { "\($0) completion" }, t.cachedTokens.map { "\($0) cached" }]
+        let tokens = [t.call.promptTokens.map { "\($0) prompt" }, t.call.completionTokens.map { "\($0) completion" }, t.call.cachedTokens.map { "\($0) cached" }]
             .compactMap { $0 }.joined(separator: ", ")
         return """
             <details class="raw"><summary>raw output and provenance\(changes.isEmpty ? "" : " · \(changes.count) cleaning change(s)")</summary>
             <pre>\(t.rawText ?? "(no output)")</pre>
             \(changeList)
-            <dl class="meta small"><dt>model</dt><dd>\(t.modelName) · <span class="model-id">\(t.modelId ?? "—")</span></dd><dt>endpoint</dt><dd>\(t.endpoint)</dd><dt>finish</dt><dd>\(t.finishReason ?? "—"), \(t.attempts) attempt(s)\(t.latencyMs.map { ", \(Int($0.rounded())) ms" } ?? "")</dd><dt>tokens</dt><dd>\(tokens.isEmpty ? "—" : tokens)</dd><dt>sampling</dt><dd>temperature \(t.sampling.temperature), max \(t.sampling.maxTokens), seed \(t.sampling.seed)</dd><dt>prompt</dt><dd>\(Format.short(t.promptHash)) (\(t.templateId))</dd><dt>comment id</dt><dd>\(t.id)</dd></dl>
+            <dl class="meta small"><dt>model</dt><dd>\(t.call.modelName) · <span class="model-id">\(t.call.modelId ?? "—")</span></dd><dt>endpoint</dt><dd>\(t.call.endpoint)</dd><dt>finish</dt><dd>\(t.call.finishReason ?? "—"), \(t.call.attempts) attempt(s)\(t.call.latencyMs.map { ", \(Int($0.rounded())) ms" } ?? "")</dd><dt>tokens</dt><dd>\(tokens.isEmpty ? "—" : tokens)</dd><dt>sampling</dt><dd>temperature \(t.call.sampling.temperature), max \(t.call.sampling.maxTokens), seed \(t.call.sampling.seed)</dd><dt>prompt</dt><dd>\(Format.short(t.call.promptHash)) (\(t.call.templateId))</dd><dt>comment id</dt><dd>\(t.id)</dd></dl>
             </details>
             """
     }

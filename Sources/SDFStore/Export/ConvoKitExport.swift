@@ -160,7 +160,7 @@ public enum ConvoKitExport {
         let runs = try await store.runs()
         let annotatorRecords = try await store.annotatorRecords()
         var okAnnotations: [String: [String: ConvoKitJSON]] = [:]
-        for a in try await store.annotations() where a.status == "ok" {
+        for a in try await store.annotations() where a.status == .ok {
             okAnnotations[a.commentId, default: [:]][a.annotator] = .object(a.values.mapValues { .int($0) })
         }
         var utterances: [ConvoKitJSON] = []
@@ -208,10 +208,10 @@ public enum ConvoKitExport {
                 meta["role"] = .string(t.role.rawValue)
                 meta["flags"] = .array(t.flags.map { .string($0.rawValue) })
                 meta["cleaning"] = .array(t.cleaning.filter { $0.step != "whitespace" }.map { .string($0.step) })
-                meta["model_id"] = t.modelId.map { .string($0) } ?? .null
-                meta["finish_reason"] = t.finishReason.map { .string($0) } ?? .null
-                meta["prompt_tokens"] = t.promptTokens.map { .int($0) } ?? .null
-                meta["completion_tokens"] = t.completionTokens.map { .int($0) } ?? .null
+                meta["model_id"] = t.call.modelId.map { .string($0) } ?? .null
+                meta["finish_reason"] = t.call.finishReason.map { .string($0) } ?? .null
+                meta["prompt_tokens"] = t.call.promptTokens.map { .int($0) } ?? .null
+                meta["completion_tokens"] = t.call.completionTokens.map { .int($0) } ?? .null
                 meta["annotations"] = .object(okAnnotations[t.id] ?? [:])
                 utterances.append(
                     utterance(
@@ -228,7 +228,7 @@ public enum ConvoKitExport {
             conversationMeta["seed_comment_index"] = .int(d.seedCommentIndex)
             conversationMeta["user_turns"] = .int(d.userTurns)
             conversationMeta["history_length"] = d.historyLength.map { .int($0) } ?? .null
-            conversationMeta["turn_taking"] = .string(d.turnTaking)
+            conversationMeta["turn_taking"] = .string(d.turnTaking.description)
             conversationMeta["participants"] = .array(participants.map { .string($0.username) })
             conversationMeta["moderator"] = moderator.map { .string($0) } ?? .null
             conversations[conversationId] = .object(["meta": .object(conversationMeta), "vectors": .array([])])

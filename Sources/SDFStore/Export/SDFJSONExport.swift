@@ -190,7 +190,7 @@ public enum SDFJSONExport {
         var logs = seeds.map { SDFDiscussionJSON.Log(name: $0.author, text: $0.text, model: "hardcoded") }
         if seeds.isEmpty { logs = [SDFDiscussionJSON.Log(name: "OP", text: d.seedComment, model: "hardcoded")] }
         for turn in turns where turn.outcome == .comment {
-            logs.append(.init(name: turn.speaker, text: turn.text ?? "", model: turn.modelId ?? turn.modelName))
+            logs.append(.init(name: turn.speaker, text: turn.text ?? "", model: turn.call.modelId ?? turn.call.modelName))
         }
         let formatter = ISO8601DateFormatter()
         let annotators = Set(annotations.map(\.annotator)).sorted().compactMap { panel[$0] }

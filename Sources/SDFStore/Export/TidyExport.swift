@@ -118,7 +118,7 @@ public enum TidyExport {
             discussionRows.append([
                 .text(d.id), .text(d.conditionLabel), .text(d.strategy), .text(d.modelName), .int(d.replicate), .text(d.seed),
                 .text(d.status.rawValue), .text(d.seedCommentId), .text(d.seedComment), .int(d.seedCommentIndex),
-                .int(d.userTurns), opt(d.historyLength), .text(d.turnTaking), date(d.startedAt), date(d.finishedAt),
+                .int(d.userTurns), opt(d.historyLength), .text(d.turnTaking.description), date(d.startedAt), date(d.finishedAt),
             ])
             for p in try await store.participants(of: d.id) {
                 let persona = p.persona
@@ -135,12 +135,17 @@ public enum TidyExport {
                         + Array(repeating: TidyValue.null, count: commentColumns.count - 7))
             }
             for t in try await store.turns(of: d.id) {
-                let provenance: [TidyValue] = [
-                    .text(t.modelName), opt(t.modelId), .text(t.endpoint), opt(t.sampling.temperature),
-                    opt(t.sampling.topP), opt(t.sampling.maxTokens), opt(t.sampling.seed), .text(t.promptHash),
-                    .text(t.templateId), opt(t.promptTokens), opt(t.completionTokens), opt(t.cachedTokens), opt(t.latencyMs),
-                    opt(t.finishReason), .int(t.attempts), date(t.startedAt), date(t.finishedAt),
+                let call = t.call
+                let sampling: [TidyValue] = [
+                    opt(call.sampling.temperature), opt(call.sampling.topP), opt(call.sampling.maxTokens), opt(call.sampling.seed),
                 ]
+                let usage: [TidyValue] = [
+                    opt(call.promptTokens), opt(call.completionTokens), opt(call.cachedTokens), opt(call.latencyMs),
+                    opt(call.finishReason), .int(call.attempts),
+                ]
+                let provenance: [TidyValue] =
+                    [.text(call.modelName), opt(call.modelId), .text(call.endpoint)] + sampling
+                    + [.text(call.promptHash), .text(call.templateId)] + usage + [date(t.startedAt), date(t.finishedAt)]
                 let steps = TidyValue.list(t.cleaning.filter { $0.step != "whitespace" }.map(\.step))
                 switch t.outcome {
                 case .comment:
@@ -156,7 +161,7 @@ public enum TidyExport {
                             + provenance)
                 case .failed:
                     failedRows.append(
-                        [.text(t.id), .text(d.id), .text(d.conditionLabel), .int(t.turnIndex), .text(t.speaker), .text(t.role.rawValue), opt(t.error)]
+                        [.text(t.id), .text(d.id), .text(d.conditionLabel), .int(t.turnIndex), .text(t.speaker), .text(t.role.rawValue), opt(t.call.error?.description)]
                             + provenance)
                 }
             }
@@ -168,9 +173,9 @@ public enum TidyExport {
             for dimension in rubric {
                 annotationRows.append([
                     .text(a.id), .text(a.commentId), .text(a.discussionId), .text(a.annotator), .text(dimension),
-                    opt(a.values[dimension]), .text(a.status), .text(a.method), opt(a.detail), opt(a.rawText),
-                    .bool(a.structuredOutput), .text(a.modelName), opt(a.modelId), .text(a.promptHash), opt(a.promptTokens),
-                    opt(a.completionTokens), opt(a.cachedTokens), opt(a.latencyMs), .int(a.attempts), date(a.startedAt),
+                    opt(a.values[dimension]), .text(a.status.rawValue), .text(a.method.rawValue), opt(a.reason), opt(a.rawText),
+                    .bool(a.structuredOutput), .text(a.call.modelName), opt(a.call.modelId), .text(a.call.promptHash), opt(a.call.promptTokens),
+                    opt(a.call.completionTokens), opt(a.call.cachedTokens), opt(a.call.latencyMs), .int(a.call.attempts), date(a.startedAt),
                     date(a.finishedAt),
                 ])
             }

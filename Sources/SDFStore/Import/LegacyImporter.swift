@@ -418,16 +418,14 @@ public struct LegacyImporter: Sendable {
                     id: SeedDerivation.uuid(0, "imported-turn", id, String(turnIndex)), discussionId: id, turnIndex: turnIndex,
                     speaker: entry.speaker, role: entry.speaker == legacy.moderator ? .moderator : (roles[entry.speaker] ?? .user),
                     outcome: isComment ? .comment : .abstention, text: isComment ? cleaned.text : nil, rawText: entry.text,
-                    cleaning: cleaned.changes, flags: isComment ? cleaned.flags : [], decision: nil, modelName: model,
-                    modelId: entry.model, endpoint: "imported", sampling: .unknown, promptHash: "", templateId: "imported",
-                    promptTokens: nil, completionTokens: nil, cachedTokens: nil, latencyMs: nil, finishReason: nil, attempts: 0,
-                    error: nil, startedAt: started, finishedAt: started))
+                    cleaning: cleaned.changes, flags: isComment ? cleaned.flags : [], decision: nil,
+                    call: .imported(modelName: model, modelId: entry.model, promptHash: ""), startedAt: started, finishedAt: started))
         }
         let record = DiscussionRecord(
             id: id, conditionId: conditionId, conditionLabel: label, strategy: strategy, modelName: model, replicate: replicate,
             seed: "", seedCommentId: SeedDerivation.uuid(0, "imported-seed", id), seedComment: seedEntries.first?.text ?? "",
             seedCommentIndex: 0, userTurns: turns.filter { $0.role != .moderator }.count, historyLength: legacy.contextLength,
-            turnTaking: "imported", status: .done, startedAt: started, finishedAt: nil)
+            turnTaking: .imported, status: .done, startedAt: started, finishedAt: nil)
         return Built(file: file, record: record, participants: participants, seeds: seeds, turns: turns)
     }
 
@@ -548,11 +546,11 @@ public struct LegacyImporter: Sendable {
                 }
                 let record = AnnotationRecord(
                     id: annotationId, commentId: target.id, discussionId: id, annotator: name, values: values,
-                    status: parsedAnswer.status.rawValue, method: parsedAnswer.method, detail: detail, rawText: entry.rawAnnotation,
-                    structuredOutput: false, modelName: annotationFile.annotator ?? "unknown", modelId: annotationFile.annotator,
-                    endpoint: "imported", sampling: .unknown, promptHash: prompt.hash, templateId: "imported", promptTokens: nil,
-                    completionTokens: nil, cachedTokens: nil, latencyMs: nil, finishReason: nil, attempts: 0, startedAt: when,
-                    finishedAt: when)
+                    status: AnnotationStatus(parsedAnswer.status), method: parsedAnswer.method, detail: detail,
+                    rawText: entry.rawAnnotation, structuredOutput: false,
+                    call: .imported(
+                        modelName: annotationFile.annotator ?? "unknown", modelId: annotationFile.annotator, promptHash: prompt.hash),
+                    startedAt: when, finishedAt: when)
                 do {
                     try Store.insertAnnotation(record, db)
                     seen[annotationId] = (file, entry.rawAnnotation)

@@ -25,7 +25,7 @@ public enum StatusReport {
         /// Annotation jobs expected (finished discussions' comments × annotators), if the design annotates.
         public var annotationJobsExpected: Int?
         /// Annotation jobs stored, by parse status.
-        public var annotationStatus: [String: Int]
+        public var annotationStatus: [AnnotationStatus: Int]
         /// Failed discussion turns by error kind (`server`, `timeout`, …).
         public var turnFailures: [String: Int]
         /// Failed annotation calls by error kind.
@@ -78,17 +78,17 @@ public enum StatusReport {
         var commentsToAnnotate = 0
         let done = Set(discussions.filter { $0.status == .done }.map(\.id))
         for t in try await store.allTurns() {
-            if t.outcome == .failed { turnFailures[kind(t.error), default: 0] += 1 }
+            if t.outcome == .failed { turnFailures[t.call.error?.kindName ?? "unknown", default: 0] += 1 }
             if t.outcome == .comment, done.contains(t.discussionId), annotateModerator || t.role != .moderator {
                 commentsToAnnotate += 1
             }
         }
         var annotationFailures: [String: Int] = [:]
-        for a in try await store.annotations() where a.status == "failed" {
-            annotationFailures[kind(a.detail), default: 0] += 1
+        for a in try await store.annotations() where a.status == .failed {
+            annotationFailures[a.call.error?.kindName ?? "unknown", default: 0] += 1
         }
         var retried: [String: Int] = [:]
-        for f in try await store.retriedFailures() { retried["\(f.kind)s: \(kind(f.error))", default: 0] += 1 }
+        for f in try await store.retriedFailures() { retried["\(f.record.rawValue)s: \(f.error?.kindName ?? "unknown")", default: 0] += 1 }
         let annotators = try await store.annotatorRecords().count
         return Status(
             conditions: order.compactMap { byLabel[$0] },
@@ -100,7 +100,7 @@ public enum StatusReport {
 
     /// A run's status, checked against the store's lock when it is stored as `running`.
     static func liveStatus(of run: RunManifest, storePath: String) -> String {
-        guard run.status == "running", storePath != ":memory:" else { return run.status }
+        guard run.status == .running, storePath != ":memory:" else { return run.status.rawValue }
         switch StoreLock.state(store: storePath) {
         case .held(let owner):
             return "running" + (owner.map { " (pid \($0.pid) on host \($0.host))" } ?? "")
@@ -112,21 +112,15 @@ public enum StatusReport {
         }
     }
 
-    /// Error kinds (``TurnRecord/error`` prefixes) that repeat on every retry of the same request: the request, key
-    /// or engine is wrong, not the moment (SDFLLM's `LLMError.isDeterministic`).
-    static let deterministicKinds: Set<String> = ["badRequest", "authentication", "engine"]
-
-    /// The error kind of a stored `kind: message` error text.
-    static func kind(_ error: String?) -> String {
-        guard let error, let colon = error.firstIndex(of: ":") else { return "unknown" }
-        return String(error[..<colon])
-    }
+    /// Whether failures of the kind named `kind` repeat on every retry of the same request: the request, key or
+    /// engine is wrong, not the moment (``CallErrorKind/isDeterministic``).
+    static func isDeterministic(_ kind: String) -> Bool { CallErrorKind(rawValue: kind)?.isDeterministic ?? false }
 
     /// The status as text for people, with control characters shown visibly.
     public static func text(_ s: Status, storePath: String) -> String {
         var out = "store \(storePath)\n"
         if let run = s.lastRun {
-            out += "experiment '\(run.experiment)'; last run \(s.lastRunStatus ?? run.status), started \(ISO8601DateFormatter().string(from: run.startedAt))\n"
+            out += "experiment '\(run.experiment)'; last run \(s.lastRunStatus ?? run.status.rawValue), started \(ISO8601DateFormatter().string(from: run.startedAt))\n"
         }
         out += "\n" + pad("condition", 24) + pad("done", 7) + pad("partial", 9) + pad("failed", 8) + "pending\n"
         var totals = ConditionStatus(label: "total")
@@ -141,7 +135,7 @@ public enum StatusReport {
             + "\(totals.pending)\n"
         if let expected = s.annotationJobsExpected {
             let stored = s.annotationStatus.values.reduce(0, +)
-            let detail = s.annotationStatus.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            let detail = s.annotationStatus.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ")
             out += "\nannotation: \(stored)/\(expected) jobs stored" + (detail.isEmpty ? "" : " (\(detail))") + "\n"
         }
         if !s.turnFailures.isEmpty || !s.annotationFailures.isEmpty {
@@ -156,7 +150,7 @@ public enum StatusReport {
         let annotationIncomplete = s.annotationJobsExpected.map { s.annotationStatus.values.reduce(0, +) < $0 } ?? false
         if totals.partial + totals.failed + totals.pending > 0 {
             out += "\nre-run the same `sdf run` command to resume.\n"
-            let repeating = s.turnFailures.keys.filter(deterministicKinds.contains).sorted()
+            let repeating = s.turnFailures.keys.filter(isDeterministic).sorted()
             if !repeating.isEmpty {
                 out += "note: \(repeating.joined(separator: ", ")) failures are requests the server refused; re-running sends the "
                     + "same requests and fails the same way until the experiment, key or server changes.\n"

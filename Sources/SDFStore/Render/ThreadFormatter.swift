@@ -53,7 +53,7 @@ public enum ThreadFormatter {
             case .abstention:
                 out += "\n\(head) abstained" + (t.rawText.map { $0.isEmpty ? " (empty output)" : " (said: \(quote($0)))" } ?? "") + "\n"
             case .failed:
-                out += "\n\(head) call failed after \(t.attempts) attempt(s): \(t.error ?? "unknown error")\n"
+                out += "\n\(head) call failed after \(t.call.attempts) attempt(s): \(t.call.error?.description ?? "unknown error")\n"
             }
             if raw, t.outcome != .failed {
                 out += "    raw: \(quote(t.rawText ?? ""))\n"

@@ -153,7 +153,7 @@ struct Run: AsyncParsableCommand {
             printError(String(format: "discussions and annotation done in %.1f s", Date().timeIntervalSince(started)))
         }
         if let a = result.1 {
-            let counts = a.statusCounts.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", ")
+            let counts = a.statusSummary
             printError(
                 "annotation: \(a.jobs) jobs (\(a.skipped) already done); parse rate "
                     + (a.parseRate.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a") + "; by status: \(counts)")

@@ -57,7 +57,7 @@ final class ProgressDisplay: Sendable {
                 s.annotationAlreadyDone += alreadyDone
             case .annotation(let status):
                 s.annotationDone += 1
-                if status == "ok" { s.annotationOK += 1 }
+                if status == .ok { s.annotationOK += 1 }
             case .discussionFinished(_, let status, let label, let replicate):
                 if status == .done { s.done += 1 } else { s.failed += 1 }
                 if !isTTY {
