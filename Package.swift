@@ -17,6 +17,7 @@ let package = Package(
         .library(name: "SDFEngine", targets: ["SDFEngine"]),
         .library(name: "SDFAnalysis", targets: ["SDFAnalysis"]),
         .library(name: "SDFServe", targets: ["SDFServe"]),
+        .library(name: "SDFTesting", targets: ["SDFTesting"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser.git", from: "1.8.0"),

@@ -5,7 +5,7 @@ import SDFStore
 
 /// Runs one discussion turn by turn, committing each turn to the store as soon as it exists.
 ///
-/// Rules (DESIGN §4): the seed comment is the non-participant `OP`'s; users speak by the turn-taking policy;
+/// Turn rules: the seed comment is the non-participant `OP`'s; users speak by the turn-taking policy;
 /// the moderator gets a turn after user comments per its schedule; abstentions are recorded as turns with
 /// outcome `abstention`, never shown to anyone and never taking a context slot; each call passes the other
 /// speakers' cues as stop sequences, and the cleaner cuts there too. A call that fails after its retries is

@@ -54,7 +54,7 @@ public struct CleanedOutput: Codable, Sendable, Hashable {
 
 /// Turns a raw model output into a comment or an abstention through a list of typed steps.
 ///
-/// Steps (DESIGN §4): strip code fences, a leading speaker prefix ("User X posted:", "X:", "**X**:"),
+/// Steps (the cleaning rule: fix what is safe to fix, record every change, flag the rest): strip code fences, a leading speaker prefix ("User X posted:", "X:", "**X**:"),
 /// markdown labels ("**Comment:**"), wrapping quotes; cut at the first line where the model writes as another
 /// participant; map empty output, `""`, `''`, `(silent)` and similar markers to an abstention. Every step
 /// works on whole tokens at the start or end of the text or on whole lines, never deleting a substring

@@ -1,5 +1,5 @@
 /// Chooses the comments a speaker sees: the last *h* of the thread, or — with `historyLength` unset — as many of the
-/// most recent ones as fit a token budget (DESIGN §"context window": `nil` = the whole thread within a budget).
+/// most recent ones as fit a token budget (the context-window rule: `nil` = the whole thread, within a token budget).
 public enum ContextWindow {
     /// A cautious token count for budgeting: one token per 3 UTF-8 bytes plus 8 for the speaker name and the
     /// separators. English BPE vocabularies average about 4 bytes per token, so this overestimates; it needs no

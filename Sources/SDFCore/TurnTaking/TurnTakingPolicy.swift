@@ -152,7 +152,9 @@ public struct TurnTaker: Codable, Sendable, Hashable {
         return decision
     }
 
-    /// The share of A, B, A triples that `respond(p)` yields with `n` users: p + (1 − p)/(n − 1) (DESIGN §4).
+    /// The share of A, B, A triples that `respond(p)` yields with `n` users: p + (1 − p)/(n − 1) (with probability p
+    /// the speaker before the last replies; otherwise the pick is uniform over the n − 1 users other than B, one of
+    /// whom is A).
     public static func expectedReplyBackShare(p: Double, users n: Int) -> Double {
         p + (1 - p) / Double(n - 1)
     }
