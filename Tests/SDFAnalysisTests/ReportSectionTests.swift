@@ -353,6 +353,8 @@ struct QualitySectionTests {
         b.discussion("g", replicate: 2, users: ["a", "b"], moderator: true, status: .running)
         let t1 = b.turn(d0, "a", cleaning: [CleaningChange(step: "speakerPrefix", removed: "a: ")])
         let t2 = b.turn(d0, "b", cleaning: [CleaningChange(step: "whitespace", removed: " ")])
+        b.turn(d0, "a", cleaning: [CleaningChange(step: "whitespace", removed: " "), CleaningChange(step: "wrappingQuotes", removed: "\"\"")])
+        b.turn(d0, "b", cleaning: [CleaningChange(step: "whitespace", removed: "  ")])
         b.turn(d0, "a", .abstention)
         b.turn(d0, "moderator", .abstention)
         b.turn(d0, "moderator", text: "calm down")
@@ -370,11 +372,12 @@ struct QualitySectionTests {
         #expect(q.discussions == 3 && q.done == 1 && q.failed == 1 && q.running == 1)
         #expect(q.abstentions == ["user": 1, "moderator": 1])
         #expect(q.failedCalls == 1)
-        #expect(q.cleanedComments == 1)
+        // Cleaned: the speaker prefix and the wrapping quotes; the two whitespace-only changes do not count.
+        #expect(q.cleanedComments == 2)
         #expect(q.annotationStatus == ["ok": 1, "refusal": 1, "unparseable": 1])
         #expect(q.annotationStatusByAnnotator == ["ann1": ["ok": 1, "unparseable": 1], "ann2": ["refusal": 1]])
-        // Analysed: t1 and t2 (the moderator comment is not); t2 has no usable annotation.
-        #expect(q.analysedComments == 2 && q.unscoredComments == 1)
+        // Analysed: the four user comments (not the moderator's); only t1 has a usable annotation.
+        #expect(q.analysedComments == 4 && q.unscoredComments == 3)
         #expect(q.flags == ["truncated": 2] && q.promptTokens == 120 && q.completionTokens == 45)
     }
 }
