@@ -297,9 +297,10 @@ public struct ExperimentAnalysis: Sendable, Hashable {
         let summary = try await store.summary()
         let stem = URL(fileURLWithPath: store.path).deletingPathExtension().lastPathComponent
         return compute(
-            experiment: runs.last?.experiment ?? stem, storePath: store.path, runs: runs, discussions: discussions,
-            participants: participants, turns: allTurns, annotations: annotations, annotators: annotatorRecords,
-            summary: summary, options: options)
+            AnalysisInput(
+                experiment: runs.last?.experiment ?? stem, storePath: store.path, runs: runs, discussions: discussions,
+                participants: participants, turns: allTurns, annotations: annotations, annotators: annotatorRecords,
+                summary: summary, options: options))
     }
 
     // MARK: computation
@@ -342,237 +343,16 @@ public struct ExperimentAnalysis: Sendable, Hashable {
 
     static func isModerator(_ turn: TurnRecord) -> Bool { turn.role == .moderator }
 
-    // swiftlint:disable:next function_body_length
-    static func compute(
-        experiment: String, storePath: String, runs: [RunManifest], discussions: [DiscussionRecord],
-        participants: [String: [ParticipantRecord]], turns allTurns: [TurnRecord], annotations: [AnnotationRecord],
-        annotators annotatorRecords: [String: AnnotatorRecord], summary: StoreSummary, options: AnalysisOptions
-    ) -> ExperimentAnalysis {
-        let order = conditionOrder(discussions)
-        let byCondition = Dictionary(grouping: discussions, by: \.conditionLabel)
-        let turnsByDiscussion = Dictionary(grouping: allTurns, by: \.discussionId)
-        let discussionById = Dictionary(uniqueKeysWithValues: discussions.map { ($0.id, $0) })
-        let rubric = rubric(annotators: annotatorRecords, annotations: annotations)
-        let annotatorNames = Set(annotatorRecords.keys).union(annotations.map(\.annotator)).sorted()
-
-        // Design.
-        let conditions: [ConditionDesign] = order.map { label in
-            let ds = byCondition[label] ?? []
-            let first = ds[0]
-            return ConditionDesign(
-                id: first.conditionId, label: label, strategy: first.strategy, model: first.modelName,
-                replicates: Set(ds.map(\.replicate)).count, discussions: ds.count, done: ds.filter { $0.status == .done }.count,
-                failed: ds.filter { $0.status == .failed }.count, running: ds.filter { $0.status == .running }.count,
-                turnTaking: Array(Set(ds.map(\.turnTaking.description))).sorted(), userTurns: Array(Set(ds.map(\.userTurns))).sorted())
-        }
-
-        // The analysed comments, with their condition, discussion and user-turn position.
-        struct Comment {
-            var turn: TurnRecord
-            var condition: String
-            var userTurn: Int
-        }
-        var analysed: [Comment] = []
-        for d in discussions {
-            var userTurn = 0
-            for t in turnsByDiscussion[d.id] ?? [] {
-                if !isModerator(t) { userTurn += 1 }
-                guard t.outcome == .comment, options.includeModeratorComments || !isModerator(t) else { continue }
-                analysed.append(Comment(turn: t, condition: d.conditionLabel, userTurn: max(1, userTurn)))
-            }
-        }
-        let analysedIds = Set(analysed.map(\.turn.id))
-        // ok values by comment, then annotator.
-        var okValues: [String: [String: [String: Int]]] = [:]
-        for a in annotations where a.status == .ok && analysedIds.contains(a.commentId) {
-            okValues[a.commentId, default: [:]][a.annotator] = a.values
-        }
-
-        var dimensions: [DimensionAnalysis] = []
-        for dimension in rubric {
-            let scale = dimension.points.map(Double.init)
-            var scoresByCondition: [String: [Double]] = [:]
-            var discussionScores: [String: [String: [Double]]] = [:]
-            var ratingsByCondition: [String: [Double]] = [:]
-            var ndfuByCondition: [String: [Double]] = [:]
-            var byTurn: [String: [Int: [Double]]] = [:]
-            var units: [[Double?]] = []
-            for comment in analysed {
-                let values = annotatorNames.map { okValues[comment.turn.id]?[$0]?[dimension.name] }
-                units.append(values.map { $0.map(Double.init) })
-                let present = values.compactMap { $0 }.map(Double.init)
-                guard let score = Stats.mean(present) else { continue }
-                scoresByCondition[comment.condition, default: []].append(score)
-                discussionScores[comment.condition, default: [:]][comment.turn.discussionId, default: []].append(score)
-                ratingsByCondition[comment.condition, default: []] += present
-                byTurn[comment.condition, default: [:]][comment.userTurn, default: []].append(score)
-                if present.count >= 2, let n = Stats.nDFU(ratings: present, scale: scale) {
-                    ndfuByCondition[comment.condition, default: []].append(n)
-                }
-            }
-            var conditionScores: [ConditionScores] = []
-            for label in order {
-                let x = scoresByCondition[label] ?? []
-                let seed = SeedDerivation.derive(options.bootstrapSeed, "bootstrap", label, dimension.name)
-                let ratings = ratingsByCondition[label] ?? []
-                let histogram = (Stats.scaleHistogram(ratings, scale: scale) ?? scale.map { _ in 0 }).map { Int($0) }
-                let perDiscussion = (discussionScores[label] ?? [:]).keys.sorted().compactMap { Stats.mean(discussionScores[label]![$0]!) }
-                let ndfu = ndfuByCondition[label] ?? []
-                conditionScores.append(
-                    ConditionScores(
-                        condition: label, n: x.count, discussions: perDiscussion.count, ratings: ratings.count, mean: Stats.mean(x),
-                        sd: Stats.standardDeviation(x), median: Stats.median(x),
-                        ci: Stats.bootstrapMeanCI(x, resamples: options.bootstrapResamples, level: options.level, seed: seed),
-                        histogram: histogram, meanNDFU: Stats.mean(ndfu), nDFUComments: ndfu.count, discussionMeans: perDiscussion))
-            }
-            let compared = conditionScores.filter { $0.n > 0 }
-            let groups = compared.map { scoresByCondition[$0.condition] ?? [] }
-            let discussionGroups = compared.map(\.discussionMeans).filter { !$0.isEmpty }
-            var pairs: [PairwiseComparison] = []
-            if let dunn = Stats.dunn(groups) {
-                for i in 0..<compared.count {
-                    for j in (i + 1)..<compared.count {
-                        pairs.append(
-                            PairwiseComparison(
-                                a: compared[i].condition, b: compared[j].condition,
-                                difference: (compared[i].mean ?? 0) - (compared[j].mean ?? 0), z: dunn.z[i][j], p: dunn.p[i][j],
-                                pHolm: dunn.holm[i][j]))
-                    }
-                }
-            }
-            let turnMeans: [TurnMeans] = order.compactMap { label in
-                guard let positions = byTurn[label], !positions.isEmpty else { return nil }
-                return TurnMeans(
-                    condition: label,
-                    points: positions.keys.sorted().map { x in
-                        TurnSeriesChart.Point(x: x, mean: Stats.mean(positions[x]!) ?? 0, n: positions[x]!.count)
-                    })
-            }
-            dimensions.append(
-                DimensionAnalysis(
-                    dimension: dimension, conditions: conditionScores, kruskalWallis: Stats.kruskalWallis(groups),
-                    discussionKruskalWallis: discussionGroups.count == compared.count ? Stats.kruskalWallis(discussionGroups) : nil,
-                    anova: Stats.oneWayANOVA(groups), dunn: pairs, compared: compared.map(\.condition),
-                    alphaInterval: Stats.krippendorffAlpha(units, level: .interval),
-                    alphaOrdinal: Stats.krippendorffAlpha(units, level: .ordinal),
-                    alphaUnits: units.filter { $0.compactMap { $0 }.count >= 2 }.count, byTurn: turnMeans))
-        }
-
-        // Behaviour per condition.
-        var behaviour: [ConditionBehaviour] = []
-        for label in order {
-            let ds = byCondition[label] ?? []
-            var b = ConditionBehaviour(
-                condition: label, moderatorTurns: 0, moderatorComments: 0, interventionRate: nil, userTurns: 0, userComments: 0,
-                participationRate: nil, shareWhoCommented: nil, abstentions: [:], failedCalls: 0, flags: [:], comments: 0,
-                lexicalDiversity: nil, lexicalDiscussions: 0)
-            var shares: [Double] = []
-            var diversities: [Double] = []
-            for d in ds {
-                let ts = turnsByDiscussion[d.id] ?? []
-                var speakers: [String] = []
-                var commented: [Bool] = []
-                var texts: [String] = []
-                for t in ts {
-                    switch t.outcome {
-                    case .failed:
-                        b.failedCalls += 1
-                        continue
-                    case .abstention:
-                        b.abstentions[t.role.rawValue, default: 0] += 1
-                    case .comment:
-                        b.comments += 1
-                        for flag in t.flags { b.flags[flag.rawValue, default: 0] += 1 }
-                        if options.includeModeratorComments || !isModerator(t) { texts.append(t.text ?? "") }
-                    }
-                    if isModerator(t) {
-                        b.moderatorTurns += 1
-                        if t.outcome == .comment { b.moderatorComments += 1 }
-                    } else {
-                        b.userTurns += 1
-                        if t.outcome == .comment { b.userComments += 1 }
-                        speakers.append(t.speaker)
-                        commented.append(t.outcome == .comment)
-                    }
-                }
-                let users = (participants[d.id] ?? []).filter { $0.role != .moderator }.map(\.username)
-                if let participation = Stats.participation(speakers: speakers, commented: commented, users: users) {
-                    shares.append(participation.shareWhoCommented)
-                }
-                if let diversity = Stats.lexicalDiversity(texts) { diversities.append(diversity) }
-            }
-            b.interventionRate = Stats.interventionRate(moderatorComments: b.moderatorComments, moderatorTurns: b.moderatorTurns)
-            b.participationRate = b.userTurns > 0 ? Double(b.userComments) / Double(b.userTurns) : nil
-            b.shareWhoCommented = Stats.mean(shares)
-            b.lexicalDiversity = Stats.mean(diversities)
-            b.lexicalDiscussions = diversities.count
-            behaviour.append(b)
-        }
-
-        // Intervention per strategy.
-        var strategies: [String] = []
-        for c in conditions where !strategies.contains(c.strategy) { strategies.append(c.strategy) }
-        let interventionByStrategy = strategies.map { strategy in
-            let members = zip(conditions, behaviour).filter { $0.0.strategy == strategy }.map(\.1)
-            let turns = members.map(\.moderatorTurns).reduce(0, +)
-            let comments = members.map(\.moderatorComments).reduce(0, +)
-            return StrategyIntervention(
-                strategy: strategy, moderatorTurns: turns, moderatorComments: comments,
-                rate: Stats.interventionRate(moderatorComments: comments, moderatorTurns: turns))
-        }
-
-        // Turn-taking check, pooled per condition × policy × user count.
-        var turnTaking: [TurnTakingSummary] = []
-        for label in order {
-            var groups: [String: (policy: String, p: Double, users: Int, discussions: Int, triples: Int, replyBacks: Int)] = [:]
-            for d in byCondition[label] ?? [] {
-                guard let p = d.turnTaking.respondProbability else { continue }
-                let users = (participants[d.id] ?? []).filter { $0.role != .moderator }.count
-                guard users >= 2 else { continue }
-                let speakers = (turnsByDiscussion[d.id] ?? []).filter { !isModerator($0) }.map(\.speaker)
-                let key = "\(d.turnTaking)|\(users)"
-                var g = groups[key] ?? (d.turnTaking.description, p, users, 0, 0, 0)
-                g.discussions += 1
-                if let check = Stats.turnTakingCheck(speakers: speakers, p: p, users: users) {
-                    g.triples += check.triples
-                    g.replyBacks += check.replyBacks
-                }
-                groups[key] = g
-            }
-            for key in groups.keys.sorted() {
-                let g = groups[key]!
-                turnTaking.append(
-                    TurnTakingSummary(
-                        condition: label, policy: g.policy, p: g.p, users: g.users, discussions: g.discussions,
-                        check: pooledTurnTakingCheck(triples: g.triples, replyBacks: g.replyBacks, p: g.p, users: g.users)))
-            }
-        }
-
-        // Data quality.
-        var quality = DataQuality(
-            discussions: discussions.count, done: discussions.filter { $0.status == .done }.count,
-            failed: discussions.filter { $0.status == .failed }.count, running: discussions.filter { $0.status == .running }.count,
-            abstentions: [:], flags: summary.flags, cleanedComments: 0, annotationStatus: [:], annotationStatusByAnnotator: [:],
-            failedCalls: 0, analysedComments: analysed.count,
-            unscoredComments: analysed.filter { okValues[$0.turn.id]?.isEmpty ?? true }.count,
-            promptTokens: summary.promptTokens, completionTokens: summary.completionTokens)
-        for t in allTurns where discussionById[t.discussionId] != nil {
-            switch t.outcome {
-            case .abstention: quality.abstentions[t.role.rawValue, default: 0] += 1
-            case .failed: quality.failedCalls += 1
-            case .comment:
-                if t.cleaning.contains(where: { $0.step != "whitespace" }) { quality.cleanedComments += 1 }
-            }
-        }
-        for a in annotations {
-            quality.annotationStatus[a.status.rawValue, default: 0] += 1
-            quality.annotationStatusByAnnotator[a.annotator, default: [:]][a.status.rawValue, default: 0] += 1
-        }
-
+    /// The analysis of `input`: one section after the other, each in its own file under `Report/Sections`.
+    static func compute(_ input: AnalysisInput) -> ExperimentAnalysis {
+        let conditions = DesignSection.conditions(input)
+        let behaviour = BehaviourSection.behaviour(input)
         return ExperimentAnalysis(
-            experiment: experiment, storePath: storePath, runs: runs, conditions: conditions, rubric: rubric,
-            annotators: annotatorNames, options: options, dimensions: dimensions, behaviour: behaviour,
-            interventionByStrategy: interventionByStrategy, turnTaking: turnTaking, quality: quality)
+            experiment: input.experiment, storePath: input.storePath, runs: input.runs, conditions: conditions,
+            rubric: input.rubric, annotators: input.annotatorNames, options: input.options,
+            dimensions: input.rubric.map { DimensionSection.analysis(of: $0, input) }, behaviour: behaviour,
+            interventionByStrategy: InterventionSection.byStrategy(conditions: conditions, behaviour: behaviour),
+            turnTaking: TurnTakingSection.summaries(input), quality: QualitySection.quality(input))
     }
 
     /// The turn-taking check on counts pooled over several discussions.
