@@ -198,7 +198,7 @@ public enum ReportBuilder {
         if !q.annotationStatusByAnnotator.isEmpty {
             h.raw("<h3>Annotation jobs by annotator</h3>")
             let statuses = Array(Set(q.annotationStatusByAnnotator.values.flatMap(\.keys))).sorted { a, b in
-                a == "ok" ? true : b == "ok" ? false : a < b
+                a == AnnotationStatus.ok.rawValue ? true : b == AnnotationStatus.ok.rawValue ? false : a < b
             }
             h.table(
                 ["annotator"] + statuses,

@@ -175,7 +175,7 @@ extension ExperimentAnalysis {
 
     func qualitySentence() -> String {
         let totalJobs = quality.annotationStatus.values.reduce(0, +)
-        let unusable = quality.annotationStatus.filter { $0.key != "ok" }
+        let unusable = quality.annotationStatus.filter { $0.key != AnnotationStatus.ok.rawValue }
         let unusableCount = unusable.values.reduce(0, +)
         var parts: [String] = []
         if totalJobs > 0 {
