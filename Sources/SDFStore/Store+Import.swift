@@ -41,7 +41,7 @@ extension Store {
     }
 
     static func seedComments(of discussion: DiscussionRecord, _ db: Database) throws -> [SeedCommentRecord] {
-        let stored = try SeedCommentRecord.filter(Column("discussionId") == discussion.id).order(Column("position")).fetchAll(db)
+        let stored = try StoreQuery.seedComments(of: discussion.id).fetchAll(db)
         if !stored.isEmpty { return stored }
         if discussion.seedComment.isEmpty { return [] }
         return [
@@ -86,7 +86,7 @@ extension Store {
                     """, arguments: [annotation.id])
             try db.execute(sql: "DELETE FROM annotation WHERE id = ?", arguments: [annotation.id])
         } else if let other = try String.fetchOne(
-            db, sql: "SELECT id FROM annotation WHERE commentId = ? AND annotator = ?",
+            db, sql: StoreQuery.annotationOfCommentByAnnotator,
             arguments: [annotation.commentId, annotation.annotator])
         {
             throw StoreError(

@@ -14,7 +14,7 @@ extension Store {
     /// Every annotation, by discussion, comment and annotator.
     public func annotations() async throws -> [AnnotationRecord] {
         try await writer.read { db in
-            try AnnotationRecord.order(Column("discussionId"), Column("commentId"), Column("annotator")).fetchAll(db)
+            try StoreQuery.allAnnotations.fetchAll(db)
         }
     }
 
@@ -84,21 +84,21 @@ extension Store {
     /// A discussion's participants, by position.
     public func participants(of discussionId: String) async throws -> [ParticipantRecord] {
         try await writer.read { db in
-            try ParticipantRecord.filter(Column("discussionId") == discussionId).order(Column("position")).fetchAll(db)
+            try StoreQuery.participants(of: discussionId).fetchAll(db)
         }
     }
 
     /// A discussion's turns, in order.
     public func turns(of discussionId: String) async throws -> [TurnRecord] {
         try await writer.read { db in
-            try TurnRecord.filter(Column("discussionId") == discussionId).order(Column("turnIndex")).fetchAll(db)
+            try StoreQuery.turns(of: discussionId).fetchAll(db)
         }
     }
 
     /// Every turn in the store, by discussion and turn index.
     public func allTurns() async throws -> [TurnRecord] {
         try await writer.read { db in
-            try TurnRecord.order(Column("discussionId"), Column("turnIndex")).fetchAll(db)
+            try StoreQuery.allTurns.fetchAll(db)
         }
     }
 

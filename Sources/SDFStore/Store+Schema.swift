@@ -141,6 +141,7 @@ extension Store {
         registerRuntimeMigrations(&m)
         registerImportMigrations(&m)
         registerTypedRecordMigrations(&m)
+        StoreQuery.registerIndexMigrations(&m)
         return m
     }
 
