@@ -73,6 +73,7 @@ let package = Package(
             name: "SDFEngine",
             dependencies: [
                 "SDFCore", "SDFLLM", "SDFStore",
+                .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
