@@ -71,7 +71,7 @@ let package = Package(
         .target(
             name: "SDFEngine",
             dependencies: [
-                "SDFCore", "SDFLLM", "SDFStore",
+                "SDFCore", "SDFLLM", "SDFStore", "SDFAnalysis",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
                 .product(name: "NIOCore", package: "swift-nio"),
