@@ -65,6 +65,15 @@ public struct RunPlan: Sendable, Hashable {
     public var discussions: Int
     /// The store written.
     public var storePath: String
+
+    /// Creates a plan.
+    public init(experiment: String, conditions: Int, replicates: Int, discussions: Int, storePath: String) {
+        self.experiment = experiment
+        self.conditions = conditions
+        self.replicates = replicates
+        self.discussions = discussions
+        self.storePath = storePath
+    }
 }
 
 /// Progress of ``ExperimentRun/run(_:logger:events:)``, for the caller to show.
@@ -142,6 +151,14 @@ public struct RunFailureKind: Sendable, Hashable {
     public var count: Int
     /// The first stored message (`kind: message`).
     public var example: String
+
+    /// Creates a failure group.
+    public init(kind: String, deterministic: Bool, count: Int, example: String) {
+        self.kind = kind
+        self.deterministic = deterministic
+        self.count = count
+        self.example = example
+    }
 }
 
 /// A run that could not be done or did not finish: the message to print and the exit code to end with.
