@@ -72,7 +72,7 @@ let package = Package(
         .target(
             name: "SDFEngine",
             dependencies: [
-                "SDFCore", "SDFLLM", "SDFStore",
+                "SDFCore", "SDFLLM", "SDFStore", "SDFAnalysis",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),

@@ -66,7 +66,8 @@ public struct AnnotationRunner: Sendable {
 
     /// Annotates everything not yet annotated in the store's finished discussions.
     ///
-    /// - Throws: ``StoreError``; `CancellationError` when cancelled. Failed calls are recorded, not thrown.
+    /// - Throws: ``StoreError``; ``EngineError`` when an annotator already rated comments under another rubric or
+    ///   instructions; `CancellationError` when cancelled. Failed calls are recorded, not thrown.
     public func run() async throws -> AnnotationReport {
         try await run(feed: nil)
     }
@@ -79,7 +80,8 @@ public struct AnnotationRunner: Sendable {
     /// vLLM automatic prefix caching). Only one discussion's jobs are held in memory at a time.
     ///
     /// - Parameter feed: ids of discussions finished after this call began, or `nil` for a stage on its own.
-    /// - Throws: ``StoreError``; `CancellationError` when cancelled. Failed calls are recorded, not thrown.
+    /// - Throws: ``StoreError``; ``EngineError`` when an annotator already rated comments under another rubric or
+    ///   instructions; `CancellationError` when cancelled. Failed calls are recorded, not thrown.
     public func run(feed: AsyncStream<String>?) async throws -> AnnotationReport {
         let renderer = try PromptRenderer(templates: templates)
         var systems: [String: String] = [:]
@@ -97,7 +99,8 @@ public struct AnnotationRunner: Sendable {
                 old.systemPrompt != record.systemPrompt || old.rubric != record.rubric
             {
                 let what = old.rubric != record.rubric ? "rubric" : "instructions or persona"
-                throw StoreError(
+                throw EngineError(
+                    .storeMismatch,
                     "\(store.path): annotator '\(record.username)' already rated comments with a different \(what); "
                         + "annotate into another --store (e.g. a copy of this one without its annotations)")
             }

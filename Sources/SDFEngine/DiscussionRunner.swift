@@ -24,7 +24,8 @@ struct DiscussionRunner: Sendable {
     ///   committed turns are replayed — the turn taker is advanced through the same decisions (checked against
     ///   the stored ones), the thread rebuilt from the stored comments — trailing failed turns are removed, and
     ///   the discussion continues from there. With a deterministic backend the result equals an uninterrupted run.
-    /// - Throws: ``StoreError`` when the stored turns do not match the replayed decisions.
+    /// - Throws: ``EngineError`` (``EngineError/Kind/storeMismatch``) when the stored turns do not match the replayed
+    ///   decisions; ``StoreError``.
     func run(resume: Bool = false) async throws -> DiscussionStatus {
         let cell = plan.cell
         let spec = experiment.spec
@@ -60,7 +61,8 @@ struct DiscussionRunner: Sendable {
         ) async throws -> TurnRecord {
             if let stored = committed[index] {
                 guard stored.speaker == speaker.username, stored.decision == decision else {
-                    throw StoreError(
+                    throw EngineError(
+                        .storeMismatch,
                         "discussion \(cell.discussionId): stored turn \(index) is \(stored.speaker)'s, but replaying the design gives "
                             + "\(speaker.username)'s; the store does not match this experiment")
                 }

@@ -76,7 +76,8 @@ public struct ExperimentRunner: Sendable {
     ///
     /// - Parameter modelFingerprints: model name → what the server reported (id, endpoint, GGUF hash), for the manifest.
     /// - Returns: the run's report. Failed discussions are counted, not thrown.
-    /// - Throws: ``StoreError`` (e.g. the store holds a different design), `CancellationError` when cancelled.
+    /// - Throws: ``StoreError`` (e.g. the store holds a different design), ``EngineError`` (a model without a binding,
+    ///   a store whose turns do not match the design), `CancellationError` when cancelled.
     public func run(modelFingerprints: [String: String] = [:]) async throws -> RunReport {
         let start = Date()
         let renderer = try PromptRenderer(templates: experiment.templates)
@@ -98,7 +99,7 @@ public struct ExperimentRunner: Sendable {
                 func addNext() throws -> Bool {
                     guard let cell = iterator.next() else { return false }
                     guard let binding = models[cell.condition.model] else {
-                        throw StoreError("no model bound for '\(cell.condition.model)'")
+                        throw EngineError(.noModelBound, "no model bound for '\(cell.condition.model)'")
                     }
                     let plan = try DiscussionPlan(experiment: experiment, cell: cell, renderer: renderer)
                     let runner = DiscussionRunner(

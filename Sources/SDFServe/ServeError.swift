@@ -1,3 +1,5 @@
+import SDFCore
+
 /// The viewer could not start or could not read a store as asked.
 public struct ServeError: Error, Sendable, CustomStringConvertible {
     /// What went wrong, for people.
@@ -8,4 +10,9 @@ public struct ServeError: Error, Sendable, CustomStringConvertible {
 
     /// The message.
     public var description: String { message }
+}
+
+extension ServeError: SDFError {
+    /// ``SDFExitCode/storeProblem``: `sdf serve` cannot open or read one of its stores, or cannot start.
+    public var exitCode: SDFExitCode { .storeProblem }
 }

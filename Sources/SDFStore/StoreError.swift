@@ -1,4 +1,5 @@
 import Foundation
+import SDFCore
 
 /// A store could not be opened, read or written as asked.
 public struct StoreError: Error, Sendable, CustomStringConvertible, LocalizedError {
@@ -21,4 +22,9 @@ public struct StoreError: Error, Sendable, CustomStringConvertible, LocalizedErr
             throw StoreError("cannot write \(path): \(error.localizedDescription)")
         }
     }
+}
+
+extension StoreError: SDFError {
+    /// ``SDFExitCode/storeProblem``.
+    public var exitCode: SDFExitCode { .storeProblem }
 }

@@ -34,3 +34,9 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
     /// `kind: message`.
     public var description: String { "\(kind.rawValue): \(message)" }
 }
+
+extension LLMError: SDFError {
+    /// ``SDFExitCode/engineProblem``: a call that stops a command means the engine or an endpoint cannot be used,
+    /// or the server refused the key, permission or quota (failed calls during a run are recorded, not thrown).
+    public var exitCode: SDFExitCode { .engineProblem }
+}

@@ -1,4 +1,5 @@
 import Foundation
+import SDFCore
 
 /// Counts of one kind of record, as read from the files or as found in the store after the import.
 public struct ImportCounts: Sendable, Hashable {
@@ -152,4 +153,9 @@ public struct ImportError: Error, Sendable, CustomStringConvertible, LocalizedEr
 
     /// ``description``.
     public var errorDescription: String? { description }
+}
+
+extension ImportError: SDFError {
+    /// ``SDFExitCode/someFailed``: the import was not committed (the README's exit 1 of `sdf import`).
+    public var exitCode: SDFExitCode { .someFailed }
 }

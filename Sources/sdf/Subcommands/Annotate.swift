@@ -1,4 +1,5 @@
 import ArgumentParser
+import SDFEngine
 
 /// `sdf annotate EXPERIMENT.yaml [--store FILE]`: runs the annotation stage alone.
 struct Annotate: AsyncParsableCommand {
@@ -15,6 +16,6 @@ struct Annotate: AsyncParsableCommand {
 
     func run() async throws {
         global.bootstrapLogging()
-        try await Run.execute(experimentFile: experiment, store: store, concurrency: nil, discussions: false, annotation: true)
+        try await Run.execute(ExperimentRunOptions(experimentFile: experiment, store: store, stages: .annotationOnly))
     }
 }

@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SDFCore
 import SDFLLM
 import Synchronization
 
@@ -31,7 +32,7 @@ struct Engine: AsyncParsableCommand {
             } catch let error as LLMError {
                 display.endLine()
                 printError("error: \(error.message)")
-                throw ExitCode(3)
+                throw ExitCode(for: error)
             }
             printError(String(format: "engine ready (%.0f s)", Date().timeIntervalSince(start)))
             print(installer.status().description)
@@ -44,7 +45,7 @@ struct Engine: AsyncParsableCommand {
         func run() throws {
             let status = EngineInstaller().status()
             print(status.description)
-            if status.serverBinary == nil || status.defaultModel == nil { throw ExitCode(1) }
+            if status.serverBinary == nil || status.defaultModel == nil { throw ExitCode(.someFailed) }
         }
     }
 }

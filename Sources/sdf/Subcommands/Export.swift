@@ -1,5 +1,6 @@
 import ArgumentParser
 import Foundation
+import SDFCore
 import SDFStore
 
 /// `sdf export STORE --format sdf-json --out DIR`.
@@ -44,10 +45,10 @@ struct Export: AsyncParsableCommand {
             }
         } catch let error as StoreError {
             printError("error: \(error.message)")
-            throw ExitCode(4)
+            throw ExitCode(for: error)
         } catch {
             printError("error: cannot write the export to \(out): \(error.localizedDescription)")
-            throw ExitCode(4)
+            throw ExitCode(.storeProblem)
         }
     }
 }

@@ -48,7 +48,7 @@ struct Import: AsyncParsableCommand {
             pattern = try conditionPattern.map { try ConditionPattern($0) }
         } catch {
             printError("error: \(error)")
-            throw ExitCode(64)
+            throw ExitCode(.badFlags)
         }
         var trollTexts: [String] = []
         for file in trollInstructions {
@@ -56,7 +56,7 @@ struct Import: AsyncParsableCommand {
                 !text.trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
             else {
                 printError("error: --troll-instructions \(file): cannot read it, or it is empty (expected the troll instruction text)")
-                throw ExitCode(64)
+                throw ExitCode(.badFlags)
             }
             trollTexts.append(text)
         }
@@ -65,7 +65,7 @@ struct Import: AsyncParsableCommand {
             opened = try Store.open(path: store)
         } catch let error as StoreError {
             printError("error: \(error.message)")
-            throw ExitCode(4)
+            throw ExitCode(for: error)
         }
         let start = Date()
         let importer = LegacyImporter(store: opened, condition: condition, conditionPattern: pattern, trollInstructions: trollTexts)
@@ -77,10 +77,10 @@ struct Import: AsyncParsableCommand {
             for problem in error.report.problems { printError("error: \(problem.file): \(problem.message)") }
             printError(error.report.summary)
             printError("error: \(error.description) (\(store) is unchanged)")
-            throw ExitCode(1)
+            throw ExitCode(for: error)
         } catch let error as StoreError {
             printError("error: \(error.message)")
-            throw ExitCode(4)
+            throw ExitCode(for: error)
         }
         Self.printFiles(report)
         printError(report.summary)

@@ -19,7 +19,7 @@ struct Init: ParsableCommand {
         let existing = files.map { directory + "/" + $0.path }.filter { fm.fileExists(atPath: $0) }
         if !existing.isEmpty && !force {
             printError("error: \(existing.count) file(s) already exist, e.g. \(existing[0]); use --force to overwrite")
-            throw ExitCode(2)
+            throw ExitCode(.badExperiment)
         }
         for file in files {
             let path = directory + "/" + file.path
@@ -29,7 +29,7 @@ struct Init: ParsableCommand {
                 try Data(file.contents.utf8).write(to: URL(fileURLWithPath: path), options: .atomic)
             } catch {
                 printError("error: cannot write \(path): \(error.localizedDescription)")
-                throw ExitCode(2)
+                throw ExitCode(.badExperiment)
             }
         }
         printError("wrote \(files.count) files to \(directory). Next: sdf run \(directory)/\(Scaffold.quickstartFile)")

@@ -48,7 +48,7 @@ struct Report: AsyncParsableCommand {
             print(path)
         } catch let error as StoreError {
             printError("error: \(error.message)")
-            throw ExitCode(4)
+            throw ExitCode(for: error)
         }
     }
 }

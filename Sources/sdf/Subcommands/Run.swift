@@ -1,10 +1,7 @@
 import ArgumentParser
 import Foundation
-import Logging
-import SDFAnalysis
 import SDFCore
 import SDFEngine
-import SDFLLM
 import SDFStore
 
 /// `sdf run EXPERIMENT.yaml [--store FILE]`: runs (or resumes) an experiment into a store.
@@ -31,112 +28,45 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         global.bootstrapLogging()
-        try await Self.execute(
-            experimentFile: experiment, store: store, concurrency: concurrency, discussions: true, annotation: true)
+        try await Self.execute(ExperimentRunOptions(experimentFile: experiment, store: store, concurrency: concurrency))
     }
 
-    /// Which stages to run, shared by `sdf run` (both) and `sdf annotate` (annotation only).
-    static func execute(
-        experimentFile: String, store: String?, concurrency: Int?, discussions: Bool, annotation: Bool
-    ) async throws {
-        let logger = Logger(label: "sdf")
-        let loaded: Experiment
-        do {
-            loaded = try ExperimentLoader.load(path: experimentFile)
-        } catch let error as ExperimentFileError {
-            printError(error.description)
-            throw ExitCode(2)
-        }
-        if !discussions && loaded.annotation == nil {
-            printError("error: \(experimentFile) has no 'annotation' section: nothing to annotate")
-            throw ExitCode(2)
-        }
-        let storePath = store ?? defaultStorePath(for: experimentFile)
-        if !discussions && !FileManager.default.fileExists(atPath: storePath) {
-            printError("error: no store at \(storePath); run the discussions first (sdf run \(experimentFile))")
-            throw ExitCode(4)
-        }
-        let specText = (try? String(contentsOfFile: experimentFile, encoding: .utf8)) ?? ""
-        do {
-            try ModelSession.preflight(loaded, experimentFile: experimentFile)
-        } catch let error as ExperimentFileError {
-            printError(error.description)
-            throw ExitCode(2)
-        } catch let error as LLMError {
-            printError("error: \(error.message)")
-            throw ExitCode(3)
-        }
-        let design = Design(experiment: loaded)
-        if discussions {
-            printError(
-                "experiment '\(loaded.name)': \(design.conditions.count) conditions × \(loaded.spec.replicates) replicates = \(design.cells.count) discussions; store: \(storePath)"
-            )
-        }
+    /// Runs ``ExperimentRun/run(_:logger:events:)`` with progress on stderr and Ctrl-C/SIGTERM stopping it, then
+    /// prints its summary; shared by `sdf run` and `sdf annotate` (annotation only).
+    static func execute(_ options: ExperimentRunOptions) async throws {
         let display = ProgressDisplay()
-        let started = Date()
-        let task = Task { () throws -> (RunReport?, AnnotationReport?) in
-          // One writer per store: a second `sdf run`/`sdf annotate` on it is refused (exit 4) before any work.
-          try await StoreLock.withLock(store: storePath, command: discussions ? "sdf run" : "sdf annotate") {
-            try await ModelSession.withBindings(loaded, experimentFile: experimentFile, logger: logger) { bindings, fingerprints in
-                let opened = try Store.open(path: storePath)
-                var report: RunReport?
-                var annotationReport: AnnotationReport?
-                let annotator = loaded.annotation.flatMap { setup in
-                    bindings[setup.model.name].map {
-                        AnnotationRunner(
-                            setup: setup, store: opened, binding: $0, templates: loaded.templates, events: { display.handle($0) })
-                    }
+        let task = Task {
+            try await ExperimentRun.run(options) { event in
+                switch event {
+                case .planned(let plan):
+                    printError(
+                        "experiment '\(plan.experiment)': \(plan.conditions) conditions × \(plan.replicates) replicates = \(plan.discussions) discussions; store: \(plan.storePath)"
+                    )
+                case .progress(let event):
+                    display.handle(event)
                 }
-                let runner = ExperimentRunner(
-                    experiment: loaded, store: opened, models: bindings, concurrency: concurrency, specText: specText,
-                    events: { display.handle($0) })
-                switch (discussions, annotation ? annotator : nil) {
-                case (true, let annotator?):
-                    // Each discussion is annotated as soon as it is done, in the slots the discussions leave idle.
-                    let (r, a) = try await runner.run(modelFingerprints: fingerprints, annotating: annotator)
-                    (report, annotationReport) = (r, a)
-                case (true, nil):
-                    report = try await runner.run(modelFingerprints: fingerprints)
-                case (false, let annotator?):
-                    annotationReport = try await annotator.run()
-                case (false, nil):
-                    break
-                }
-                return (report, annotationReport)
             }
-          }
         }
         let canceller = SignalCanceller { task.cancel() }
         defer { canceller.stop() }
-        let result: (RunReport?, AnnotationReport?)
+        let result: RunResult
         do {
             result = try await task.value
         } catch {
             display.finish()
-            switch error {
-            case let error as LLMError where error.kind == .authentication:
-                printError("error: \(error.message)")
-                printError(
-                    "stopped at the first refused call: every other call would be refused too. Finished work is in \(storePath); "
-                        + "fix the key, permission or quota, then run the same command again to continue.")
-                throw ExitCode(3)
-            case let error as LLMError:
-                printError("error: \(error.message)")
-                throw ExitCode(3)
-            case let error as StoreError:
-                printError("error: \(error.message)")
-                throw ExitCode(4)
-            case is CancellationError:
-                printError("stopped. Finished work is in \(storePath); run the same command again to resume.")
-                throw ExitCode(130)
-            default:
-                printError("error: \(error)")
-                throw ExitCode(1)
-            }
+            printError((error as? ExperimentRunError)?.message ?? "error: \(error)")
+            throw ExitCode(for: error)
         }
         display.finish()
-        let summary = try await Store.openExisting(path: storePath).summary()
-        if let report = result.0 {
+        printSummary(result)
+        if result.exitCode != .allDone { throw ExitCode(result.exitCode) }
+    }
+
+    /// The run's summary: stage times and counts, the store's totals, the report (stderr), the store's path (stdout),
+    /// and what failed and whether re-running can help.
+    static func printSummary(_ result: RunResult) {
+        let summary = result.totals
+        if let report = result.discussions {
             printError(
                 String(
                     format: "discussions done in %.1f s: %d finished, %d failed, %d skipped (already done)", report.wallSeconds,
@@ -149,48 +79,33 @@ struct Run: AsyncParsableCommand {
                 + String(
                     format: "; %d calls, %d retries; tokens in/out %d/%d, cached prompt share %.1f%%", summary.calls, summary.retries,
                     summary.promptTokens, summary.completionTokens, summary.cachedShare * 100))
-        if result.0 != nil, result.1 != nil {
-            printError(String(format: "discussions and annotation done in %.1f s", Date().timeIntervalSince(started)))
+        if result.discussions != nil, result.annotation != nil {
+            printError(String(format: "discussions and annotation done in %.1f s", result.wallSeconds))
         }
-        if let a = result.1 {
+        if let a = result.annotation {
             let counts = a.statusSummary
             printError(
                 "annotation: \(a.jobs) jobs (\(a.skipped) already done); parse rate "
                     + (a.parseRate.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a") + "; by status: \(counts)")
         }
-        do {
-            let reportPath = ReportBuilder.defaultPath(storePath: storePath)
-            try await ReportBuilder.write(store: try Store.openExisting(path: storePath), to: reportPath)
-            printError("report: \(reportPath)")
-        } catch {
-            printError("warning: the report could not be written: \(error)")
+        if let reportPath = result.reportPath { printError("report: \(reportPath)") }
+        if let problem = result.reportProblem { printError("warning: the report could not be written: \(problem)") }
+        print(result.storePath)
+        guard let report = result.discussions, result.failedDiscussions > 0 else { return }
+        func kinds(_ deterministic: Bool) -> String {
+            result.failures.filter { $0.deterministic == deterministic }.map { "\($0.kind) \($0.count)" }.joined(separator: ", ")
         }
-        print(storePath)
-        if let report = result.0, report.failed > 0 {
-            func kinds(_ deterministic: Bool) -> String {
-                report.failureKinds.filter { RunReport.deterministic($0.key) == deterministic }.sorted { $0.key < $1.key }
-                    .map { "\($0.key) \($0.value.count)" }.joined(separator: ", ")
-            }
-            if report.deterministicFailures > 0 {
-                let examples = report.failureKinds.filter { RunReport.deterministic($0.key) }.sorted { $0.key < $1.key }
-                    .map { "  " + $0.value.example }.joined(separator: "\n")
-                printError(
-                    "\(report.deterministicFailures) discussion(s) failed because the server rejected the request (\(kinds(true))):\n"
-                        + examples + "\nRe-running sends the same requests and fails the same way: change the experiment "
-                        + "(e.g. maxTokens, historyLength, the model name, the prompts) or the server first.")
-            }
-            if report.transientFailures > 0 {
-                printError(
-                    "\(report.transientFailures) discussion(s) failed on errors that may pass (\(kinds(false))); "
-                        + "run the same command again to retry them.")
-            }
-            throw ExitCode(1)
+        if report.deterministicFailures > 0 {
+            let examples = result.failures.filter(\.deterministic).map { "  " + $0.example }.joined(separator: "\n")
+            printError(
+                "\(report.deterministicFailures) discussion(s) failed because the server rejected the request (\(kinds(true))):\n"
+                    + examples + "\nRe-running sends the same requests and fails the same way: change the experiment "
+                    + "(e.g. maxTokens, historyLength, the model name, the prompts) or the server first.")
         }
-    }
-
-    /// `dir/name.yaml` → `dir/name.sqlite`.
-    static func defaultStorePath(for experiment: String) -> String {
-        let url = URL(fileURLWithPath: experiment)
-        return url.deletingPathExtension().appendingPathExtension("sqlite").path
+        if result.rerunCanHelp {
+            printError(
+                "\(report.transientFailures) discussion(s) failed on errors that may pass (\(kinds(false))); "
+                    + "run the same command again to retry them.")
+        }
     }
 }

@@ -35,7 +35,7 @@ struct Serve: AsyncParsableCommand {
             viewer = try Viewer(paths: stores, configuration: ViewerConfiguration(host: host, port: port))
         } catch let error as ServeError {
             printError("error: \(error.message)")
-            throw ExitCode(4)
+            throw ExitCode(for: error)
         }
         if let warning = viewer.configuration.exposureWarning {
             printError(String(repeating: "!", count: 78))

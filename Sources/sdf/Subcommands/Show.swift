@@ -23,7 +23,7 @@ struct Show: AsyncParsableCommand {
             opened = try Store.openExisting(path: store)
         } catch let error as StoreError {
             printError("error: \(error.message)")
-            throw ExitCode(4)
+            throw ExitCode(for: error)
         }
         guard let discussion else {
             print(try await ThreadFormatter.list(store: opened), terminator: "")
@@ -31,7 +31,7 @@ struct Show: AsyncParsableCommand {
         }
         guard let record = try await opened.discussion(matching: discussion) else {
             printError("error: no single discussion in \(store) has an id starting with '\(discussion)'")
-            throw ExitCode(4)
+            throw ExitCode(.storeProblem)
         }
         print(try await ThreadFormatter.thread(store: opened, discussion: record, raw: raw), terminator: "")
     }

@@ -15,7 +15,7 @@ struct Status: AsyncParsableCommand {
             print(StatusReport.text(try await StatusReport.status(store: opened), storePath: store), terminator: "")
         } catch let error as StoreError {
             printError("error: \(error.message)")
-            throw ExitCode(4)
+            throw ExitCode(for: error)
         }
     }
 }
