@@ -1,4 +1,5 @@
 import Foundation
+import SDFCore
 
 #if canImport(Glibc)
     import Glibc
@@ -61,7 +62,7 @@ public enum StoreLock {
             throw StoreError(
                 "\(store) is in use by "
                     + (owner.map {
-                        "`\($0.command)` (pid \($0.pid) on host \($0.host), since \(ISO8601DateFormatter().string(from: $0.since)))"
+                        "`\($0.command)` (pid \($0.pid) on host \($0.host), since \(Timestamp.seconds($0.since)))"
                     } ?? "another sdf process")
                     + "; two runs on one store would collide. Wait for it to finish or stop it, then run the command again.")
         }

@@ -35,10 +35,7 @@ public enum ReportFormat {
     /// A date as ISO 8601 in UTC with seconds, e.g. `2025-03-01T09:30:00Z`; `—` for `nil`.
     public static func date(_ date: Date?) -> String {
         guard let date else { return "—" }
-        let formatter = ISO8601DateFormatter()
-        formatter.timeZone = TimeZone(identifier: "UTC")
-        formatter.formatOptions = [.withInternetDateTime]
-        return formatter.string(from: date)
+        return Timestamp.seconds(date)
     }
 
     /// A duration in seconds as `42 s`, `3 min 05 s` or `2 h 03 min`.

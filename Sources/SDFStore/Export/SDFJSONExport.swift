@@ -133,13 +133,7 @@ public struct SDFJSONExtension: Codable, Sendable, Hashable {
 public enum SDFJSONExport {
     /// Formats a date as ISO 8601 UTC with milliseconds (`2025-10-09T08:53:20.125Z`).
     static func millisecondString(_ date: Date) -> String {
-        let ms = (date.timeIntervalSince1970 * 1000).rounded()
-        let whole = Date(timeIntervalSince1970: (ms / 1000).rounded(.down))
-        let f = ISO8601DateFormatter()
-        let base = f.string(from: whole)  // ...Z
-        let fraction = Int(ms - (ms / 1000).rounded(.down) * 1000)
-        let digits = String(fraction)
-        return String(base.dropLast()) + "." + String(repeating: "0", count: max(0, 3 - digits.count)) + digits + "Z"
+        Timestamp.milliseconds(date)
     }
 
     /// The encoder of sdf-json files: pretty-printed, sorted keys, dates as ``millisecondString(_:)``.
@@ -192,13 +186,12 @@ public enum SDFJSONExport {
         for turn in turns where turn.outcome == .comment {
             logs.append(.init(name: turn.speaker, text: turn.text ?? "", model: turn.call.modelId ?? turn.call.modelName))
         }
-        let formatter = ISO8601DateFormatter()
         let annotators = Set(annotations.map(\.annotator)).sorted().compactMap { panel[$0] }
         let sdf = SDFJSONExtension(
             exported_at: millisecondString(exportedAt), discussion: d, participants: participants, seed_comments: seeds,
             turns: turns, annotators: annotators, annotations: annotations)
         return SDFDiscussionJSON(
-            id: d.id, timestamp: formatter.string(from: d.startedAt), users: users.map(\.username),
+            id: d.id, timestamp: Timestamp.seconds(d.startedAt), users: users.map(\.username),
             moderator: moderator?.username, user_prompts: users.map(\.systemPrompt), moderator_prompt: moderator?.systemPrompt,
             ctx_length: d.historyLength, logs: logs, condition: d.conditionLabel, strategy: d.strategy, model: d.modelName,
             replicate: d.replicate, status: d.status.rawValue, sdf: sdf)

@@ -97,9 +97,7 @@ public struct TidyTable: Sendable, Hashable {
 public enum TidyExport {
     static func date(_ d: Date?) -> TidyValue {
         guard let d else { return .null }
-        let f = ISO8601DateFormatter()
-        f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-        return .text(f.string(from: d))
+        return .text(Timestamp.milliseconds(d))
     }
 
     static func opt(_ s: String?) -> TidyValue { s.map { .text($0) } ?? .null }

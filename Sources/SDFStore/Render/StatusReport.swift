@@ -120,7 +120,7 @@ public enum StatusReport {
     public static func text(_ s: Status, storePath: String) -> String {
         var out = "store \(storePath)\n"
         if let run = s.lastRun {
-            out += "experiment '\(run.experiment)'; last run \(s.lastRunStatus ?? run.status.rawValue), started \(ISO8601DateFormatter().string(from: run.startedAt))\n"
+            out += "experiment '\(run.experiment)'; last run \(s.lastRunStatus ?? run.status.rawValue), started \(Timestamp.seconds(run.startedAt))\n"
         }
         out += "\n" + pad("condition", 24) + pad("done", 7) + pad("partial", 9) + pad("failed", 8) + "pending\n"
         var totals = ConditionStatus(label: "total")

@@ -1,0 +1,42 @@
+import Foundation
+import SDFCore
+import Testing
+
+@Suite("timestamps")
+struct TimestampTests {
+    /// Seeded dates: whole seconds, half milliseconds (the rounding edge), just below a second, before 1970.
+    static func dates() -> [Date] {
+        var state: UInt64 = 0x5DF
+        var out: [Date] = []
+        for i in 0..<20_000 {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            let r = Double(state >> 11) / Double(1 << 53)
+            switch i % 4 {
+            case 0: out.append(Date(timeIntervalSince1970: (r * 2e9).rounded()))
+            case 1: out.append(Date(timeIntervalSince1970: 1_700_000_000 + Double(i) * 0.0005))
+            case 2: out.append(Date(timeIntervalSince1970: (r * 2e9).rounded(.down) + 0.9995 + r * 0.0004))
+            default: out.append(Date(timeIntervalSince1970: -r * 1e6))
+            }
+        }
+        return out
+    }
+
+    @Test("the same text as ISO8601DateFormatter, milliseconds and whole seconds")
+    func matchesFoundation() {
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let whole = ISO8601DateFormatter()
+        var mismatches: [String] = []
+        for date in Self.dates() {
+            if Timestamp.milliseconds(date) != fractional.string(from: date) {
+                mismatches.append("\(date.timeIntervalSince1970): \(Timestamp.milliseconds(date)) ≠ \(fractional.string(from: date))")
+            }
+            if Timestamp.seconds(date) != whole.string(from: date) {
+                mismatches.append("\(date.timeIntervalSince1970): \(Timestamp.seconds(date)) ≠ \(whole.string(from: date))")
+            }
+        }
+        #expect(mismatches.isEmpty, "\(mismatches.prefix(5))")
+        #expect(Timestamp.milliseconds(Date(timeIntervalSince1970: 1_760_000_000.125)) == "2025-10-09T08:53:20.125Z")
+        #expect(Timestamp.seconds(Date(timeIntervalSince1970: 1_760_000_000.9996)) == "2025-10-09T08:53:21Z")
+    }
+}
