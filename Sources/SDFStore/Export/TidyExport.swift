@@ -73,15 +73,38 @@ public struct TidyTable: Sendable, Hashable {
     }
 
     /// JSON Lines: one object per row with the column names as keys (sorted), typed values, `null` for missing.
+    ///
+    /// The text is what `JSONSerialization` writes for the whole object with `.sortedKeys`: the key order is
+    /// taken from it once per table and each value is serialized on its own (on Linux, sorting the keys of every
+    /// row compared them with a locale, which took most of an export's time).
     public func jsonl() throws -> Data {
+        let options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed]
+        var probe: [String: Any] = [:]
+        for (i, column) in columns.enumerated() { probe[column] = i }
+        // The serialized probe lists the keys in the writer's order; read that order off its text.
+        let probeText = String(decoding: try JSONSerialization.data(withJSONObject: probe, options: options), as: UTF8.self)
+        func position(_ column: String) -> String.Index {
+            probeText.range(of: Self.quoted(column) + ":")?.lowerBound ?? probeText.endIndex
+        }
+        let keys = try columns.indices.sorted { position(columns[$0]) < position(columns[$1]) }.map {
+            ($0, try JSONSerialization.data(withJSONObject: columns[$0], options: options) + Data(":".utf8))
+        }
         var out = Data()
         for row in rows {
-            var object: [String: Any] = [:]
-            for (column, value) in zip(columns, row) { object[column] = value.json }
-            out += try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
-            out += Data("\n".utf8)
+            out += Data("{".utf8)
+            for (n, (index, key)) in keys.enumerated() {
+                if n > 0 { out += Data(",".utf8) }
+                out += key
+                out += try JSONSerialization.data(withJSONObject: row[index].json, options: options)
+            }
+            out += Data("}\n".utf8)
         }
         return out
+    }
+
+    /// `"text"` as the JSON writer quotes a plain column name.
+    static func quoted(_ text: String) -> String {
+        String(decoding: (try? JSONSerialization.data(withJSONObject: text, options: [.fragmentsAllowed])) ?? Data(), as: UTF8.self)
     }
 }
 
