@@ -229,7 +229,7 @@ public enum ReportBuilder {
             return
         }
         let level = SVG.num(a.options.level * 100, decimals: 0)
-        h.raw("<p>Unit: one comment, scored as the mean of its annotators' <code>ok</code> ratings\(a.options.includeModeratorComments ? "" : "; moderator comments are not included"). Intervals: \(level)% percentile bootstrap of the mean (\(a.options.bootstrapResamples) resamples, seeded), \(bootstrapUnitText(a.options.bootstrapUnit)).</p>")
+        h.raw("<p>Unit: one comment, scored as the mean of its annotators' <code>ok</code> ratings\(a.options.includeModeratorComments ? "" : "; moderator comments are not included"). Intervals: \(level)% percentile bootstrap of the mean (\(a.options.bootstrapResamples) resamples, seeded), \(bootstrapUnitText(a.options.bootstrapUnit)).\(fewClustersWarning(a))</p>")
         h.figure(a.meanCIChart().svg(), caption: "Mean score per condition; error bars show the \(level)% bootstrap confidence interval of the mean.")
         for d in a.dimensions {
             let name = ReportFormat.dimensionName(d.dimension.name)
@@ -281,6 +281,15 @@ public enum ReportBuilder {
             h.figure(a.histogram(d).svg(), caption: "Share of each condition's ok ratings at each scale point (all annotators).")
         }
         h.raw("</section>")
+    }
+
+    /// A caveat when the discussion bootstrap rests on fewer than ``AnalysisOptions/fewDiscussions``
+    /// discussions in some condition (few distinct resamples: the percentile interval is too narrow).
+    static func fewClustersWarning(_ a: ExperimentAnalysis) -> String {
+        guard a.options.bootstrapUnit == .discussion else { return "" }
+        let fewest = a.dimensions.flatMap(\.conditions).filter { $0.n > 0 }.map(\.discussions).min()
+        guard let fewest, fewest < a.options.fewDiscussions else { return "" }
+        return " A condition has only \(fewest) discussion\(fewest == 1 ? "" : "s") with scores: the discussion bootstrap then has few distinct resamples and its interval understates the uncertainty; prefer the mixed model's standard errors."
     }
 
     static func bootstrapUnitText(_ unit: BootstrapUnit) -> String {
