@@ -106,6 +106,33 @@ struct ReportTests {
         #expect(again == html)
     }
 
+    @Test("the JSON of the scripted store matches its golden file and carries the report's figures at full precision")
+    func json() async throws {
+        let store = try await ScriptedStore.make()
+        let analysis = try await ScriptedStore.normalisedAnalysis(store)
+        let text = try ReportJSON.text(analysis)
+        try Golden.check(text, named: "report-scripted.json")
+        let object = try #require(try JSONSerialization.jsonObject(with: Data(text.utf8)) as? [String: Any])
+        #expect(object["format"] as? String == "sdf-report" && object["version"] as? Int == 1)
+        #expect((object["summary"] as? [String]) == analysis.summarySentences())
+        let body = try #require(object["analysis"] as? [String: Any])
+        let dimensions = try #require(body["dimensions"] as? [[String: Any]])
+        #expect(dimensions.count == analysis.dimensions.count)
+        // Full precision: the means read back as the same Doubles; the models are there.
+        let first = try #require((dimensions[0]["conditions"] as? [[String: Any]])?.first)
+        let mean = first["mean"].flatMap { ($0 as? Double) ?? ($0 as? Int).map(Double.init) ?? ($0 as? NSNumber)?.doubleValue }
+        #expect(mean == analysis.dimensions[0].conditions[0].mean)
+        #expect(dimensions[0]["regression"] != nil && dimensions[0]["mixedModel"] != nil)
+        // Sorted keys: the top level reads analysis, format, summary, version.
+        let keys = text.split(separator: "\n").filter { $0.hasPrefix("  \"") }.map { $0.split(separator: "\"")[1] }
+        #expect(keys == ["analysis", "format", "summary", "version"])
+        // The same analysis round-trips through the writer.
+        let path = FileManager.default.temporaryDirectory.appendingPathComponent("sdf-json-\(UUID().uuidString).json").path
+        defer { try? FileManager.default.removeItem(atPath: path) }
+        try ReportJSON.write(analysis, to: path)
+        #expect(try String(contentsOfFile: path, encoding: .utf8) == text)
+    }
+
     @Test("the report is self-contained, well-formed XHTML with every section and chart")
     func selfContained() async throws {
         let store = try await HandStore.records().store()

@@ -9,7 +9,7 @@
 /// side by side instead of hiding each other.
 public struct TurnSeriesChart: SVGChart, Hashable {
     /// The mean at one position.
-    public struct Point: Sendable, Hashable {
+    public struct Point: Sendable, Hashable, Codable {
         /// The position (≥ 1).
         public var x: Int
         /// The mean score there.

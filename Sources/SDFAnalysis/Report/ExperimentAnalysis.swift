@@ -23,12 +23,21 @@ public struct AnalysisOptions: Sendable, Hashable, Codable {
     /// Below this many discussions per compared condition, the summary warns that the discussion-level test
     /// has little power (default 5).
     public var fewDiscussions: Int
+    /// What the bootstrap of a condition's mean resamples (default ``BootstrapUnit/discussion``).
+    public var bootstrapUnit: BootstrapUnit
+    /// The reference level of the regression models (a condition label, or a strategy when the design has
+    /// several models); `nil` or a level without data: the one condition of strategy `none` when exactly one
+    /// exists, else the first in design order.
+    public var reference: String?
 
     /// Creates options; every argument has the documented default.
     public init(
         bootstrapResamples: Int = 10_000, bootstrapSeed: UInt64 = 20_250_101, level: Double = 0.95, alpha: Double = 0.05,
-        includeModeratorComments: Bool = false, smallSample: Int = 20, fewDiscussions: Int = 5
+        includeModeratorComments: Bool = false, smallSample: Int = 20, fewDiscussions: Int = 5,
+        bootstrapUnit: BootstrapUnit = .discussion, reference: String? = nil
     ) {
+        self.bootstrapUnit = bootstrapUnit
+        self.reference = reference
         self.bootstrapResamples = bootstrapResamples
         self.bootstrapSeed = bootstrapSeed
         self.level = level
@@ -37,6 +46,15 @@ public struct AnalysisOptions: Sendable, Hashable, Codable {
         self.smallSample = smallSample
         self.fewDiscussions = fewDiscussions
     }
+}
+
+/// The unit a bootstrap interval resamples.
+public enum BootstrapUnit: String, Sendable, Hashable, Codable, CaseIterable {
+    /// Whole discussions with all their comments (the cluster bootstrap; comments in a discussion share
+    /// context, so they are not independent). The default.
+    case discussion
+    /// Single comments, as if independent (narrower intervals; kept for comparison with older reports).
+    case comment
 }
 
 /// A condition of the design as found in a store.
@@ -113,7 +131,7 @@ public struct PairwiseComparison: Sendable, Hashable, Codable {
 }
 
 /// The mean score at one user-turn position in one condition.
-public struct TurnMeans: Sendable, Hashable {
+public struct TurnMeans: Sendable, Hashable, Codable {
     /// The condition label.
     public var condition: String
     /// (user turn, mean, n), by user turn.
@@ -121,7 +139,7 @@ public struct TurnMeans: Sendable, Hashable {
 }
 
 /// Everything computed for one rubric dimension.
-public struct DimensionAnalysis: Sendable, Hashable {
+public struct DimensionAnalysis: Sendable, Hashable, Codable {
     /// The dimension (name, scale, what higher means).
     public var dimension: RubricDimension
     /// One entry per condition of the design, in the analysis's condition order (n may be 0).
@@ -145,6 +163,11 @@ public struct DimensionAnalysis: Sendable, Hashable {
     public var alphaUnits: Int
     /// Mean score by user turn, per condition (conditions without scores are absent).
     public var byTurn: [TurnMeans]
+    /// OLS of `score ~ condition × turn` on the ratings; `nil` without enough data.
+    public var regression: RegressionTable?
+    /// The same fixed effects with a random intercept per discussion (REML) on comment scores; `nil` without
+    /// enough data.
+    public var mixedModel: MixedModelTable?
 
     /// The statistics of `condition`, if it is in the design.
     public func scores(_ condition: String) -> ConditionScores? { conditions.first { $0.condition == condition } }
@@ -251,7 +274,7 @@ public struct DataQuality: Sendable, Hashable, Codable {
 ///
 /// Build it with ``build(store:options:)``; render it with ``ReportBuilder``. All statistics come from
 /// ``Stats``. Conditions are ordered with strategy `none` first (the usual baseline), then by label.
-public struct ExperimentAnalysis: Sendable, Hashable {
+public struct ExperimentAnalysis: Sendable, Hashable, Codable {
     /// The experiment's name (from the newest run manifest; the store file's stem when there is none).
     public var experiment: String
     /// The store's path as opened.

@@ -20,10 +20,15 @@ public enum ReportBuilder {
 
     /// Writes the report of `store` to `path` (atomically, creating the folder), and returns `path`.
     ///
-    /// - Throws: ``StoreError`` when the store cannot be read or the file cannot be written.
+    /// - Parameter jsonPath: also write the ``ReportJSON`` document of the same analysis there.
+    /// - Throws: ``StoreError`` when the store cannot be read or a file cannot be written.
     @discardableResult
-    public static func write(store: Store, to path: String, options: AnalysisOptions = AnalysisOptions()) async throws -> String {
-        let text = try await html(store: store, options: options)
+    public static func write(
+        store: Store, to path: String, options: AnalysisOptions = AnalysisOptions(), jsonPath: String? = nil
+    ) async throws -> String {
+        let analysis = try await ExperimentAnalysis.build(store: store, options: options)
+        let text = html(analysis)
+        if let jsonPath { try ReportJSON.write(analysis, to: jsonPath) }
         let url = URL(fileURLWithPath: path)
         do {
             try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
@@ -37,16 +42,21 @@ public enum ReportBuilder {
     /// Writes the report of `store` as `directory/report.html`, after claiming the folder for this store
     /// (``ExportFolder``): the report of another store there is never replaced silently.
     ///
-    /// - Parameter force: replace another store's report (or an unmarked `report.html`) anyway.
+    /// - Parameters:
+    ///   - force: replace another store's report (or an unmarked `report.html`) anyway.
+    ///   - jsonPath: also write the ``ReportJSON`` document of the same analysis there (after the claim).
     /// - Returns: the path written.
     /// - Throws: ``StoreError`` when the folder holds another store's export or report (nothing written), the
-    ///   store cannot be read, or the file cannot be written.
+    ///   store cannot be read, or a file cannot be written.
     @discardableResult
     public static func write(
-        store: Store, intoFolder directory: String, options: AnalysisOptions = AnalysisOptions(), force: Bool = false
+        store: Store, intoFolder directory: String, options: AnalysisOptions = AnalysisOptions(), force: Bool = false,
+        jsonPath: String? = nil
     ) async throws -> String {
-        let text = try await html(store: store, options: options)
+        let analysis = try await ExperimentAnalysis.build(store: store, options: options)
+        let text = html(analysis)
         try await ExportFolder.claim(directory, for: store, files: ["report.html"], force: force)
+        if let jsonPath { try ReportJSON.write(analysis, to: jsonPath) }
         let path = defaultPath(storePath: store.path, outDirectory: directory)
         try StoreError.write(Data(text.utf8), to: path)
         return path
@@ -219,7 +229,7 @@ public enum ReportBuilder {
             return
         }
         let level = SVG.num(a.options.level * 100, decimals: 0)
-        h.raw("<p>Unit: one comment, scored as the mean of its annotators' <code>ok</code> ratings\(a.options.includeModeratorComments ? "" : "; moderator comments are not included"). Intervals: \(level)% percentile bootstrap of the mean (\(a.options.bootstrapResamples) resamples, seeded).</p>")
+        h.raw("<p>Unit: one comment, scored as the mean of its annotators' <code>ok</code> ratings\(a.options.includeModeratorComments ? "" : "; moderator comments are not included"). Intervals: \(level)% percentile bootstrap of the mean (\(a.options.bootstrapResamples) resamples, seeded), \(bootstrapUnitText(a.options.bootstrapUnit)).\(fewClustersWarning(a))</p>")
         h.figure(a.meanCIChart().svg(), caption: "Mean score per condition; error bars show the \(level)% bootstrap confidence interval of the mean.")
         for d in a.dimensions {
             let name = ReportFormat.dimensionName(d.dimension.name)
@@ -229,7 +239,7 @@ public enum ReportBuilder {
             if !d.dimension.description.isEmpty { about += ". " + d.dimension.description }
             h.raw("<p class=\"muted\">\(esc(about))</p>")
             h.table(
-                ["condition", "n comments", "discussions", "ratings", "mean", "SD", "median", "\(level)% CI", "mean nDFU"],
+                ["condition", "n comments", "discussions", "ratings", "mean", "SD", "median", "\(level)% CI (\(a.options.bootstrapUnit == .discussion ? "discussions" : "comments") resampled)", "mean nDFU"],
                 rows: d.conditions.enumerated().map { i, c in
                     [
                         .swatch(c.condition, a.conditionLabels.firstIndex(of: c.condition) ?? i), .number(c.n), .number(c.discussions),
@@ -265,11 +275,71 @@ public enum ReportBuilder {
                         ]
                     }, numericColumns: [1, 2, 3, 4])
             }
+            regressionTables(&h, a, d)
             h.figure(a.turnChart(d).svg(), caption: "Mean \(name) at each user turn (position among the discussion's user turns, abstentions included), per condition.")
             h.figure(a.heatmap(d).svg(), caption: "Row condition minus column condition; stars mark Dunn–Holm p < .05 (*), < .01 (**), < .001 (***).")
             h.figure(a.histogram(d).svg(), caption: "Share of each condition's ok ratings at each scale point (all annotators).")
         }
         h.raw("</section>")
+    }
+
+    /// A caveat when the discussion bootstrap rests on fewer than ``AnalysisOptions/fewDiscussions``
+    /// discussions in some condition (few distinct resamples: the percentile interval is too narrow).
+    static func fewClustersWarning(_ a: ExperimentAnalysis) -> String {
+        guard a.options.bootstrapUnit == .discussion else { return "" }
+        let fewest = a.dimensions.flatMap(\.conditions).filter { $0.n > 0 }.map(\.discussions).min()
+        guard let fewest, fewest < a.options.fewDiscussions else { return "" }
+        return " A condition has only \(fewest) discussion\(fewest == 1 ? "" : "s") with scores: the discussion bootstrap then has few distinct resamples and its interval understates the uncertainty; prefer the mixed model's standard errors."
+    }
+
+    static func bootstrapUnitText(_ unit: BootstrapUnit) -> String {
+        switch unit {
+        case .discussion: "resampling whole discussions (cluster bootstrap: comments of one discussion are not independent)"
+        case .comment: "resampling single comments (treats comments as independent; narrower than the discussion-level interval)"
+        }
+    }
+
+    /// A regression term in words: `C(condition)[T.x]` → `x`, `…:turn` → `x × turn`, `C(model)[T.m]` → `model m`.
+    static func termText(_ term: String, reference: String) -> String {
+        if term == "Intercept" { return "intercept (\(reference), turn 0)" }
+        var t = term
+        var interaction = false
+        if t.hasSuffix(":turn") {
+            t.removeLast(5)
+            interaction = true
+        }
+        for prefix in ["C(condition)[T.", "C(model)[T."] where t.hasPrefix(prefix) && t.hasSuffix("]") {
+            let level = String(t.dropFirst(prefix.count).dropLast())
+            t = prefix.hasPrefix("C(model)") ? "model \(level)" : level
+        }
+        return interaction ? "\(t) × turn" : t
+    }
+
+    /// The OLS and mixed-model tables of one dimension, as a paper prints them.
+    static func regressionTables(_ h: inout HTML, _ a: ExperimentAnalysis, _ d: DimensionAnalysis) {
+        let level = SVG.num(a.options.level * 100, decimals: 0)
+        func rows(_ coefficients: [CoefficientRow], reference: String) -> [[HTML.Cell]] {
+            coefficients.map { c in
+                [
+                    .text(termText(c.term, reference: reference)), .text(ReportFormat.number(c.estimate, decimals: 3)),
+                    .text(ReportFormat.number(c.standardError, decimals: 3)), .text(ReportFormat.number(c.statistic)),
+                    .text(ReportFormat.p(c.p)),
+                    .text("[\(ReportFormat.number(c.lower, decimals: 3)), \(ReportFormat.number(c.upper, decimals: 3))]"),
+                ]
+            }
+        }
+        if let r = d.regression {
+            h.raw("<p><strong>Regression</strong> <code>\(esc(r.terms.formula))</code>, OLS on ratings (one row per ok rating of a user or troll comment; turn = position in the thread, seed 0); reference \(esc(r.terms.factor)) <em>\(esc(r.terms.reference))</em>\(r.terms.models.isEmpty ? "" : ", reference model <em>\(esc(r.terms.models[0]))</em>").</p>")
+            h.table(["term", "β", "SE", "t", "p", "\(level)% CI"], rows: rows(r.coefficients, reference: r.terms.reference), numericColumns: [1, 2, 3, 4, 5])
+            h.raw("<p class=\"muted\">n = \(r.n) ratings, R² = \(ReportFormat.number(r.rSquared, decimals: 3)), adjusted R² = \(ReportFormat.number(r.adjustedRSquared, decimals: 3)), residual df = \(r.residualDF). Ratings of one comment and comments of one discussion are not independent: read these p-values together with the mixed model below.</p>")
+        } else {
+            h.raw("<p class=\"empty\">Regression not computable (too few ratings, or a condition with a single turn position).</p>")
+        }
+        if let m = d.mixedModel {
+            h.raw("<p><strong>Mixed model</strong> <code>\(esc(m.terms.formula)) + (1 | discussion)</code>, REML on comment scores (mean of a comment's ok ratings).</p>")
+            h.table(["term", "β", "SE", "z", "p", "\(level)% CI"], rows: rows(m.coefficients, reference: m.terms.reference), numericColumns: [1, 2, 3, 4, 5])
+            h.raw("<p class=\"muted\">n = \(m.n) comments in \(m.discussions) discussions; discussion variance = \(ReportFormat.number(m.groupVariance, decimals: 3)), residual variance = \(ReportFormat.number(m.residualVariance, decimals: 3)), ICC = \(ReportFormat.number(m.icc, decimals: 3)); REML log-likelihood = \(ReportFormat.number(m.logLikelihood)); \(m.converged ? "converged" : "NOT converged").</p>")
+        }
     }
 
     static func agreement(_ h: inout HTML, _ a: ExperimentAnalysis) {
@@ -334,7 +404,8 @@ public enum ReportBuilder {
         h.raw("<ul>")
         let items = [
             "Scores: each analysed comment's score is the mean of its annotators' ok ratings; \(a.options.includeModeratorComments ? "moderator comments are included" : "only user and troll comments are analysed, because moderator comments exist only in moderated conditions").",
-            "Confidence intervals: percentile bootstrap of the mean (Efron & Tibshirani 1993), \(a.options.bootstrapResamples) resamples, seed \(a.options.bootstrapSeed) derived per condition and dimension.",
+            "Confidence intervals: percentile bootstrap of the mean (Efron & Tibshirani 1993), \(a.options.bootstrapResamples) resamples, seed \(a.options.bootstrapSeed) derived per condition and dimension, \(bootstrapUnitText(a.options.bootstrapUnit)) (Davison & Hinkley 1997, §3.8).",
+            "Regression: OLS of score on condition × turn (treatment coding, reference \(a.dimensions.compactMap { $0.regression?.terms.reference }.first ?? "—"))\(Set(a.conditions.map(\.model)).count > 1 ? "; with several models the condition factor is the strategy and the model enters as a main effect" : ""), t-based p-values and intervals. Mixed model: the same fixed effects with a random intercept per discussion, fitted by REML (Harville 1977) with the variance ratio found by a one-dimensional golden-section search and GLS for the fixed effects; Wald z p-values and intervals, as statsmodels' MixedLM reports them.",
             "Tests: Kruskal–Wallis H with tie correction (Kruskal & Wallis 1952); Dunn's post-hoc test with Holm's step-down adjustment (Dunn 1964; Holm 1979); one-way ANOVA as a parametric comparison. Significance threshold: \(ReportFormat.noLeadingZero(SVG.num(a.options.alpha, decimals: 2))).",
             "Agreement: Krippendorff's α, interval and ordinal (Krippendorff 2011). Polarisation: nDFU on the fixed scale (Pavlopoulos & Likas 2024).",
             "Lexical diversity: 1 − mean pairwise ROUGE-L F1 (Lin 2004) per discussion.",

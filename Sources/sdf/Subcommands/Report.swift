@@ -27,6 +27,15 @@ struct Report: AsyncParsableCommand {
     @Flag(help: "With --out: replace another store's report in that folder.")
     var force = false
 
+    @Option(help: "Also write every statistic of the report, at full precision, as JSON to FILE (shape: ReportJSON).")
+    var json: String?
+
+    @Option(help: "Reference condition of the regression models (default: the one unmoderated condition, else the first).")
+    var reference: String?
+
+    @Option(help: "What the bootstrap intervals resample: discussion (default) or comment.")
+    var bootstrapUnit: BootstrapUnit = .discussion
+
     func validate() throws {
         if resamples < 1 { throw ValidationError("--resamples must be at least 1") }
     }
@@ -37,14 +46,16 @@ struct Report: AsyncParsableCommand {
             var options = AnalysisOptions()
             options.bootstrapResamples = resamples
             options.includeModeratorComments = includeModerator
+            options.reference = reference
+            options.bootstrapUnit = bootstrapUnit
             let path: String
             if let out {
                 // The folder is claimed for this store: another store's report there is not replaced silently.
-                path = try await ReportBuilder.write(store: opened, intoFolder: out, options: options, force: force)
+                path = try await ReportBuilder.write(store: opened, intoFolder: out, options: options, force: force, jsonPath: json)
             } else {
-                path = try await ReportBuilder.write(store: opened, to: ReportBuilder.defaultPath(storePath: store), options: options)
+                path = try await ReportBuilder.write(store: opened, to: ReportBuilder.defaultPath(storePath: store), options: options, jsonPath: json)
             }
-            printError("wrote the report of \(store) to \(path)")
+            printError("wrote the report of \(store) to \(path)" + (json.map { " and its statistics to \($0)" } ?? ""))
             print(path)
         } catch let error as StoreError {
             printError("error: \(error.message)")
@@ -52,3 +63,5 @@ struct Report: AsyncParsableCommand {
         }
     }
 }
+
+extension BootstrapUnit: ExpressibleByArgument {}

@@ -33,7 +33,8 @@ enum DimensionSection {
             alphaInterval: Stats.krippendorffAlpha(samples.units, level: .interval),
             alphaOrdinal: Stats.krippendorffAlpha(samples.units, level: .ordinal),
             alphaUnits: samples.units.filter { $0.compactMap { $0 }.count >= 2 }.count,
-            byTurn: turnMeans(samples, order: input.conditionOrder))
+            byTurn: turnMeans(samples, order: input.conditionOrder), regression: ModelSection.regression(of: dimension, input),
+            mixedModel: ModelSection.mixedModel(of: dimension, input))
     }
 
     /// Gathers the dimension's ratings of every analysed comment.
@@ -56,7 +57,8 @@ enum DimensionSection {
         return s
     }
 
-    /// The descriptive statistics of one condition (n may be 0), with its seeded bootstrap interval.
+    /// The descriptive statistics of one condition (n may be 0), with its seeded bootstrap interval (discussions
+    /// or comments resampled, as ``AnalysisOptions/bootstrapUnit`` says).
     static func scores(of label: String, _ samples: Samples, dimension: RubricDimension, options: AnalysisOptions) -> ConditionScores {
         let scale = dimension.points.map(Double.init)
         let x = samples.scores[label] ?? []
@@ -69,7 +71,11 @@ enum DimensionSection {
         return ConditionScores(
             condition: label, n: x.count, discussions: perDiscussion.count, ratings: ratings.count, mean: Stats.mean(x),
             sd: Stats.standardDeviation(x), median: Stats.median(x),
-            ci: Stats.bootstrapMeanCI(x, resamples: options.bootstrapResamples, level: options.level, seed: seed),
+            ci: options.bootstrapUnit == .comment
+                ? Stats.bootstrapMeanCI(x, resamples: options.bootstrapResamples, level: options.level, seed: seed)
+                : Stats.clusterBootstrapMeanCI(
+                    byDiscussion.keys.sorted().map { byDiscussion[$0]! }, resamples: options.bootstrapResamples, level: options.level,
+                    seed: seed),
             histogram: histogram, meanNDFU: Stats.mean(ndfu), nDFUComments: ndfu.count, discussionMeans: perDiscussion)
     }
 
