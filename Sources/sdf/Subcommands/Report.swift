@@ -1,6 +1,7 @@
 import ArgumentParser
 import Foundation
 import SDFAnalysis
+import SDFCore
 import SDFStore
 
 /// `sdf report STORE [--out DIR]`: writes the self-contained HTML report of a store.
@@ -43,6 +44,16 @@ struct Report: AsyncParsableCommand {
     func run() async throws {
         do {
             let opened = try Store.openExisting(path: store)
+            if let reference {
+                let discussions = try await opened.discussions()
+                let names = Set(discussions.map(\.conditionLabel)).union(discussions.map(\.strategy))
+                guard names.contains(reference) else {
+                    printError(
+                        "error: --reference \(reference): no condition or strategy of that name in \(store) (there are: "
+                            + names.sorted().joined(separator: ", ") + ")")
+                    throw ExitCode(.badFlags)
+                }
+            }
             var options = AnalysisOptions()
             options.bootstrapResamples = resamples
             options.includeModeratorComments = includeModerator
