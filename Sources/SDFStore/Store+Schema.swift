@@ -141,6 +141,7 @@ extension Store {
         registerRuntimeMigrations(&m)
         registerImportMigrations(&m)
         registerTypedRecordMigrations(&m)
+        registerCompatMigrations(&m)
         return m
     }
 
@@ -171,6 +172,21 @@ extension Store {
                         arguments: [failure.kind?.rawValue, failure.message, row["k"] as DatabaseValue])
                 }
             }
+        }
+    }
+
+    /// Migration `v7-compat-structured-output-form`: `annotation.structuredOutput` holds the `response_format` form
+    /// the call used (``StructuredOutputForm`` raw value: `json_schema`, `json_object`, `off`) instead of a Bool.
+    ///
+    /// The column is rebuilt as TEXT (added, filled, the old one dropped, the new one renamed): `true` (a JSON schema
+    /// was sent) becomes `json_schema`, `false` becomes `off`.
+    static func registerCompatMigrations(_ m: inout DatabaseMigrator) {
+        m.registerMigration("v7-compat-structured-output-form") { db in
+            try db.alter(table: "annotation") { t in t.add(column: "structuredOutputForm", .text).notNull().defaults(to: "off") }
+            try db.execute(
+                sql: "UPDATE annotation SET structuredOutputForm = CASE WHEN structuredOutput THEN 'json_schema' ELSE 'off' END")
+            try db.alter(table: "annotation") { t in t.drop(column: "structuredOutput") }
+            try db.alter(table: "annotation") { t in t.rename(column: "structuredOutputForm", to: "structuredOutput") }
         }
     }
 }
