@@ -178,15 +178,16 @@ extension Store {
     /// Migration `v7-compat-structured-output-form`: `annotation.structuredOutput` holds the `response_format` form
     /// the call used (``StructuredOutputForm`` raw value: `json_schema`, `json_object`, `off`) instead of a Bool.
     ///
-    /// The column is rebuilt as TEXT (added, filled, the old one dropped, the new one renamed): `true` (a JSON schema
-    /// was sent) becomes `json_schema`, `false` becomes `off`.
+    /// Converted in place, so the column keeps its position: `1` (a JSON schema was sent) becomes `json_schema`, `0`
+    /// becomes `off`. The column was declared BOOLEAN (NUMERIC affinity) by `v1`; SQLite stores these non-numeric
+    /// values as TEXT (`typeof(structuredOutput) = 'text'`).
     static func registerCompatMigrations(_ m: inout DatabaseMigrator) {
         m.registerMigration("v7-compat-structured-output-form") { db in
-            try db.alter(table: "annotation") { t in t.add(column: "structuredOutputForm", .text).notNull().defaults(to: "off") }
             try db.execute(
-                sql: "UPDATE annotation SET structuredOutputForm = CASE WHEN structuredOutput THEN 'json_schema' ELSE 'off' END")
-            try db.alter(table: "annotation") { t in t.drop(column: "structuredOutput") }
-            try db.alter(table: "annotation") { t in t.rename(column: "structuredOutputForm", to: "structuredOutput") }
+                sql: """
+                    UPDATE annotation SET structuredOutput = CASE WHEN structuredOutput IN (1, '1', 'true') THEN 'json_schema' ELSE 'off' END
+                    WHERE typeof(structuredOutput) <> 'text' OR structuredOutput IN ('1', '0', 'true', 'false')
+                    """)
         }
     }
 }

@@ -60,8 +60,9 @@ struct ServerCompatibilityRunTests {
     @Test func aForcedRejectedFormIsRecordedAsFailedWithoutRetries() async throws {
         let (report, annotations, summary, notices, requests) = try await annotate(.llamaCppPython, mode: .jsonSchema)
         #expect(report.parseRate == 0)
-        #expect(annotations.allSatisfy { $0.status == .failed && $0.structuredOutput == .jsonSchema })
-        #expect(annotations.allSatisfy { $0.call.attempts == 1 && $0.call.error?.kind == .badRequest })
+        let first = annotations.first.map { "\($0.status) \($0.structuredOutput) \($0.call.attempts) \($0.call.error?.description ?? "-")" } ?? "none"
+        #expect(annotations.allSatisfy { $0.status == .failed && $0.structuredOutput == .jsonSchema }, "\(first)")
+        #expect(annotations.allSatisfy { $0.call.attempts == 1 && $0.call.error?.kind == .badRequest }, "\(first)")
         #expect(requests == report.jobs)
         #expect(summary.retries == 0)
         #expect(notices.isEmpty)

@@ -109,7 +109,12 @@ public struct AnnotationRecord: Codable, Sendable, Hashable {
         detail = try c.decodeIfPresent(String.self, forKey: .detail)
         rawText = try RawTextStorage.decode(c, text: .rawText, bytes: .rawTextBytes)
         // Earlier versions stored a Bool (`true`: a JSON schema was sent).
-        if let form = try? c.decode(StructuredOutputForm.self, forKey: .structuredOutput) {
+        // Read as plain text (a store column or a JSON string), or as the Bool earlier versions stored.
+        if let text = try? c.decode(String.self, forKey: .structuredOutput) {
+            guard let form = StructuredOutputForm(rawValue: text) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .structuredOutput, in: c, debugDescription: "structuredOutput '\(text)' is not json_schema, json_object or off")
+            }
             structuredOutput = form
         } else {
             structuredOutput = StructuredOutputForm(legacyFlag: try c.decode(Bool.self, forKey: .structuredOutput))
@@ -135,7 +140,7 @@ public struct AnnotationRecord: Codable, Sendable, Hashable {
         try c.encode(method, forKey: .method)
         try c.encodeIfPresent(detail, forKey: .detail)
         try c.encodeIfPresent(rawText, forKey: .rawText)
-        try c.encode(structuredOutput, forKey: .structuredOutput)
+        try c.encode(structuredOutput.rawValue, forKey: .structuredOutput)
         try call.encode(to: encoder)
         try c.encode(startedAt, forKey: .startedAt)
         try c.encode(finishedAt, forKey: .finishedAt)

@@ -24,9 +24,11 @@ public final class StructuredOutputMemory: Sendable {
         FileHandle.standardError.write(Data((text + "\n").utf8))
     }
 
-    /// The form to send under `mode`: its first candidate this endpoint has not rejected (``StructuredOutputForm/off``
-    /// when it rejected them all).
+    /// The form to send under `mode`: for `auto` the first candidate this endpoint has not rejected
+    /// (``StructuredOutputForm/off`` when it rejected them all); a forced mode's own form otherwise.
     public func form(for mode: StructuredOutputMode) -> StructuredOutputForm {
+        // A forced form is always sent as such; only `auto` moves on after a rejection.
+        guard mode == .auto else { return mode.firstForm }
         let gone = rejected.withLock { $0 }
         return mode.candidates.first { !gone.contains($0) } ?? .off
     }
