@@ -29,8 +29,9 @@ public struct AnnotationReport: Sendable, Hashable {
 ///
 /// Each annotator sees its persona, the instructions and the rubric (system message, stable per annotator),
 /// then the seed comment and the last h comments of the thread ending with the target (abstentions are not
-/// comments and never appear). With ``AnnotationSetup/structuredOutput`` the rubric's JSON schema is sent as
-/// `response_format`; either way the answer goes through ``AnnotationParser``.
+/// comments and never appear). Unless ``AnnotationSetup/structuredOutput`` is `off`, the rubric's JSON schema is sent
+/// as `response_format`, in the richest form the endpoint accepts under `auto` (each record says which form its call
+/// used); either way the answer goes through ``AnnotationParser``.
 public struct AnnotationRunner: Sendable {
     /// The annotation stage.
     public var setup: AnnotationSetup
@@ -193,11 +194,11 @@ public struct AnnotationRunner: Sendable {
             model: binding.requestModel,
             messages: [.init(role: "system", content: prompt.system), .init(role: "user", content: prompt.user)],
             temperature: sampling.temperature, topP: sampling.topP, maxTokens: sampling.maxTokens, seed: sampling.seed,
-            jsonSchema: setup.structuredOutput ? setup.rubric.jsonSchema : nil)
+            jsonSchema: setup.structuredOutput == .off ? nil : setup.rubric.jsonSchema, structuredOutput: setup.structuredOutput)
         let started = Date()
         var record = AnnotationRecord(
             id: job.id, commentId: job.target.id, discussionId: job.discussion.id, annotator: job.annotator.username,
-            status: .failed, structuredOutput: setup.structuredOutput,
+            status: .failed, structuredOutput: setup.structuredOutput.firstForm,
             call: CallProvenance(
                 modelName: binding.name, endpoint: binding.client.endpoint, sampling: sampling, promptHash: prompt.hash,
                 templateId: prompt.templateId),
@@ -211,8 +212,10 @@ public struct AnnotationRunner: Sendable {
             record.detail = parsed.detail
             record.rawText = response.text
             record.call.record(response)
+            if let form = response.structuredOutput { record.structuredOutput = form }
         case .failure(let error):
             record.call.record(error)
+            if let form = error.structuredOutput { record.structuredOutput = form }
         }
         record.finishedAt = Date()
         try await store.commitAnnotation(record, prompt: PromptRecord(prompt))

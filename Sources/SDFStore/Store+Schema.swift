@@ -142,6 +142,7 @@ extension Store {
         registerImportMigrations(&m)
         registerTypedRecordMigrations(&m)
         StoreQuery.registerIndexMigrations(&m)
+        registerCompatMigrations(&m)
         return m
     }
 
@@ -172,6 +173,22 @@ extension Store {
                         arguments: [failure.kind?.rawValue, failure.message, row["k"] as DatabaseValue])
                 }
             }
+        }
+    }
+
+    /// Migration `v7-compat-structured-output-form`: `annotation.structuredOutput` holds the `response_format` form
+    /// the call used (``StructuredOutputForm`` raw value: `json_schema`, `json_object`, `off`) instead of a Bool.
+    ///
+    /// Converted in place, so the column keeps its position: `1` (a JSON schema was sent) becomes `json_schema`, `0`
+    /// becomes `off`. The column was declared BOOLEAN (NUMERIC affinity) by `v1`; SQLite stores these non-numeric
+    /// values as TEXT (`typeof(structuredOutput) = 'text'`).
+    static func registerCompatMigrations(_ m: inout DatabaseMigrator) {
+        m.registerMigration("v7-compat-structured-output-form") { db in
+            try db.execute(
+                sql: """
+                    UPDATE annotation SET structuredOutput = CASE WHEN structuredOutput IN (1, '1', 'true') THEN 'json_schema' ELSE 'off' END
+                    WHERE typeof(structuredOutput) <> 'text' OR structuredOutput IN ('1', '0', 'true', 'false')
+                    """)
         }
     }
 }

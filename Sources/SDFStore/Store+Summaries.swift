@@ -41,7 +41,9 @@ extension Store {
                 db,
                 sql: """
                     SELECT COALESCE(SUM(promptTokens),0) AS p, COALESCE(SUM(completionTokens),0) AS c,
-                           COALESCE(SUM(cachedTokens),0) AS k, COUNT(*) AS n, COALESCE(SUM(MAX(attempts - 1, 0)),0) AS r
+                           SUM(cachedTokens) AS k, COUNT(*) AS n, COALESCE(SUM(MAX(attempts - 1, 0)),0) AS r,
+                           COUNT(promptTokens) AS pn, COUNT(completionTokens) AS cn,
+                           SUM(CASE WHEN cachedTokens IS NOT NULL THEN promptTokens END) AS kp
                     FROM (SELECT promptTokens, completionTokens, cachedTokens, attempts FROM turn
                           UNION ALL SELECT promptTokens, completionTokens, cachedTokens, attempts FROM annotation)
                     """)
@@ -49,6 +51,9 @@ extension Store {
                 summary.promptTokens = row["p"]
                 summary.completionTokens = row["c"]
                 summary.cachedTokens = row["k"]
+                summary.promptTokensOfCachedCalls = row["kp"]
+                summary.callsReportingPromptTokens = row["pn"]
+                summary.callsReportingCompletionTokens = row["cn"]
                 summary.calls = row["n"]
                 summary.retries = row["r"]
             }
@@ -69,19 +74,44 @@ public struct StoreSummary: Sendable, Hashable {
     public var turns: [String: Int] = [:]
     /// Comments by cleaning flag.
     public var flags: [String: Int] = [:]
-    /// Prompt tokens, summed (turns and annotation jobs).
+    /// Prompt tokens, summed over the calls that reported them (turns and annotation jobs); see
+    /// ``callsReportingPromptTokens``.
     public var promptTokens = 0
-    /// Completion tokens, summed.
+    /// Completion tokens, summed over the calls that reported them; see ``callsReportingCompletionTokens``.
     public var completionTokens = 0
-    /// Cached prompt tokens, summed.
-    public var cachedTokens = 0
+    /// Calls whose server reported prompt tokens (0: the count above is unknown, not zero).
+    public var callsReportingPromptTokens = 0
+    /// Calls whose server reported completion tokens.
+    public var callsReportingCompletionTokens = 0
+    /// Cached prompt tokens, summed over the calls that reported them; `nil` when no server reported any (unknown,
+    /// not 0: llama-cpp-python and Ollama, for instance, do not report them).
+    public var cachedTokens: Int?
+    /// Prompt tokens of the calls that reported cached tokens (the denominator of ``cachedShare``).
+    public var promptTokensOfCachedCalls: Int?
     /// LLM calls recorded (turns and annotation jobs).
     public var calls = 0
     /// Extra attempts (retries) over all calls.
     public var retries = 0
 
-    /// Share of prompt tokens served from the server's cache, in [0, 1].
-    public var cachedShare: Double { promptTokens == 0 ? 0 : Double(cachedTokens) / Double(promptTokens) }
+    /// Share of prompt tokens served from the server's cache, in [0, 1], over the calls that reported cached tokens;
+    /// `nil` when none did (unknown).
+    public var cachedShare: Double? {
+        guard let cachedTokens, let denominator = promptTokensOfCachedCalls, denominator > 0 else { return nil }
+        return Double(cachedTokens) / Double(denominator)
+    }
+
+    /// `tokens in/out P/C, cached prompt share S%` for run summaries, saying "not reported by the server" for what no
+    /// server reported, never 0.
+    public var tokenSummary: String {
+        let tokens =
+            callsReportingPromptTokens == 0 && callsReportingCompletionTokens == 0
+            ? "tokens in/out not reported by the server"
+            : "tokens in/out "
+                + (callsReportingPromptTokens == 0 ? "not reported" : String(promptTokens)) + "/"
+                + (callsReportingCompletionTokens == 0 ? "not reported" : String(completionTokens))
+        let cached = cachedShare.map { String(format: "cached prompt share %.1f%%", $0 * 100) } ?? "cached prompt share not reported by the server"
+        return tokens + ", " + cached
+    }
 
     /// Creates an empty summary.
     public init() {}

@@ -55,13 +55,17 @@ public enum FakeOpenAIServer {
     /// - Parameters:
     ///   - slots: `total_slots` to report at `GET /props` (as llama-server does); `nil` serves no `/props` (404).
     ///   - modelsDelay: seconds `GET /v1/models` waits before answering (a server that stopped answering).
+    ///   - profile: a server whose documented shapes to reproduce (``FakeServerProfile``): its model list, `/props`,
+    ///     usage fields, and its rejection of `response_format` types it does not accept (before the script is asked);
+    ///     `nil`: the generic fake.
     ///   - script: the reply to each chat-completions request.
     ///   - body: runs while the server is up.
     public static func with<T: Sendable>(
-        slots: Int? = nil, modelsDelay: Double = 0,
+        slots: Int? = nil, modelsDelay: Double = 0, profile: FakeServerProfile? = nil,
         script: @escaping @Sendable (FakeRequest) -> FakeReply,
         _ body: @Sendable (String, FakeRequestLog) async throws -> T
     ) async throws -> T {
+        let slots = slots ?? profile?.slots
         let log = FakeRequestLog()
         let router = Router()
         router.get("/health") { _, _ in Response(status: .ok, body: .init(byteBuffer: ByteBuffer(string: "{\"status\":\"ok\"}"))) }
@@ -70,7 +74,7 @@ public enum FakeOpenAIServer {
         }
         router.get("/v1/models") { _, _ in
             if modelsDelay > 0 { try await Task.sleep(nanoseconds: UInt64(modelsDelay * 1e9)) }
-            return json(200, #"{"object":"list","data":[{"id":"fake-model","object":"model"}]}"#)
+            return json(200, profile?.modelsBody ?? #"{"object":"list","data":[{"id":"fake-model","object":"model"}]}"#)
         }
         router.post("/v1/chat/completions") { request, _ in
             let buffer = try await request.body.collect(upTo: 8 << 20)
@@ -78,8 +82,18 @@ public enum FakeOpenAIServer {
             let object = (try? JSONSerialization.jsonObject(with: Data(text.utf8))) as? [String: Any] ?? [:]
             let sendable = object.mapValues { "\($0)" as any Sendable }
             let index = log.append(text: text)
+            if let profile, let type = FakeServerProfile.responseFormatType(text), !profile.acceptedFormats.contains(type) {
+                return json(profile.rejection.status, profile.rejection.body)
+            }
             let reply = script(
                 FakeRequest(index: index, json: sendable, body: text, authorization: request.headers[.authorization]))
+            if let profile {
+                switch reply {
+                case .scripted: return json(200, profile.chatBody(scriptedAnswer(text)))
+                case .chat(let answer, let finishReason, _, _): return json(200, profile.chatBody(answer, finishReason: finishReason))
+                default: break
+                }
+            }
             return try await respond(reply, body: text)
         }
         let port = Mutex<Int?>(nil)

@@ -29,7 +29,7 @@ public final class ScriptedChatModel: ChatModel {
         let promptWords = request.messages.map { $0.content.split(separator: " ").count }.reduce(0, +)
         return ChatResponse(
             text: text, finishReason: "stop", model: "scripted-model",
-            usage: TokenUsage(promptTokens: promptWords, completionTokens: text.split(separator: " ").count, cachedTokens: 0),
+            usage: TokenUsage(promptTokens: promptWords, completionTokens: text.split(separator: " ").count),
             latencyMs: 0)
     }
 

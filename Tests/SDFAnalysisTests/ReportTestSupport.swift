@@ -174,7 +174,7 @@ struct RecordBuilder {
             AnnotationRecord(
                 id: "\(comment)-\(annotator)", commentId: comment, discussionId: discussion, annotator: annotator,
                 values: values, status: status, method: status == .ok ? .json : .none, detail: nil, rawText: "{}",
-                structuredOutput: false,
+                structuredOutput: .off,
                 call: CallProvenance(modelName: "annotator", modelId: "a", endpoint: "scripted", sampling: SamplingParameters(temperature: 0.2, topP: nil, maxTokens: 32, seed: 1, stop: []), promptHash: "h", templateId: "t", promptTokens: 1, completionTokens: 1, cachedTokens: 0, latencyMs: 1, finishReason: "stop", attempts: 1),
                 startedAt: Self.epoch, finishedAt: Self.epoch))
         if !annotators.contains(where: { $0.username == annotator }) {

@@ -41,7 +41,7 @@ struct TypedRecordTests {
         #expect(old.call.error == CallFailure(kind: .timeout, message: "no answer within 30 s"))
 
         let annotation = AnnotationRecord(
-            id: "a", commentId: "t", discussionId: "d", annotator: "ann", status: .failed, structuredOutput: true,
+            id: "a", commentId: "t", discussionId: "d", annotator: "ann", status: .failed, structuredOutput: .jsonSchema,
             call: turn.call, startedAt: Date(timeIntervalSince1970: 0), finishedAt: Date(timeIntervalSince1970: 0))
         var a = try #require(try JSONSerialization.jsonObject(with: try Self.encoder().encode(annotation)) as? [String: Any])
         a["detail"] = "server: HTTP 503"

@@ -12,7 +12,7 @@ struct AnnotationRunnerTests {
     func setup(structured: Bool = true, annotators: Int = 2, moderator: Bool = true) -> AnnotationSetup {
         AnnotationSetup(
             annotators: (0..<annotators).map { Persona(username: "ann\($0)", age: 30 + $0) }, instructions: "Rate it.",
-            rubric: .default, historyLength: 3, annotateModerator: moderator, structuredOutput: structured,
+            rubric: .default, historyLength: 3, annotateModerator: moderator, structuredOutput: structured ? .auto : .off,
             model: ModelSettings(name: "annotator", endpoint: "http://127.0.0.1:9/v1", temperature: 0.2, maxTokens: 32),
             concurrency: 3)
     }

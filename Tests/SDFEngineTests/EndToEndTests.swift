@@ -195,7 +195,7 @@ struct LiveEndToEndTests {
         #expect(annotations.allSatisfy { $0.status == .failed || $0.rawText != nil })
         #expect(annotations.allSatisfy { $0.status != .ok || $0.values.count == 2 })
         #expect(annotations.filter { $0.status == .ok }.count * 2 >= annotations.count, "parse rate below 50%")
-        #expect(annotations.allSatisfy { $0.structuredOutput })
+        #expect(annotations.allSatisfy { $0.structuredOutput == .jsonSchema })
         #expect(result.stderr.contains("parse rate"))
         let runs = try await store.runs()
         #expect(runs.count == 1)

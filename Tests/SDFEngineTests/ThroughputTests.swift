@@ -41,7 +41,7 @@ final class SendableLoad: Sendable {
 struct ThroughputTests {
     let annotation = AnnotationSetup(
         annotators: [Persona(username: "ann0", age: 30), Persona(username: "ann1", age: 60)], instructions: "Rate it.",
-        rubric: .default, historyLength: 3, annotateModerator: true, structuredOutput: true,
+        rubric: .default, historyLength: 3, annotateModerator: true, structuredOutput: .auto,
         model: ModelSettings(name: "annotator", endpoint: "http://127.0.0.1:9/v1", temperature: 0.2, maxTokens: 32),
         concurrency: 4)
 

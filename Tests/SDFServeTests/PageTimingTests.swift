@@ -65,7 +65,7 @@ struct PageTimingTests {
                     AnnotationRecord(
                         id: "\(t.id)-\(a)", commentId: t.id, discussionId: d, annotator: a,
                         values: ["toxicity": 1 + (t.turnIndex + n) % 5, "argument_quality": 1 + (t.turnIndex * 3 + n) % 5],
-                        status: .ok, method: .json, detail: nil, rawText: "{}", structuredOutput: true,
+                        status: .ok, method: .json, detail: nil, rawText: "{}", structuredOutput: .jsonSchema,
                         call: CallProvenance(modelName: "a", modelId: "a", endpoint: "x", sampling: SamplingParameters(temperature: 0, topP: nil, maxTokens: 8, seed: 0, stop: []), promptHash: "h", templateId: "default", promptTokens: 1, completionTokens: 1, cachedTokens: 0, latencyMs: 1, finishReason: "stop", attempts: 1),
                         startedAt: epoch, finishedAt: epoch)
                 }

@@ -147,7 +147,7 @@ enum ServeFixture {
                             annotator: annotator, values: values, status: ok ? .ok : .unparseable,
                             method: ok ? .json : .none, detail: ok ? nil : "no JSON found",
                             rawText: ok ? "{\"toxicity\": \(values["toxicity"]!)}" : "I <b>cannot</b> rate this",
-                            structuredOutput: true,
+                            structuredOutput: .jsonSchema,
                             call: CallProvenance(modelName: "annotator", modelId: "annotator-model", endpoint: "scripted", sampling: SamplingParameters(temperature: 0.2, topP: nil, maxTokens: 32, seed: 1, stop: []), promptHash: "h", templateId: "default", promptTokens: 1, completionTokens: 1, cachedTokens: 0, latencyMs: 1, finishReason: "stop", attempts: 1),
                             startedAt: epoch, finishedAt: epoch),
                         prompt: prompt)

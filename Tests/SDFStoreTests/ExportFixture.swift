@@ -115,7 +115,7 @@ enum ExportFixture {
                         annotator: annotator,
                         values: ok ? ["toxicity": 1 + n % 5, "argument_quality": 5 - n % 5] : [:],
                         status: ok ? .ok : .unparseable, method: ok ? .json : .none, detail: ok ? nil : "no JSON",
-                        rawText: ok ? "{...}" : "I cannot", structuredOutput: true,
+                        rawText: ok ? "{...}" : "I cannot", structuredOutput: .jsonSchema,
                         call: CallProvenance(modelName: "annotator", modelId: "a", endpoint: "scripted", sampling: SamplingParameters(temperature: 0.2, topP: nil, maxTokens: 32, seed: 1, stop: []), promptHash: "h", templateId: "default", promptTokens: 1, completionTokens: 1, cachedTokens: 0, latencyMs: 1, finishReason: "stop", attempts: 1),
                         startedAt: epoch, finishedAt: epoch),
                     prompt: prompt)

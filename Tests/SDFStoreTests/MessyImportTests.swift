@@ -288,7 +288,7 @@ struct StoreOwnershipTests {
     func annotation(id: String, annotator: String, comment: String = "c1", discussion: String = "d1") -> AnnotationRecord {
         AnnotationRecord(
             id: id, commentId: comment, discussionId: discussion, annotator: annotator, values: ["toxicity": 2],
-            status: .ok, method: .json, detail: nil, rawText: "{}", structuredOutput: true,
+            status: .ok, method: .json, detail: nil, rawText: "{}", structuredOutput: .jsonSchema,
             call: CallProvenance(modelName: "m", endpoint: "e", sampling: .unknown, promptHash: "h", templateId: "t", attempts: 1),
             startedAt: Date(timeIntervalSince1970: 0), finishedAt: Date(timeIntervalSince1970: 0))
     }

@@ -43,7 +43,7 @@ struct LosslessRawTextTests {
     static func annotation(_ turn: TurnRecord, raw: String) -> AnnotationRecord {
         AnnotationRecord(
             id: "a-\(turn.id)", commentId: turn.id, discussionId: turn.discussionId, annotator: "rater", values: [:],
-            status: .unparseable, method: .none, detail: nil, rawText: raw, structuredOutput: false,
+            status: .unparseable, method: .none, detail: nil, rawText: raw, structuredOutput: .off,
             call: CallProvenance(modelName: "m", endpoint: "e", sampling: SamplingParameters(temperature: 0, topP: nil, maxTokens: 9, seed: 1, stop: []), promptHash: "h", templateId: "t", attempts: 1),
             startedAt: epoch, finishedAt: epoch)
     }

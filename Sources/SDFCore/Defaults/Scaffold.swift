@@ -70,7 +70,7 @@ public enum Scaffold {
           instructions: {file: instructions/annotation.txt}
           historyLength: 4
           annotateModerator: true
-          structuredOutput: true
+          structuredOutput: auto
           model: {name: annotator, endpoint: local, temperature: 0.2, maxTokens: 32}
 
         """#
@@ -138,7 +138,7 @@ public enum Scaffold {
               higherMeans: better argument
           historyLength: 4
           annotateModerator: true
-          structuredOutput: true
+          structuredOutput: auto
           model: {name: annotator, endpoint: local, temperature: 0.2, maxTokens: 64}
 
         """#

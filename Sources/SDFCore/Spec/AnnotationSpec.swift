@@ -8,7 +8,7 @@
 ///   rubric: [{name: toxicity, min: 1, max: 5, higherMeans: more toxic, labels: [...]}]  # default: toxicity + argument quality
 ///   historyLength: 4                # comments shown, ending with the target (default 4)
 ///   annotateModerator: true         # also score moderator comments (default true)
-///   structuredOutput: true          # send a JSON schema as response_format (default true)
+///   structuredOutput: auto          # response_format form: auto (default), json_schema, json_object, off
 ///   model: {endpoint: local, temperature: 0.2, maxTokens: 60}   # default: the first model's endpoint
 ///   concurrency: 4
 /// ```
@@ -23,8 +23,8 @@ public struct AnnotationSpec: Codable, Sendable, Hashable {
     public var historyLength: Int
     /// Whether moderator comments are annotated too (default `true`).
     public var annotateModerator: Bool
-    /// Whether to ask the server for schema-constrained output (`response_format` with a JSON schema; default `true`).
-    public var structuredOutput: Bool
+    /// Which `response_format` form to send (default ``StructuredOutputMode/auto``: the richest one each endpoint accepts).
+    public var structuredOutput: StructuredOutputMode
     /// The annotation model; `nil` uses the first discussion model's endpoint with temperature 0.2 and 64 tokens.
     public var model: ModelSettings?
     /// Annotation jobs in flight at once (default 4).
@@ -37,7 +37,7 @@ public struct AnnotationSpec: Codable, Sendable, Hashable {
     /// Creates a section with the documented defaults.
     public init(
         annotators: PersonaSource? = nil, instructions: TextSource? = nil, rubric: [RubricDimension]? = nil,
-        historyLength: Int = 4, annotateModerator: Bool = true, structuredOutput: Bool = true, model: ModelSettings? = nil,
+        historyLength: Int = 4, annotateModerator: Bool = true, structuredOutput: StructuredOutputMode = .auto, model: ModelSettings? = nil,
         concurrency: Int = 4
     ) {
         self.annotators = annotators
@@ -60,7 +60,7 @@ public struct AnnotationSpec: Codable, Sendable, Hashable {
             rubric: try c.decodeIfPresent([RubricDimension].self, forKey: .rubric),
             historyLength: try c.decodeIfPresent(Int.self, forKey: .historyLength) ?? 4,
             annotateModerator: try c.decodeIfPresent(Bool.self, forKey: .annotateModerator) ?? true,
-            structuredOutput: try c.decodeIfPresent(Bool.self, forKey: .structuredOutput) ?? true,
+            structuredOutput: try c.decodeIfPresent(StructuredOutputMode.self, forKey: .structuredOutput) ?? .auto,
             model: try c.decodeIfPresent(ModelSettings.self, forKey: .model),
             concurrency: try c.decodeIfPresent(Int.self, forKey: .concurrency) ?? 4)
     }
@@ -78,8 +78,8 @@ public struct AnnotationSetup: Codable, Sendable, Hashable {
     public var historyLength: Int
     /// Whether moderator comments are annotated.
     public var annotateModerator: Bool
-    /// Whether a JSON schema is sent as `response_format`.
-    public var structuredOutput: Bool
+    /// Which `response_format` form is sent (``StructuredOutputMode``).
+    public var structuredOutput: StructuredOutputMode
     /// The model settings (name `annotation` unless given).
     public var model: ModelSettings
     /// Jobs in flight.
@@ -88,7 +88,7 @@ public struct AnnotationSetup: Codable, Sendable, Hashable {
     /// Creates a setup.
     public init(
         annotators: [Persona], instructions: String, rubric: Rubric, historyLength: Int, annotateModerator: Bool,
-        structuredOutput: Bool, model: ModelSettings, concurrency: Int
+        structuredOutput: StructuredOutputMode, model: ModelSettings, concurrency: Int
     ) {
         self.annotators = annotators
         self.instructions = instructions

@@ -53,8 +53,8 @@ public struct AnnotationRecord: Codable, Sendable, Hashable {
     public var detail: String?
     /// The answer as received (`nil` when the call failed).
     public var rawText: String?
-    /// Whether the request asked for schema-constrained output.
-    public var structuredOutput: Bool
+    /// The `response_format` form the call used (the last one sent; ``StructuredOutputForm/off`` when none).
+    public var structuredOutput: StructuredOutputForm
     /// The call: model, server, prompt, sampling, tokens, attempts, failure.
     public var call: CallProvenance
     /// When the call started.
@@ -66,7 +66,7 @@ public struct AnnotationRecord: Codable, Sendable, Hashable {
     public init(
         id: String, commentId: String, discussionId: String, annotator: String, values: [String: Int] = [:],
         status: AnnotationStatus, method: AnnotationParseMethod = .none, detail: String? = nil, rawText: String? = nil,
-        structuredOutput: Bool, call: CallProvenance, startedAt: Date, finishedAt: Date
+        structuredOutput: StructuredOutputForm, call: CallProvenance, startedAt: Date, finishedAt: Date
     ) {
         self.id = id
         self.commentId = commentId
@@ -108,7 +108,17 @@ public struct AnnotationRecord: Codable, Sendable, Hashable {
         method = try c.decode(AnnotationParseMethod.self, forKey: .method)
         detail = try c.decodeIfPresent(String.self, forKey: .detail)
         rawText = try RawTextStorage.decode(c, text: .rawText, bytes: .rawTextBytes)
-        structuredOutput = try c.decode(Bool.self, forKey: .structuredOutput)
+        // Earlier versions stored a Bool (`true`: a JSON schema was sent).
+        // Read as plain text (a store column or a JSON string), or as the Bool earlier versions stored.
+        if let text = try? c.decode(String.self, forKey: .structuredOutput) {
+            guard let form = StructuredOutputForm(rawValue: text) else {
+                throw DecodingError.dataCorruptedError(
+                    forKey: .structuredOutput, in: c, debugDescription: "structuredOutput '\(text)' is not json_schema, json_object or off")
+            }
+            structuredOutput = form
+        } else {
+            structuredOutput = StructuredOutputForm(legacyFlag: try c.decode(Bool.self, forKey: .structuredOutput))
+        }
         call = try CallProvenance(from: decoder)
         startedAt = try c.decode(Date.self, forKey: .startedAt)
         finishedAt = try c.decode(Date.self, forKey: .finishedAt)
@@ -130,7 +140,7 @@ public struct AnnotationRecord: Codable, Sendable, Hashable {
         try c.encode(method, forKey: .method)
         try c.encodeIfPresent(detail, forKey: .detail)
         try c.encodeIfPresent(rawText, forKey: .rawText)
-        try c.encode(structuredOutput, forKey: .structuredOutput)
+        try c.encode(structuredOutput.rawValue, forKey: .structuredOutput)
         try call.encode(to: encoder)
         try c.encode(startedAt, forKey: .startedAt)
         try c.encode(finishedAt, forKey: .finishedAt)

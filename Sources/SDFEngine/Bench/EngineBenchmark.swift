@@ -19,8 +19,8 @@ public enum EngineBenchmark {
         public var completionTokens: Int
         /// Prompt tokens and the cached part.
         public var promptTokens: Int
-        /// Prompt tokens served from the server's cache.
-        public var cachedTokens: Int
+        /// Prompt tokens served from the server's cache; `nil` when the server reported none (unknown, not 0).
+        public var cachedTokens: Int?
         /// Wall time, seconds.
         public var seconds: Double
 
@@ -28,16 +28,24 @@ public enum EngineBenchmark {
         public var commentsPerSecond: Double { Double(comments) / seconds }
         /// Generated tokens per second.
         public var tokensPerSecond: Double { Double(completionTokens) / seconds }
-        /// Cached share of prompt tokens, in [0, 1].
-        public var cachedShare: Double { promptTokens == 0 ? 0 : Double(cachedTokens) / Double(promptTokens) }
+        /// Cached share of prompt tokens, in [0, 1]; `nil` when the server did not report cached tokens.
+        public var cachedShare: Double? { cachedTokens.map { promptTokens == 0 ? 0 : Double($0) / Double(promptTokens) } }
+
+        /// `cached prompt share S%`, or `not reported by the server`.
+        var cachedText: String { cachedShare.map { String(format: "%.1f%%", $0 * 100) } ?? "not reported by the server" }
 
         /// One line of figures.
         public var description: String {
             String(
-                format: "%-28@ %4d calls %4d comments %6d gen tok in %6.1f s: %5.2f comments/s %6.1f tok/s, cached prompt share %4.1f%%",
-                name as NSString, requests, comments, completionTokens, seconds, commentsPerSecond, tokensPerSecond,
-                cachedShare * 100)
+                format: "%-28@ %4d calls %4d comments %6d gen tok in %6.1f s: %5.2f comments/s %6.1f tok/s, cached prompt share ",
+                name as NSString, requests, comments, completionTokens, seconds, commentsPerSecond, tokensPerSecond) + cachedText
         }
+    }
+
+    /// The sum of the reported values, `nil` when none was reported.
+    static func sumReported(_ values: [Int?]) -> Int? {
+        let reported = values.compactMap { $0 }
+        return reported.isEmpty ? nil : reported.reduce(0, +)
     }
 
     static func seconds(_ d: Duration) -> Double {
@@ -58,7 +66,7 @@ public enum EngineBenchmark {
         let pass = Pass(
             name: name, requests: turns.count, comments: turns.filter { $0.outcome == .comment }.count,
             completionTokens: turns.compactMap(\.call.completionTokens).reduce(0, +),
-            promptTokens: turns.compactMap(\.call.promptTokens).reduce(0, +), cachedTokens: turns.compactMap(\.call.cachedTokens).reduce(0, +),
+            promptTokens: turns.compactMap(\.call.promptTokens).reduce(0, +), cachedTokens: Self.sumReported(turns.map(\.call.cachedTokens)),
             seconds: elapsed)
         return (pass, store)
     }
@@ -99,7 +107,7 @@ public enum EngineBenchmark {
             name: "load generator (ceiling)", requests: responses.count, comments: responses.count,
             completionTokens: responses.compactMap(\.usage.completionTokens).reduce(0, +),
             promptTokens: responses.compactMap(\.usage.promptTokens).reduce(0, +),
-            cachedTokens: responses.compactMap(\.usage.cachedTokens).reduce(0, +), seconds: elapsed)
+            cachedTokens: Self.sumReported(responses.map(\.usage.cachedTokens)), seconds: elapsed)
     }
 
     static func sequentially(_ requests: [ChatRequest], _ client: any ChatModel) async throws -> [ChatResponse] {
@@ -151,7 +159,7 @@ public enum EngineBenchmark {
             run.description, ceiling.description, sequential.description,
             String(format: "run / ceiling (generated tok/s): %.2f", run.tokensPerSecond / ceiling.tokensPerSecond),
             String(format: "speed-up over sequential (comments/s): %.2f×", run.commentsPerSecond / sequential.commentsPerSecond),
-            String(format: "cached prompt-token share of the run: %.1f%%", run.cachedShare * 100),
+            "cached prompt-token share of the run: " + run.cachedText,
             String(
                 format: "prefix reuse these prompts allow (characters): %.1f%% from the same speaker's previous call, "
                     + "%.1f%% from any earlier call", reuse.ownPrevious * 100, reuse.anyEarlier * 100),

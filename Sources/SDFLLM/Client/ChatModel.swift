@@ -1,3 +1,5 @@
+import SDFCore
+
 /// A chat message in the OpenAI chat-completions format.
 public struct ChatMessage: Codable, Sendable, Hashable {
     /// `system`, `user` or `assistant`.
@@ -30,12 +32,16 @@ public struct ChatRequest: Codable, Sendable, Hashable {
     public var stop: [String]
     /// A JSON schema the answer must follow, sent as `response_format` (structured output), if any.
     public var jsonSchema: String?
+    /// In which `response_format` form to send ``jsonSchema`` (default ``StructuredOutputMode/auto``: the richest
+    /// form the endpoint accepts).
+    public var structuredOutput: StructuredOutputMode
 
     /// Creates a request.
     public init(
         model: String, messages: [ChatMessage], temperature: Double? = nil, topP: Double? = nil, maxTokens: Int? = nil,
-        seed: Int? = nil, stop: [String] = [], jsonSchema: String? = nil
+        seed: Int? = nil, stop: [String] = [], jsonSchema: String? = nil, structuredOutput: StructuredOutputMode = .auto
     ) {
+        self.structuredOutput = structuredOutput
         self.model = model
         self.messages = messages
         self.temperature = temperature
@@ -81,13 +87,17 @@ public struct ChatResponse: Codable, Sendable, Hashable {
     public var attempts: Int
     /// The base URL that answered, when the model knows it (an ``EndpointPool`` has several).
     public var endpoint: String?
+    /// The `response_format` form sent with the answered request; `nil` when the request had no JSON schema or the
+    /// model does not say.
+    public var structuredOutput: StructuredOutputForm?
 
     /// Creates a response.
     public init(
         text: String, finishReason: String?, model: String?, usage: TokenUsage, latencyMs: Double, attempts: Int = 1,
-        endpoint: String? = nil
+        endpoint: String? = nil, structuredOutput: StructuredOutputForm? = nil
     ) {
         self.endpoint = endpoint
+        self.structuredOutput = structuredOutput
         self.text = text
         self.finishReason = finishReason
         self.model = model

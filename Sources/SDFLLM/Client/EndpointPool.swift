@@ -53,24 +53,23 @@ public struct EndpointPool: ChatModel {
     ///
     /// - Throws: ``LLMError`` after the retries, with ``LLMError/attempts`` set.
     public func complete(_ request: ChatRequest) async throws -> ChatResponse {
-        let body = try JSONEncoder().encode(WireChatRequest(request))
-        let (response, attempts) = try await retry.run {
-            let i = await state.pick()
-            do {
-                let answer = try await watched(clients[i], body: body)
-                await state.finished(i, error: nil)
-                return answer
-            } catch let error as LLMError {
-                await state.finished(i, error: error)
-                throw error
-            } catch {
-                await state.finished(i, error: nil)
-                throw error
+        // The endpoints serve one model from servers of one kind: the first client's memory speaks for the pool.
+        try await StructuredOutputNegotiation.run(request, memory: clients[0].structuredOutputMemory, endpoint: endpoint) { body in
+            try await retry.run {
+                let i = await state.pick()
+                do {
+                    let answer = try await watched(clients[i], body: body)
+                    await state.finished(i, error: nil)
+                    return answer
+                } catch let error as LLMError {
+                    await state.finished(i, error: error)
+                    throw error
+                } catch {
+                    await state.finished(i, error: nil)
+                    throw error
+                }
             }
         }
-        var result = response
-        result.attempts = attempts
-        return result
     }
 
     /// One attempt on `client`, failed as a timeout if the endpoint stops answering health probes meanwhile.

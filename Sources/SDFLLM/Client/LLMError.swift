@@ -13,6 +13,11 @@ public struct LLMError: Error, Sendable, Hashable, CustomStringConvertible {
     public var retryAfter: Double?
     /// Attempts made before giving up.
     public var attempts: Int
+    /// Whether the server rejected the request because of its `response_format` (its body names it): another
+    /// form may be accepted (``StructuredOutputMode/auto``); the same one never is.
+    public var rejectsStructuredOutput: Bool = false
+    /// The `response_format` form of the failed request, when it carried a JSON schema.
+    public var structuredOutput: StructuredOutputForm?
 
     /// Creates an error.
     public init(_ kind: Kind, _ message: String, retryAfter: Double? = nil, attempts: Int = 1) {

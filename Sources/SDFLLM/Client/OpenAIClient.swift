@@ -19,6 +19,8 @@ public struct OpenAIClient: ChatModel {
     public let timeout: Double
     /// Retries for failed attempts.
     public let retry: RetryPolicy
+    /// The `response_format` forms this endpoint rejected during the run (shared by copies of this client).
+    public let structuredOutputMemory: StructuredOutputMemory
     let http: HTTPClient
 
     /// The base URL, for provenance.
@@ -32,7 +34,13 @@ public struct OpenAIClient: ChatModel {
     ///   - timeout: whole-attempt deadline in seconds.
     ///   - retry: retry policy.
     ///   - http: the HTTP client to use.
-    public init(baseURL: String, apiKey: String?, timeout: Double = 300, retry: RetryPolicy = .init(), http: HTTPClient) {
+    ///   - structuredOutputMemory: the forms of `response_format` the endpoint rejected so far (default: a new,
+    ///     empty one that announces fallbacks on stderr).
+    public init(
+        baseURL: String, apiKey: String?, timeout: Double = 300, retry: RetryPolicy = .init(), http: HTTPClient,
+        structuredOutputMemory: StructuredOutputMemory = StructuredOutputMemory()
+    ) {
+        self.structuredOutputMemory = structuredOutputMemory
         var base = baseURL
         while base.hasSuffix("/") { base.removeLast() }
         self.baseURL = base
@@ -42,15 +50,15 @@ public struct OpenAIClient: ChatModel {
         self.http = http
     }
 
-    /// Sends a chat-completions request, retrying retryable failures.
+    /// Sends a chat-completions request, retrying retryable failures. A request with a JSON schema goes in the
+    /// richest `response_format` form the endpoint accepts under the request's ``ChatRequest/structuredOutput``
+    /// (a rejection because of `response_format` is never retried; under `auto` the next form is sent instead).
     ///
     /// - Throws: ``LLMError`` after the retries (kind, message, attempts).
     public func complete(_ request: ChatRequest) async throws -> ChatResponse {
-        let body = try JSONEncoder().encode(WireChatRequest(request))
-        let (response, attempts) = try await retry.run { try await self.attempt(body: body) }
-        var result = response
-        result.attempts = attempts
-        return result
+        try await StructuredOutputNegotiation.run(request, memory: structuredOutputMemory, endpoint: baseURL) { body in
+            try await retry.run { try await self.attempt(body: body) }
+        }
     }
 
     /// Lists the model ids the server serves (`GET /v1/models`).
@@ -149,9 +157,13 @@ public struct OpenAIClient: ChatModel {
             }
             let status = response.status
             if status.code == 200 { return (buffer, status) }
-            let wireError = (try? JSONDecoder().decode(WireErrorBody.self, from: buffer))?.error
-            let detail = wireError?.message ?? String(String(buffer: buffer).prefix(200))
+            let wireError = (try? JSONDecoder().decode(WireErrorBody.self, from: buffer))?.detail
+            let bodyText = String(buffer: buffer)
+            let detail = wireError?.message ?? String(bodyText.prefix(300))
             let message = "\(method) \(url): HTTP \(status.code) \(detail)"
+            if let classified = ErrorClassifier.classify(status: Int(status.code), body: bodyText, param: wireError?.param, message: message) {
+                throw classified
+            }
             let quota = [wireError?.code, wireError?.type, detail].compactMap { $0?.lowercased() }
                 .contains { $0.contains("quota") || $0.contains("billing") || $0.contains("credit") }
             switch status.code {

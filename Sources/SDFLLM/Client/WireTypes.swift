@@ -1,4 +1,5 @@
 import Foundation
+import SDFCore
 
 /// The JSON body of `POST /v1/chat/completions` (only the fields SDF sends).
 struct WireChatRequest: Encodable {
@@ -12,9 +13,12 @@ struct WireChatRequest: Encodable {
     var stream: Bool = false
     var response_format: ResponseFormat?
 
+    /// `{type: "json_schema", json_schema: {name, strict, schema}}` (OpenAI's structured outputs), or
+    /// `{type: "json_object", schema}` (JSON mode; llama-server and llama-cpp-python honour `schema`).
     struct ResponseFormat: Encodable {
-        var type = "json_schema"
-        var json_schema: Schema
+        var type: String
+        var json_schema: Schema?
+        var schema: RawJSON?
         struct Schema: Encodable {
             var name = "answer"
             var strict = true
@@ -22,7 +26,7 @@ struct WireChatRequest: Encodable {
         }
     }
 
-    init(_ r: ChatRequest) {
+    init(_ r: ChatRequest, form: StructuredOutputForm) {
         model = r.model
         messages = r.messages
         temperature = r.temperature
@@ -31,7 +35,11 @@ struct WireChatRequest: Encodable {
         seed = r.seed
         stop = r.stop.isEmpty ? nil : r.stop
         if let schema = r.jsonSchema {
-            response_format = ResponseFormat(json_schema: .init(schema: RawJSON(text: schema)))
+            switch form {
+            case .jsonSchema: response_format = ResponseFormat(type: "json_schema", json_schema: .init(schema: RawJSON(text: schema)))
+            case .jsonObject: response_format = ResponseFormat(type: "json_object", schema: RawJSON(text: schema))
+            case .off: response_format = nil
+            }
         }
     }
 }
@@ -97,20 +105,37 @@ struct WireModelList: Decodable {
     struct Entry: Decodable { var id: String }
 }
 
-/// An error body as OpenAI-compatible servers send it.
+/// An error body as OpenAI-compatible servers send it: `{"error": {message, type, param, code}}` (OpenAI,
+/// llama.cpp, Ollama, LiteLLM, vLLM ≥ 0.9), or the same fields at the top level (`{"object": "error", message, type,
+/// param, code}`, vLLM before), or FastAPI's `{"detail": …}`.
 struct WireErrorBody: Decodable {
     var error: Detail?
+    var topLevel: Detail?
+
+    enum CodingKeys: String, CodingKey { case error }
+
+    init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        error = try? c.decodeIfPresent(Detail.self, forKey: .error)
+        topLevel = try? Detail(from: decoder)
+    }
+
+    /// The detail wherever it was.
+    var detail: Detail? { error ?? (topLevel?.message != nil ? topLevel : nil) }
+
     struct Detail: Decodable {
         var message: String?
         var type: String?
         var code: String?
+        var param: String?
 
-        enum CodingKeys: String, CodingKey { case message, type, code }
+        enum CodingKeys: String, CodingKey { case message, type, code, param }
 
         init(from decoder: any Decoder) throws {
             let c = try decoder.container(keyedBy: CodingKeys.self)
             message = try? c.decodeIfPresent(String.self, forKey: .message)
             type = try? c.decodeIfPresent(String.self, forKey: .type)
+            param = try? c.decodeIfPresent(String.self, forKey: .param)
             // `code` is a string at OpenAI, a number at llama.cpp.
             code = (try? c.decodeIfPresent(String.self, forKey: .code)) ?? (try? c.decodeIfPresent(Int.self, forKey: .code)).flatMap { $0.map(String.init) }
         }

@@ -195,7 +195,7 @@ public enum TidyExport {
                 annotationRows.append([
                     .text(a.id), .text(a.commentId), .text(a.discussionId), .text(a.annotator), .text(dimension),
                     opt(a.values[dimension]), .text(a.status.rawValue), .text(a.method.rawValue), opt(a.reason), opt(a.rawText),
-                    .bool(a.structuredOutput), .text(a.call.modelName), opt(a.call.modelId), .text(a.call.promptHash), opt(a.call.promptTokens),
+                    .bool(a.structuredOutput.isStructured), .text(a.structuredOutput.rawValue), .text(a.call.modelName), opt(a.call.modelId), .text(a.call.promptHash), opt(a.call.promptTokens),
                     opt(a.call.completionTokens), opt(a.call.cachedTokens), opt(a.call.latencyMs), .int(a.call.attempts), date(a.startedAt),
                     date(a.finishedAt),
                 ])
@@ -239,7 +239,7 @@ public enum TidyExport {
     /// Columns of `annotations`.
     public static let annotationColumns = [
         "annotation_id", "comment_id", "discussion_id", "annotator", "dimension", "value", "status", "method", "detail",
-        "raw_text", "structured_output", "model_name", "model_id", "prompt_hash", "prompt_tokens", "completion_tokens",
+        "raw_text", "structured_output", "structured_output_form", "model_name", "model_id", "prompt_hash", "prompt_tokens", "completion_tokens",
         "cached_tokens", "latency_ms", "attempts", "started_at", "finished_at",
     ]
 

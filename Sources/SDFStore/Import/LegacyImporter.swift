@@ -547,7 +547,7 @@ public struct LegacyImporter: Sendable {
                 let record = AnnotationRecord(
                     id: annotationId, commentId: target.id, discussionId: id, annotator: name, values: values,
                     status: AnnotationStatus(parsedAnswer.status), method: parsedAnswer.method, detail: detail,
-                    rawText: entry.rawAnnotation, structuredOutput: false,
+                    rawText: entry.rawAnnotation, structuredOutput: .off,
                     call: .imported(
                         modelName: annotationFile.annotator ?? "unknown", modelId: annotationFile.annotator, promptHash: prompt.hash),
                     startedAt: when, finishedAt: when)

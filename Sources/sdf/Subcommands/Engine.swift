@@ -8,11 +8,45 @@ import Synchronization
     import Glibc
 #endif
 
-/// `sdf engine install|status`: the local llama.cpp engine and the default model.
+/// `sdf engine install|status|check`: the local llama.cpp engine and the default model; what a server supports.
 struct Engine: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
-        abstract: "Install or inspect the local engine (llama.cpp's llama-server) and the default model.",
-        subcommands: [Install.self, Status.self])
+        abstract: "Install or inspect the local engine (llama.cpp's llama-server) and the default model; probe a server.",
+        subcommands: [Install.self, Status.self, Check.self])
+
+    struct Check: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            abstract: "Probe an OpenAI-compatible endpoint once and print what it supports.",
+            discussion: """
+                Lists the models, then sends a few short requests: response_format json_schema and json_object (and \
+                which form 'structuredOutput: auto' would use), stop, seed (two sampled answers with one seed), and \
+                reports which usage fields came back and llama-server's slots (GET /props). Exit 3 when the endpoint \
+                does not answer GET /models.
+                """)
+
+        @Argument(help: "Base URL, e.g. http://127.0.0.1:8000/v1")
+        var endpoint: String
+
+        @Option(help: "Model to request (default: the first listed).")
+        var model: String?
+
+        @Option(help: "NAME of the environment variable holding the API key.")
+        var apiKeyEnv: String?
+
+        @Option(help: "Seconds per request.")
+        var timeout: Double = 120
+
+        func run() async throws {
+            let key = apiKeyEnv.flatMap { ProcessInfo.processInfo.environment[$0] }
+            do {
+                let capabilities = try await EndpointProbe.probe(baseURL: endpoint, apiKey: key, timeout: timeout, model: model)
+                for line in capabilities.lines { print(line) }
+            } catch let error as LLMError {
+                printError("error: \(error.message)")
+                throw ExitCode(3)
+            }
+        }
+    }
 
     struct Install: AsyncParsableCommand {
         static let configuration = CommandConfiguration(

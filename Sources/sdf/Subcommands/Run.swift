@@ -76,9 +76,7 @@ struct Run: AsyncParsableCommand {
             "store totals: \(summary.discussionsDone)/\(summary.discussions) discussions done, \(summary.count(.comment)) comments, "
                 + "\(summary.count(.abstention)) abstentions, \(summary.count(.failed)) failed calls; cleaning flags: "
                 + (summary.flags.isEmpty ? "none" : summary.flags.sorted { $0.key < $1.key }.map { "\($0.key) \($0.value)" }.joined(separator: ", "))
-                + String(
-                    format: "; %d calls, %d retries; tokens in/out %d/%d, cached prompt share %.1f%%", summary.calls, summary.retries,
-                    summary.promptTokens, summary.completionTokens, summary.cachedShare * 100))
+                + "; \(summary.calls) calls, \(summary.retries) retries; \(summary.tokenSummary)")
         if result.discussions != nil, result.annotation != nil {
             printError(String(format: "discussions and annotation done in %.1f s", result.wallSeconds))
         }
