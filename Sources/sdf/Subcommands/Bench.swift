@@ -75,29 +75,27 @@ extension Bench {
             if FileManager.default.fileExists(atPath: path) {
                 throw ValidationError("--store \(path) exists; give a new path")
             }
-            // Turn and annotation rows (every LLM call recorded).
-            let rows: @Sendable (Store) async throws -> Int = { store in try await store.summary().calls }
             let baseline = "baseline: SELECT rows (cursor)"
             let commands: [DataBenchmark.Command] = [
                 .init(name: "export csv", baseline: baseline) { store, _ in
                     _ = try await TidyExport.write(store: store, format: .csv, to: dir + "/csv", force: true)
-                    return try await rows(store)
+                    return nil
                 },
                 .init(name: "export jsonl", baseline: baseline) { store, _ in
                     _ = try await TidyExport.write(store: store, format: .jsonl, to: dir + "/jsonl", force: true)
-                    return try await rows(store)
+                    return nil
                 },
                 .init(name: "export sdf-json", baseline: baseline) { store, _ in
                     _ = try await SDFJSONExport.write(store: store, to: dir + "/sdf-json", force: true)
-                    return try await rows(store)
+                    return nil
                 },
                 .init(name: "report (HTML)") { store, _ in
                     _ = try await ReportBuilder.html(store: store)
-                    return try await rows(store)
+                    return nil
                 },
                 .init(name: "status") { store, path in
                     _ = StatusReport.text(try await StatusReport.status(store: store), storePath: path)
-                    return try await rows(store)
+                    return nil
                 },
                 .init(name: "show (one discussion)") { store, _ in
                     guard let d = try await store.discussions().first else { return 0 }
