@@ -26,7 +26,20 @@ struct CallGateTests {
                             $0.peak = max($0.peak, $0.now)
                             $0.calls += 1
                         }
-                        try await Task.sleep(nanoseconds: 2_000_000)
+                        // Hold the permit until every permit is taken (or every call has started), so the
+                        // peak does not depend on how fast a loaded machine schedules the tasks.
+                        var polls = 0
+                        while true {
+                            let c = counters.get()
+                            if c.now >= permits || c.calls == 40 { break }
+                            polls += 1
+                            if polls > 20_000 {
+                                Issue.record("only \(c.now) of \(permits) permits were ever taken together")
+                                break
+                            }
+                            try await Task.sleep(nanoseconds: 1_000_000)
+                        }
+                        try await Task.sleep(nanoseconds: 2_000_000)  // room for a gate that lets too many in
                         counters.update { $0.now -= 1 }
                     }
                 }
