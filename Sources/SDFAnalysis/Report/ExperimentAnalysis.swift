@@ -2,7 +2,7 @@ import Foundation
 import SDFCore
 import SDFStore
 
-/// Choices that change the numbers of an ``ExperimentAnalysis``.
+/// Choices that change the numbers of an ``ExperimentAnalysis`` (and the report's title).
 public struct AnalysisOptions: Sendable, Hashable, Codable {
     /// Bootstrap resamples per confidence interval (≥ 1; default 10 000).
     public var bootstrapResamples: Int
@@ -29,13 +29,17 @@ public struct AnalysisOptions: Sendable, Hashable, Codable {
     /// several models); `nil` or a level without data: the one condition of strategy `none` when exactly one
     /// exists, else the first in design order.
     public var reference: String?
+    /// The report's heading and page title; `nil`: the experiment's name from the newest run manifest, or
+    /// "Imported discussions" for a store filled only by `sdf import` (never the store's file name).
+    public var title: String?
 
     /// Creates options; every argument has the documented default.
     public init(
         bootstrapResamples: Int = 10_000, bootstrapSeed: UInt64 = 20_250_101, level: Double = 0.95, alpha: Double = 0.05,
         includeModeratorComments: Bool = false, smallSample: Int = 20, fewDiscussions: Int = 5,
-        bootstrapUnit: BootstrapUnit = .discussion, reference: String? = nil
+        bootstrapUnit: BootstrapUnit = .discussion, reference: String? = nil, title: String? = nil
     ) {
+        self.title = title
         self.bootstrapUnit = bootstrapUnit
         self.reference = reference
         self.bootstrapResamples = bootstrapResamples
@@ -302,6 +306,13 @@ public struct ExperimentAnalysis: Sendable, Hashable, Codable {
 
     /// The condition labels, in order.
     public var conditionLabels: [String] { conditions.map(\.label) }
+
+    /// The report's heading: ``AnalysisOptions/title`` when given, else the experiment's name from the newest
+    /// run manifest, else (a store filled only by `sdf import`) "Imported discussions".
+    public var title: String {
+        if let title = options.title, !title.isEmpty { return title }
+        return runs.isEmpty ? "Imported discussions" : experiment
+    }
 
     /// Reads the whole store and computes the analysis.
     ///

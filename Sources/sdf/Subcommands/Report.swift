@@ -37,6 +37,9 @@ struct Report: AsyncParsableCommand {
     @Option(help: "What the bootstrap intervals resample: discussion (default) or comment.")
     var bootstrapUnit: BootstrapUnit = .discussion
 
+    @Option(help: "The report's heading and page title (default: the experiment's name; \"Imported discussions\" for an imported store).")
+    var title: String?
+
     func validate() throws {
         if resamples < 1 { throw ValidationError("--resamples must be at least 1") }
     }
@@ -59,6 +62,7 @@ struct Report: AsyncParsableCommand {
             options.includeModeratorComments = includeModerator
             options.reference = reference
             options.bootstrapUnit = bootstrapUnit
+            options.title = title
             let path: String
             if let out {
                 // The folder is claimed for this store: another store's report there is not replaced silently.
