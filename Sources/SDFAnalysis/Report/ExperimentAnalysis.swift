@@ -319,16 +319,27 @@ public struct ExperimentAnalysis: Sendable, Hashable, Codable {
     /// - Parameters:
     ///   - store: an SDF store (any state: empty, partial, annotated or not).
     ///   - options: ``AnalysisOptions``.
+    ///   - progress: told as the store is read (phase `reading the store`, 4 steps), then once before the
+    ///     statistics (phase `statistics`, size unknown: the bootstrap and the mixed models dominate).
     /// - Throws: ``StoreError`` when the store cannot be read.
-    public static func build(store: Store, options: AnalysisOptions = AnalysisOptions()) async throws -> ExperimentAnalysis {
+    public static func build(
+        store: Store, options: AnalysisOptions = AnalysisOptions(), progress: WorkProgressHandler? = nil
+    ) async throws -> ExperimentAnalysis {
+        func step(_ done: Int) { progress?(WorkProgress(phase: "reading the store", done: done, total: 4, unit: "steps")) }
+        step(0)
         let discussions = try await store.discussions()
         let runs = try await store.runs()
         let allTurns = try await store.allTurns()
+        step(1)
         let annotations = try await store.annotations()
         let annotatorRecords = try await store.annotatorRecords()
+        step(2)
         var participants: [String: [ParticipantRecord]] = [:]
         for d in discussions { participants[d.id] = try await store.participants(of: d.id) }
+        step(3)
         let summary = try await store.summary()
+        step(4)
+        progress?(WorkProgress(phase: "statistics", done: 0, total: 0, unit: "steps"))
         let stem = URL(fileURLWithPath: store.path).deletingPathExtension().lastPathComponent
         return compute(
             AnalysisInput(

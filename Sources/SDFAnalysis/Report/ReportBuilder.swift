@@ -20,13 +20,16 @@ public enum ReportBuilder {
 
     /// Writes the report of `store` to `path` (atomically, creating the folder), and returns `path`.
     ///
-    /// - Parameter jsonPath: also write the ``ReportJSON`` document of the same analysis there.
+    /// - Parameters:
+    ///   - jsonPath: also write the ``ReportJSON`` document of the same analysis there.
+    ///   - progress: passed to ``ExperimentAnalysis/build(store:options:progress:)``.
     /// - Throws: ``StoreError`` when the store cannot be read or a file cannot be written.
     @discardableResult
     public static func write(
-        store: Store, to path: String, options: AnalysisOptions = AnalysisOptions(), jsonPath: String? = nil
+        store: Store, to path: String, options: AnalysisOptions = AnalysisOptions(), jsonPath: String? = nil,
+        progress: WorkProgressHandler? = nil
     ) async throws -> String {
-        let analysis = try await ExperimentAnalysis.build(store: store, options: options)
+        let analysis = try await ExperimentAnalysis.build(store: store, options: options, progress: progress)
         let text = html(analysis)
         if let jsonPath { try ReportJSON.write(analysis, to: jsonPath) }
         let url = URL(fileURLWithPath: path)
@@ -45,15 +48,16 @@ public enum ReportBuilder {
     /// - Parameters:
     ///   - force: replace another store's report (or an unmarked `report.html`) anyway.
     ///   - jsonPath: also write the ``ReportJSON`` document of the same analysis there (after the claim).
+    ///   - progress: passed to ``ExperimentAnalysis/build(store:options:progress:)``.
     /// - Returns: the path written.
     /// - Throws: ``StoreError`` when the folder holds another store's export or report (nothing written), the
     ///   store cannot be read, or a file cannot be written.
     @discardableResult
     public static func write(
         store: Store, intoFolder directory: String, options: AnalysisOptions = AnalysisOptions(), force: Bool = false,
-        jsonPath: String? = nil
+        jsonPath: String? = nil, progress: WorkProgressHandler? = nil
     ) async throws -> String {
-        let analysis = try await ExperimentAnalysis.build(store: store, options: options)
+        let analysis = try await ExperimentAnalysis.build(store: store, options: options, progress: progress)
         let text = html(analysis)
         try await ExportFolder.claim(directory, for: store, files: ["report.html"], force: force)
         if let jsonPath { try ReportJSON.write(analysis, to: jsonPath) }

@@ -128,13 +128,16 @@ public enum TidyExport {
     static func opt(_ d: Double?) -> TidyValue { d.map { .double($0) } ?? .null }
 
     /// Every table of the store.
-    public static func tables(store: Store) async throws -> [TidyTable] {
+    ///
+    /// - Parameter progress: told after each discussion read (phase `reading discussions`).
+    public static func tables(store: Store, progress: WorkProgressHandler? = nil) async throws -> [TidyTable] {
         let discussions = try await store.discussions()
         var discussionRows: [[TidyValue]] = []
         var participantRows: [[TidyValue]] = []
         var commentRows: [[TidyValue]] = []
         var abstentionRows: [[TidyValue]] = []
         var failedRows: [[TidyValue]] = []
+        progress?(WorkProgress(phase: "reading discussions", done: 0, total: discussions.count, unit: "discussions"))
         for d in discussions {
             discussionRows.append([
                 .text(d.id), .text(d.conditionLabel), .text(d.strategy), .text(d.modelName), .int(d.replicate), .text(d.seed),
@@ -186,6 +189,7 @@ public enum TidyExport {
                             + provenance)
                 }
             }
+            progress?(WorkProgress(phase: "reading discussions", done: discussionRows.count, total: discussions.count, unit: "discussions"))
         }
         var annotationRows: [[TidyValue]] = []
         let annotators = try await store.annotatorRecords()
@@ -252,15 +256,24 @@ public enum TidyExport {
     /// - Returns: the paths written.
     /// - Throws: ``StoreError`` when the folder holds another store's export (nothing written), or a file cannot
     ///   be written.
-    public static func write(store: Store, format: Format, to directory: String, force: Bool = false) async throws -> [String] {
-        let all = try await tables(store: store)
+    /// - Parameter progress: told after each discussion read, then after each table written (phase `writing
+    ///   tables`, unit `rows`, so the ETA weighs big tables by their size).
+    public static func write(
+        store: Store, format: Format, to directory: String, force: Bool = false, progress: WorkProgressHandler? = nil
+    ) async throws -> [String] {
+        let all = try await tables(store: store, progress: progress)
         try await ExportFolder.claim(directory, for: store, files: all.map { $0.name + "." + format.rawValue }, force: force)
         var written: [String] = []
+        let totalRows = all.map(\.rows.count).reduce(0, +)
+        var rowsWritten = 0
+        progress?(WorkProgress(phase: "writing tables", done: 0, total: totalRows, unit: "rows"))
         for table in all {
             let path = directory + "/" + table.name + "." + format.rawValue
             let data = format == .csv ? try table.csv() : try table.jsonl()
             try StoreError.write(data, to: path)
             written.append(path)
+            rowsWritten += table.rows.count
+            progress?(WorkProgress(phase: "writing tables", done: rowsWritten, total: totalRows, unit: "rows"))
         }
         return written
     }

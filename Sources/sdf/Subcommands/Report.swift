@@ -64,12 +64,17 @@ struct Report: AsyncParsableCommand {
             options.bootstrapUnit = bootstrapUnit
             options.title = title
             let path: String
+            let display = WorkProgressDisplay("report")
+            defer { display.finish() }
             if let out {
                 // The folder is claimed for this store: another store's report there is not replaced silently.
-                path = try await ReportBuilder.write(store: opened, intoFolder: out, options: options, force: force, jsonPath: json)
+                path = try await ReportBuilder.write(
+                    store: opened, intoFolder: out, options: options, force: force, jsonPath: json, progress: display.handler)
             } else {
-                path = try await ReportBuilder.write(store: opened, to: ReportBuilder.defaultPath(storePath: store), options: options, jsonPath: json)
+                path = try await ReportBuilder.write(
+                    store: opened, to: ReportBuilder.defaultPath(storePath: store), options: options, jsonPath: json, progress: display.handler)
             }
+            display.finish()
             printError("wrote the report of \(store) to \(path)" + (json.map { " and its statistics to \($0)" } ?? ""))
             print(path)
         } catch let error as StoreError {
