@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import SDFCore
 import SDFStore
 import Synchronization
@@ -39,10 +40,27 @@ struct WorkProgressTests {
         log.expectWellFormed()
         let reading = log.all.filter { $0.phase == "reading discussions" }
         #expect(reading.first?.done == 0 && reading.last?.done == built.discussions.count && reading.count == built.discussions.count + 1)
-        let tables = try await TidyExport.tables(store: built.store)
-        let writing = log.all.filter { $0.phase == "writing tables" }
-        #expect(writing.last?.done == tables.map(\.rows.count).reduce(0, +) && writing.last?.unit == "rows")
-        #expect(writing.count == tables.count + 1, "a start event, then one per table")
+        let finishing = log.all.filter { $0.phase == "finishing files" }
+        #expect(finishing.map(\.done) == Array(0...6) && finishing.last?.total == 6)
+        // Streamed files are byte for byte what the in-memory tables give.
+        for table in try await TidyExport.tables(store: built.store) {
+            let file = try #require(FileManager.default.contents(atPath: folder + "/" + table.name + "." + format.rawValue))
+            #expect(file == (format == .csv ? try table.csv() : try table.jsonl()), "\(table.name).\(format.rawValue)")
+        }
+        #expect(try FileManager.default.contentsOfDirectory(atPath: folder).filter { $0.hasSuffix(".tmp") }.isEmpty)
+    }
+
+    @Test("an annotation of no stored discussion fails the export: nothing written, no temporary file left")
+    func orphanAnnotation() async throws {
+        let built = try await ExportFixture.build()
+        try await built.store.writer.write { db in
+            try db.execute(sql: "UPDATE annotation SET discussionId = 'gone' WHERE rowid = (SELECT MIN(rowid) FROM annotation)")
+        }
+        let folder = try temporaryDirectory("progress-orphan")
+        defer { try? FileManager.default.removeItem(atPath: folder) }
+        await #expect(throws: StoreError.self) { _ = try await TidyExport.write(store: built.store, format: .csv, to: folder) }
+        let left = try FileManager.default.contentsOfDirectory(atPath: folder).filter { !$0.hasPrefix(".sdf-export") }
+        #expect(left.isEmpty, "\(left)")
     }
 
     @Test("an sdf-json export reports each discussion file")
