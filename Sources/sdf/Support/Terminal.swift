@@ -112,6 +112,19 @@ final class ProgressDisplay: Sendable {
     func finish() {
         if isTTY { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
     }
+
+    /// Prints a note on its own line: on a terminal the progress line is cleared first and redrawn after it, so
+    /// the note never lands in the middle of the line.
+    func note(_ text: String) {
+        let redraw: String? = state.withLock { s in
+            guard isTTY else { return nil }
+            s.lastDraw = Date()
+            return line(s)
+        }
+        if isTTY { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+        printError(text)
+        if let redraw { FileHandle.standardError.write(Data(ControlCharacters.visible(redraw).utf8)) }
+    }
 }
 
 /// Shows the progress of an import, export or report on stderr, in `sdf run`'s style: one redrawn line on a
