@@ -7,8 +7,9 @@ Run by hand (not by CI) whenever a case is added:
 
 Writes Tests/SDFAnalysisTests/Fixtures/power.json (committed, read by the Swift tests). Floats are written
 with repr() precision, so the JSON round-trips exactly. With --simulate it also runs the simulation below
-(minutes: 2,000 mixed-model fits per case) and writes Fixtures/power-simulation.json, a record for the
-reader (no Swift test reads it).
+(seconds) and writes Fixtures/power-simulation.json, a record for the reader (no Swift test reads it);
+--simulate --statsmodels fits statsmodels' MixedLM to every simulated data set instead of the closed form
+(hours on a loaded machine).
 
 References used:
   scipy.stats.nct.cdf / .sf                       -> "nct"
@@ -21,9 +22,11 @@ References used:
     pair Cohen's d with the pooled SD (ddof 1), n = solve_power(d, alpha, power), comments = n * DE,
     discussions = n * DE / m, pilot power = power(d, nobs1 = n_a / DE, ratio = n_b / n_a)   -> "pilot"
   a simulation from the fitted mixed model at the computed number of discussions: 2,000 data sets with
-    random intercepts N(0, sigma_b^2) and residuals N(0, sigma^2), m comments per discussion, the pair's
-    difference; rejections counted by the mixed model's Wald z test (REML) and by a t-test on discussion
-    means                                                      -> power-simulation.json (with --simulate)
+    random intercepts N(0, sigma_b^2) and residuals N(0, sigma^2), m = round(pilot m) comments per
+    discussion, the pair's difference d * sqrt(sigma_b^2 + sigma^2), k = ceil(n * DE / m) discussions per
+    condition; rejections counted by the REML random-intercept model's Wald z test (closed form for balanced
+    groups, see simulate_closed_form) and by a two-sample t-test on discussion means, beside the analytic
+    power at k                                                 -> power-simulation.json (with --simulate)
 """
 
 from __future__ import annotations
@@ -143,6 +146,41 @@ def pilot_case(frame, alpha, power, effect):
             "commentsPerDiscussion": m, "designEffect": de, "comments": n_comments, "discussions": n_discussions, "pairs": pairs}
 
 
+def simulate_closed_form(group_var, scale, m, d, discussions, alpha, reps=2000, seed=7):
+    """The same simulation, tested by the REML random-intercept model in closed form (balanced groups).
+
+    With k discussions of m comments per condition, REML gives sigma_b^2 = max(0, (MSB - MSW)/m) with MSB the
+    mean square between discussions within conditions (df 2k - 2) and MSW within (df 2k(m - 1)); the fixed
+    effect is the difference of condition means with SE sqrt(2 MSB/(m k)) when sigma_b^2 > 0, else
+    sqrt(2 s^2/(m k)) with s^2 the pooled residual variance (df N - 2); Wald z as statsmodels' MixedLM reports.
+    """
+    rng = np.random.default_rng(seed)
+    k = discussions
+    delta = d * math.sqrt(group_var + scale)
+    u = rng.normal(0, math.sqrt(group_var), (reps, 2, k, 1))
+    e = rng.normal(0, math.sqrt(scale), (reps, 2, k, m))
+    y = u + e
+    y[:, 1] += delta
+    disc_means = y.mean(axis=3)
+    cond_means = disc_means.mean(axis=2)
+    ssb = m * ((disc_means - cond_means[:, :, None]) ** 2).sum(axis=(1, 2))
+    ssw = ((y - disc_means[..., None]) ** 2).sum(axis=(1, 2, 3))
+    msb = ssb / (2 * k - 2)
+    msw = ssw / (2 * k * (m - 1))
+    pooled = (ssb + ssw) / (2 * k * m - 2)
+    var = np.where(msb > msw, msb, pooled)
+    se = np.sqrt(2 * var / (m * k))
+    z = (cond_means[:, 1] - cond_means[:, 0]) / se
+    p_z = 2 * st.norm.sf(np.abs(z))
+    p_means = np.array([st.ttest_ind(disc_means[r, 1], disc_means[r, 0]).pvalue for r in range(reps)])
+    icc = group_var / (group_var + scale)
+    de = 1 + (m - 1) * icc
+    analytic = float(POWER.power(effect_size=d, nobs1=k * m / de, alpha=alpha, ratio=1.0))
+    return {"groupVariance": group_var, "residualVariance": scale, "m": m, "effect": d, "discussions": k, "alpha": alpha,
+            "reps": reps, "analyticPower": analytic, "simulatedPowerMixedModelClosedForm": float((p_z < alpha).mean()),
+            "simulatedPowerDiscussionMeans": float((p_means < alpha).mean())}
+
+
 def simulate(group_var, scale, m, d, discussions, alpha, reps=2000, seed=7):
     """Rejections of H0 at `discussions` discussions per condition of `m` comments, difference d * total SD."""
     rng = np.random.default_rng(seed)
@@ -186,14 +224,17 @@ def main():
     if "--simulate" not in sys.argv:
         return
     sims = []
-    for case in [pilot]:
+    for case in [pilot, given]:
         m = round(case["commentsPerDiscussion"])
-        for pair in case["pairs"][:2]:
+        for pair in case["pairs"][:2 if case["effect"] is None else 1]:
             # At the design's own m (rounded to whole comments) and the rounded-up number of discussions.
             de = 1 + (m - 1) * case["icc"]
             n = float(np.asarray(POWER.solve_power(effect_size=pair["effect"], nobs1=None, alpha=case["alpha"], power=case["power"])).item())
             k = int(math.ceil(n * de / m))
-            sim = simulate(case["groupVariance"], case["residualVariance"], m, pair["effect"], k, case["alpha"])
+            if "--statsmodels" in sys.argv:
+                sim = simulate(case["groupVariance"], case["residualVariance"], m, pair["effect"], k, case["alpha"])
+            else:
+                sim = simulate_closed_form(case["groupVariance"], case["residualVariance"], m, pair["effect"], k, case["alpha"])
             sim["pair"] = f"{pair['a']} - {pair['b']}"
             sim["targetPower"] = case["power"]
             print("simulation", sim)
