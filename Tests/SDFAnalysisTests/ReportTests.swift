@@ -146,8 +146,8 @@ struct ReportTests {
         let namespaceMentions = html.components(separatedBy: "http://www.w3.org/2000/svg").count - 1
         #expect(httpMentions == namespaceMentions, "the report refers to the network")
         let sections = doc.all("section").compactMap { $0.attributes["id"] }
-        #expect(sections == ["summary", "design", "runs", "quality", "scores", "agreement", "behaviour", "turn-taking", "methods"])
-        let expectedCharts = 8  // (a) once, (b)(c)(d) for each of two dimensions, (e) once
+        #expect(sections == ["summary", "design", "runs", "quality", "scores", "agreement", "roles", "behaviour", "turn-taking", "power", "methods"])
+        let expectedCharts = 9  // (a) once, (b)(c)(d) for each of two dimensions, (e) once, (f) moderator comments per discussion
         #expect(doc.all("svg").count == expectedCharts)
         #expect(doc.all("figcaption").count == doc.all("svg").count)
         #expect(doc.all("style").count == 1)

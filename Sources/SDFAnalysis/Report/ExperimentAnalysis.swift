@@ -172,6 +172,11 @@ public struct DimensionAnalysis: Sendable, Hashable, Codable {
     /// The same fixed effects with a random intercept per discussion (REML) on comment scores; `nil` without
     /// enough data.
     public var mixedModel: MixedModelTable?
+    /// The scores split by the speaker's role within each condition (``BreakdownSection``); empty when the
+    /// analysed comments have a single role (e.g. no trolls in the design).
+    public var byRole: [SubgroupScores]
+    /// The scores per generator model, pooled over each model's conditions; empty with a single model.
+    public var byModel: [SubgroupScores]
 
     /// The statistics of `condition`, if it is in the design.
     public func scores(_ condition: String) -> ConditionScores? { conditions.first { $0.condition == condition } }
@@ -303,6 +308,18 @@ public struct ExperimentAnalysis: Sendable, Hashable, Codable {
     public var turnTaking: [TurnTakingSummary]
     /// Data-quality figures.
     public var quality: DataQuality
+    /// The roles of the analysed comments (`user`, `troll`, and `moderator` when included), in that order.
+    public var roles: [String]
+    /// The generator models of the discussions, sorted.
+    public var models: [String]
+    /// Moderator comments per discussion, one entry per condition with a moderator, in condition order.
+    public var interventionsPerDiscussion: [InterventionCounts]
+    /// Comments and abstentions per persona and the inequality of participation, per condition.
+    public var participation: [ConditionParticipation]
+    /// Discussions per condition needed to detect each pair's difference (target power 0.8 at
+    /// ``AnalysisOptions/alpha``, the pilot's own effect); `nil` when not computable (fewer than two conditions
+    /// with scores).
+    public var power: PowerAnalysis?
 
     /// The condition labels, in order.
     public var conditionLabels: [String] { conditions.map(\.label) }
@@ -325,6 +342,15 @@ public struct ExperimentAnalysis: Sendable, Hashable, Codable {
     public static func build(
         store: Store, options: AnalysisOptions = AnalysisOptions(), progress: WorkProgressHandler? = nil
     ) async throws -> ExperimentAnalysis {
+        let input = try await input(store: store, options: options, progress: progress)
+        progress?(WorkProgress(phase: "statistics", done: 0, total: 0, unit: "steps"))
+        return compute(input)
+    }
+
+    /// Reads the whole store into the sections' typed input.
+    ///
+    /// - Parameter progress: told as the store is read (phase `reading the store`, 4 steps).
+    static func input(store: Store, options: AnalysisOptions, progress: WorkProgressHandler? = nil) async throws -> AnalysisInput {
         func step(_ done: Int) { progress?(WorkProgress(phase: "reading the store", done: done, total: 4, unit: "steps")) }
         step(0)
         let discussions = try await store.discussions()
@@ -339,13 +365,11 @@ public struct ExperimentAnalysis: Sendable, Hashable, Codable {
         step(3)
         let summary = try await store.summary()
         step(4)
-        progress?(WorkProgress(phase: "statistics", done: 0, total: 0, unit: "steps"))
         let stem = URL(fileURLWithPath: store.path).deletingPathExtension().lastPathComponent
-        return compute(
-            AnalysisInput(
-                experiment: runs.last?.experiment ?? stem, storePath: store.path, runs: runs, discussions: discussions,
-                participants: participants, turns: allTurns, annotations: annotations, annotators: annotatorRecords,
-                summary: summary, options: options))
+        return AnalysisInput(
+            experiment: runs.last?.experiment ?? stem, storePath: store.path, runs: runs, discussions: discussions,
+            participants: participants, turns: allTurns, annotations: annotations, annotators: annotatorRecords,
+            summary: summary, options: options)
     }
 
     // MARK: computation
@@ -397,7 +421,10 @@ public struct ExperimentAnalysis: Sendable, Hashable, Codable {
             rubric: input.rubric, annotators: input.annotatorNames, options: input.options,
             dimensions: input.rubric.map { DimensionSection.analysis(of: $0, input) }, behaviour: behaviour,
             interventionByStrategy: InterventionSection.byStrategy(conditions: conditions, behaviour: behaviour),
-            turnTaking: TurnTakingSection.summaries(input), quality: QualitySection.quality(input))
+            turnTaking: TurnTakingSection.summaries(input), quality: QualitySection.quality(input), roles: BreakdownSection.roles(input),
+            models: BreakdownSection.models(input), interventionsPerDiscussion: InterventionSection.perDiscussion(input),
+            participation: ParticipationSection.participation(input),
+            power: try? PowerSection.analysis(input, alpha: input.options.alpha, power: 0.8, effect: nil))
     }
 
     /// The turn-taking check on counts pooled over several discussions.

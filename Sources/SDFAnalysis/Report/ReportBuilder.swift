@@ -95,7 +95,7 @@ public enum ReportBuilder {
         let store = URL(fileURLWithPath: a.storePath).lastPathComponent
         let version = a.runs.last?.toolVersion ?? SDFVersion.current
         h.raw("<p class=\"lead\">SDF report of the store <code>\(esc(store))</code> · SDF \(esc(version)) · \(a.conditions.count) condition\(a.conditions.count == 1 ? "" : "s"), \(a.quality.discussions) discussion\(a.quality.discussions == 1 ? "" : "s")</p>")
-        h.raw("<nav><a href=\"#summary\">Summary</a> <a href=\"#design\">Design</a> <a href=\"#runs\">Runs</a> <a href=\"#quality\">Data quality</a> <a href=\"#scores\">Scores</a> <a href=\"#agreement\">Agreement</a> <a href=\"#behaviour\">Behaviour</a> <a href=\"#turn-taking\">Turn-taking</a> <a href=\"#methods\">Methods</a></nav>")
+        h.raw("<nav><a href=\"#summary\">Summary</a> <a href=\"#design\">Design</a> <a href=\"#runs\">Runs</a> <a href=\"#quality\">Data quality</a> <a href=\"#scores\">Scores</a> <a href=\"#agreement\">Agreement</a> <a href=\"#roles\">Roles and models</a> <a href=\"#behaviour\">Behaviour</a> <a href=\"#turn-taking\">Turn-taking</a> <a href=\"#power\">Power</a> <a href=\"#methods\">Methods</a></nav>")
         h.raw("</header>")
 
         // Summary.
@@ -111,8 +111,10 @@ public enum ReportBuilder {
         quality(&h, a)
         scores(&h, a)
         agreement(&h, a)
+        rolesAndModels(&h, a)
         behaviour(&h, a)
         turnTaking(&h, a)
+        power(&h, a)
         methods(&h, a)
 
         h.raw("</main>")
@@ -382,6 +384,8 @@ public enum ReportBuilder {
                 ]
             }, numericColumns: Set(1...6))
         h.figure(a.interventionChart().svg(), caption: "Share of the moderator's turns in which it posted a comment, per strategy (pooled over models).")
+        interventionsPerDiscussion(&h, a)
+        participation(&h, a)
         h.raw("</section>")
     }
 
@@ -418,7 +422,8 @@ public enum ReportBuilder {
             "Regression: OLS of score on condition × turn (treatment coding, reference \(a.dimensions.compactMap { $0.regression?.terms.reference }.first ?? "—"))\(Set(a.conditions.map(\.model)).count > 1 ? "; with several models the condition factor is the strategy and the model enters as a main effect" : ""), t-based p-values and intervals. Mixed model: the same fixed effects with a random intercept per discussion, fitted by REML (Harville 1977) with the variance ratio found by a one-dimensional golden-section search and GLS for the fixed effects; Wald z p-values and intervals, as statsmodels' MixedLM reports them.",
             "Tests: Kruskal–Wallis H with tie correction (Kruskal & Wallis 1952); Dunn's post-hoc test with Holm's step-down adjustment (Dunn 1964; Holm 1979); one-way ANOVA as a parametric comparison. Significance threshold: \(ReportFormat.noLeadingZero(SVG.num(a.options.alpha, decimals: 2))).",
             "Agreement: Krippendorff's α, interval and ordinal (Krippendorff 2011). Polarisation: nDFU on the fixed scale (Pavlopoulos & Likas 2024).",
-            "Lexical diversity: 1 − mean pairwise ROUGE-L F1 (Lin 2004) per discussion.",
+            "Lexical diversity: 1 − mean pairwise ROUGE-L F1 (Lin 2004) per discussion. Participation inequality: Gini coefficient of comments per participant within a discussion (Gini 1912), averaged over discussions.",
+            "Power: design effect 1 + (m − 1)·ICC (Kish 1965; Donner & Klar 2000) with the ICC of a REML random-intercept model; sample size and power of the two-sided two-sample t-test from the noncentral t distribution (Cohen 1988), as statsmodels' TTestIndPower computes them.",
             "Comments within a discussion share context and are not independent; the discussion-level test (one mean per discussion) is the conservative check.",
         ]
         for item in items { h.raw("<li>\(esc(item))</li>") }

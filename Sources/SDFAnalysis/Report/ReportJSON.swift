@@ -18,6 +18,18 @@ import SDFStore
 ///     "runs": [``RunManifest``], "conditions": [``ConditionDesign``], "rubric": [``RubricDimension``],
 ///     "quality": ``DataQuality``, "behaviour": [``ConditionBehaviour``],
 ///     "interventionByStrategy": [``StrategyIntervention``], "turnTaking": [``TurnTakingSummary``],
+///     "roles": ["user", "troll", …], "models": ["…"],   // levels of the role and model splits
+///     "interventionsPerDiscussion": [``InterventionCounts`` {condition, strategy, counts: [moderator
+///                      comments per discussion], mean, median, min, max}],   // moderated conditions only
+///     "participation": [``ConditionParticipation`` {condition, personas: [``PersonaParticipation``
+///                      {persona, role, discussions, turns, comments, abstentions, share}], meanGini,
+///                      meanTopShare, discussions}],
+///     "power": ``PowerAnalysis`` {alpha, power (target 0.8), iccMethod, dimensions: [``DimensionPower``
+///                      {dimension, icc, groupVariance, residualVariance, commentsPerDiscussion,
+///                      designEffect, comments, discussions, pairs: [``PairPower`` {a, b, commentsA,
+///                      commentsB, discussionsA, discussionsB, difference, pooledSD, pilotEffect, effect,
+///                      effectiveN, commentsNeeded, discussionsExact, discussionsNeeded, pilotPower}]}]},
+///                      // absent with fewer than two conditions with scores
 ///     "dimensions": [{                      // ``DimensionAnalysis``, one per rubric dimension
 ///       "dimension", "conditions": [``ConditionScores`` with "ci": {estimate, lower, upper, level}],
 ///       "kruskalWallis", "discussionKruskalWallis", "anova", "dunn": [``PairwiseComparison``],
@@ -25,7 +37,11 @@ import SDFStore
 ///       "regression": ``RegressionTable`` {terms, coefficients: [{term, estimate, standardError,
 ///                      statistic, p, lower, upper}], rSquared, adjustedRSquared, n, residualDF},
 ///       "mixedModel": ``MixedModelTable`` {terms, coefficients, groupVariance, residualVariance, icc,
-///                      logLikelihood, converged, n, discussions}
+///                      logLikelihood, converged, n, discussions},
+///       "byRole": [``SubgroupScores`` {condition, level (role), comments, ratings, discussions, mean, ci}],
+///                      // empty when the analysed comments have one role
+///       "byModel": [``SubgroupScores`` {level (model), …}]   // pooled over the model's conditions;
+///                      // empty with one model
 ///     }]
 ///   }
 /// }

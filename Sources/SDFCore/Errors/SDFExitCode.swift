@@ -30,7 +30,8 @@ public enum SDFExitCode: Int32, Sendable, Hashable, CaseIterable, CustomStringCo
     /// 4: a store problem.
     ///
     /// The store cannot be opened, read or written, is in use by another run, was made from a different design or
-    /// does not match the experiment, or an export/report folder belongs to another store.
+    /// does not match the experiment, or an export/report folder belongs to another store; `sdf power` on a store
+    /// with fewer than two conditions or no `ok` rating.
     case storeProblem = 4
 
     /// 64: bad command-line flags (as `EX_USAGE`).

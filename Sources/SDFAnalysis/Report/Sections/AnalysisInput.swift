@@ -18,6 +18,10 @@ struct AnalysisInput: Sendable {
         /// Non-moderator turns so far in the discussion, this one included (at least 1), so conditions line up
         /// whether or not moderator turns sit in between.
         var userTurn: Int
+        /// The speaker's role (`user`, `troll`, or `moderator` when moderator comments are included).
+        var role: Role = .user
+        /// The generator model of the discussion (its condition's model).
+        var model: String = ""
     }
 
     /// The experiment's name.
@@ -107,7 +111,10 @@ struct AnalysisInput: Sendable {
                 let moderator = ExperimentAnalysis.isModerator(t)
                 if !moderator { userTurn += 1 }
                 guard t.outcome == .comment, includeModerator || !moderator else { continue }
-                analysed.append(AnalysedComment(id: t.id, discussionId: t.discussionId, condition: d.conditionLabel, userTurn: max(1, userTurn)))
+                analysed.append(
+                    AnalysedComment(
+                        id: t.id, discussionId: t.discussionId, condition: d.conditionLabel, userTurn: max(1, userTurn), role: t.role,
+                        model: d.modelName))
             }
         }
         return analysed
