@@ -299,6 +299,8 @@ public struct ExperimentAnalysis: Sendable, Hashable, Codable {
     public var turnTaking: [TurnTakingSummary]
     /// Data-quality figures.
     public var quality: DataQuality
+    /// The comparison with a human corpus (`sdf report --human PATH`); `nil` without one.
+    public var fidelity: FidelityComparison? = nil
 
     /// The condition labels, in order.
     public var conditionLabels: [String] { conditions.map(\.label) }

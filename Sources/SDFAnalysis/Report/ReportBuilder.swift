@@ -20,13 +20,15 @@ public enum ReportBuilder {
 
     /// Writes the report of `store` to `path` (atomically, creating the folder), and returns `path`.
     ///
-    /// - Parameter jsonPath: also write the ``ReportJSON`` document of the same analysis there.
+    /// - Parameters:
+    ///   - jsonPath: also write the ``ReportJSON`` document of the same analysis there.
+    ///   - human: also compare the store with this human corpus (the fidelity section, ``FidelityComparison``).
     /// - Throws: ``StoreError`` when the store cannot be read or a file cannot be written.
     @discardableResult
     public static func write(
-        store: Store, to path: String, options: AnalysisOptions = AnalysisOptions(), jsonPath: String? = nil
+        store: Store, to path: String, options: AnalysisOptions = AnalysisOptions(), jsonPath: String? = nil, human: HumanCorpus? = nil
     ) async throws -> String {
-        let analysis = try await ExperimentAnalysis.build(store: store, options: options)
+        let analysis = try await Self.analysis(store: store, options: options, human: human)
         let text = html(analysis)
         if let jsonPath { try ReportJSON.write(analysis, to: jsonPath) }
         let url = URL(fileURLWithPath: path)
@@ -45,21 +47,29 @@ public enum ReportBuilder {
     /// - Parameters:
     ///   - force: replace another store's report (or an unmarked `report.html`) anyway.
     ///   - jsonPath: also write the ``ReportJSON`` document of the same analysis there (after the claim).
+    ///   - human: also compare the store with this human corpus (the fidelity section, ``FidelityComparison``).
     /// - Returns: the path written.
     /// - Throws: ``StoreError`` when the folder holds another store's export or report (nothing written), the
     ///   store cannot be read, or a file cannot be written.
     @discardableResult
     public static func write(
         store: Store, intoFolder directory: String, options: AnalysisOptions = AnalysisOptions(), force: Bool = false,
-        jsonPath: String? = nil
+        jsonPath: String? = nil, human: HumanCorpus? = nil
     ) async throws -> String {
-        let analysis = try await ExperimentAnalysis.build(store: store, options: options)
+        let analysis = try await Self.analysis(store: store, options: options, human: human)
         let text = html(analysis)
         try await ExportFolder.claim(directory, for: store, files: ["report.html"], force: force)
         if let jsonPath { try ReportJSON.write(analysis, to: jsonPath) }
         let path = defaultPath(storePath: store.path, outDirectory: directory)
         try StoreError.write(Data(text.utf8), to: path)
         return path
+    }
+
+    /// The analysis of `store`, with its ``ExperimentAnalysis/fidelity`` comparison when `human` is given.
+    static func analysis(store: Store, options: AnalysisOptions, human: HumanCorpus?) async throws -> ExperimentAnalysis {
+        var analysis = try await ExperimentAnalysis.build(store: store, options: options)
+        if let human { analysis.fidelity = try await FidelityComparison.build(store: store, human: human) }
+        return analysis
     }
 
     /// Where `sdf report` writes: `DIR/report.html` with `--out DIR`, otherwise `<store stem>-report.html`
@@ -109,6 +119,7 @@ public enum ReportBuilder {
         agreement(&h, a)
         behaviour(&h, a)
         turnTaking(&h, a)
+        if let fidelity = a.fidelity { Self.fidelity(&h, fidelity) }
         methods(&h, a)
 
         h.raw("</main>")

@@ -26,7 +26,8 @@ import SDFStore
 ///                      statistic, p, lower, upper}], rSquared, adjustedRSquared, n, residualDF},
 ///       "mixedModel": ``MixedModelTable`` {terms, coefficients, groupVariance, residualVariance, icc,
 ///                      logLikelihood, converged, n, discussions}
-///     }]
+///     }],
+///     "fidelity": ``FidelityComparison``     // only with `sdf report --human PATH`
 ///   }
 /// }
 /// ```

@@ -4,7 +4,7 @@ import SDFAnalysis
 import SDFCore
 import SDFStore
 
-/// `sdf report STORE [--out DIR]`: writes the self-contained HTML report of a store.
+/// `sdf report STORE [--out DIR] [--human PATH]`: writes the self-contained HTML report of a store.
 struct Report: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a self-contained HTML report (design, data quality, scores, tests, charts) of a store.",
@@ -37,6 +37,11 @@ struct Report: AsyncParsableCommand {
     @Option(help: "What the bootstrap intervals resample: discussion (default) or comment.")
     var bootstrapUnit: BootstrapUnit = .discussion
 
+    @Option(help: "Add a fidelity section comparing the store with this human corpus (ConvoKit directory, CSV file or SDF store; see sdf compare).")
+    var human: String?
+
+    @OptionGroup var corpus: HumanCorpusOptions
+
     func validate() throws {
         if resamples < 1 { throw ValidationError("--resamples must be at least 1") }
     }
@@ -54,6 +59,8 @@ struct Report: AsyncParsableCommand {
                     throw ExitCode(.badFlags)
                 }
             }
+            var humanCorpus: HumanCorpus?
+            if let human { humanCorpus = try await HumanCorpus.read(path: human, columns: corpus.columns) }
             var options = AnalysisOptions()
             options.bootstrapResamples = resamples
             options.includeModeratorComments = includeModerator
@@ -62,12 +69,15 @@ struct Report: AsyncParsableCommand {
             let path: String
             if let out {
                 // The folder is claimed for this store: another store's report there is not replaced silently.
-                path = try await ReportBuilder.write(store: opened, intoFolder: out, options: options, force: force, jsonPath: json)
+                path = try await ReportBuilder.write(store: opened, intoFolder: out, options: options, force: force, jsonPath: json, human: humanCorpus)
             } else {
-                path = try await ReportBuilder.write(store: opened, to: ReportBuilder.defaultPath(storePath: store), options: options, jsonPath: json)
+                path = try await ReportBuilder.write(store: opened, to: ReportBuilder.defaultPath(storePath: store), options: options, jsonPath: json, human: humanCorpus)
             }
             printError("wrote the report of \(store) to \(path)" + (json.map { " and its statistics to \($0)" } ?? ""))
             print(path)
+        } catch let error as HumanCorpusError {
+            printError("error: \(error.message)")
+            throw ExitCode(for: error)
         } catch let error as StoreError {
             printError("error: \(error.message)")
             throw ExitCode(for: error)
