@@ -206,6 +206,10 @@ struct FidelityComparisonTests {
         #expect(f.measures.first { $0.kind == .threadLength }?.unavailable == "the human corpus has no conversation ids (give --conversation-column)")
         #expect(f.measures.first { $0.kind == .replyDepth }?.unavailable == "the human corpus has no reply structure (give --reply-to-column)")
         #expect(f.text.contains("not compared: the human corpus has no reply structure"))
+        // Six human comments cannot fill one diversity sample of the default 10.
+        #expect(
+            f.measures.first { $0.kind == .lexicalDiversity }?.unavailable
+                == "the human corpus has 6 comments, fewer than one sample of 10 (give a smaller --diversity-sample-size)")
     }
 
     @Test("the text table and the report section of a scripted store match their golden files")

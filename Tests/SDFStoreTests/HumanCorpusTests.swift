@@ -180,6 +180,37 @@ struct HumanCorpusTests {
         #expect(corpus.threadLengths == [2, 1])
     }
 
+    @Test("an SDF store as the human corpus: seeds are roots, moderator comments are counted and left out, ok ratings are scores")
+    func storeCorpus() async throws {
+        let path = try temporaryFolder().appendingPathComponent("human.sqlite").path
+        let store = try Store.open(path: path)
+        let report = try await LegacyImporter(store: store).run(paths: [legacyFixtures])
+        #expect(report.committed)
+        let corpus = try await HumanCorpus.read(path: path)
+        #expect(corpus.format == .store)
+        // Count what the store holds, independently of the reader.
+        var comments = 0
+        var moderator = 0
+        var seeds = 0
+        var lengths: [Int] = []
+        for d in try await store.discussions() {
+            seeds += try await store.seedComments(of: d).count
+            let turns = try await store.turns(of: d.id).filter { $0.outcome == .comment }
+            moderator += turns.filter { $0.role == .moderator }.count
+            comments += turns.filter { $0.role != .moderator }.count
+            lengths.append(turns.filter { $0.role != .moderator }.count)
+        }
+        #expect(corpus.counts.used == comments)
+        #expect(corpus.counts.moderator == moderator)
+        #expect(corpus.counts.roots == seeds)
+        #expect(corpus.counts.read == comments + moderator + seeds)
+        #expect(corpus.threadLengths == lengths)
+        #expect(corpus.comments.allSatisfy { ($0.depth ?? 0) >= 1 })
+        let okRated = Set(try await store.annotations().filter { $0.status == .ok && !$0.values.isEmpty }.map(\.commentId))
+        #expect(corpus.comments.filter { !$0.scores.isEmpty }.count == corpus.comments.filter { okRated.contains($0.id) }.count)
+        #expect(moderator > 0)
+    }
+
     @Test("stored threads: the k-th comment after s seeds has depth max(s, 1) − 1 + k; abstentions take no place")
     func storeThreadDepths() {
         let call = CallProvenance.imported(modelName: "m", modelId: nil, promptHash: "h")

@@ -24,6 +24,7 @@ extension FidelityComparison {
         if c.roots > 0 { excluded.append("\(c.roots) root\(c.roots == 1 ? "" : "s") (opening posts)") }
         if c.empty > 0 { excluded.append("\(c.empty) empty") }
         if c.deleted > 0 { excluded.append("\(c.deleted) [deleted]/[removed]") }
+        if c.moderator > 0 { excluded.append("\(c.moderator) moderator comment\(c.moderator == 1 ? "" : "s")") }
         if !excluded.isEmpty { parts.append("not comments: " + excluded.joined(separator: ", ")) }
         if c.missingParents > 0 { parts.append("\(c.missingParents) replying to a record not in the corpus (depth 1)") }
         if c.blankLines > 0 { parts.append("\(c.blankLines) blank line\(c.blankLines == 1 ? "" : "s") skipped") }

@@ -242,7 +242,10 @@ public struct FidelityComparison: Sendable, Hashable, Codable {
         measures.append(
             measure(
                 .lexicalDiversity, name: "lexical diversity (1 − mean pairwise ROUGE-L, samples of \(options.diversitySampleSize) comments)",
-                bins: diversityBins, unavailable: nil
+                bins: diversityBins,
+                unavailable: humanSide.texts.count < max(2, options.diversitySampleSize)
+                    ? "the human corpus has \(humanSide.texts.count) comments, fewer than one sample of \(max(2, options.diversitySampleSize)) (give a smaller --diversity-sample-size)"
+                    : nil
             ) { side, stream in
                 diversitySamples(side.texts, options: options, stream: stream)
             })

@@ -70,6 +70,8 @@ public struct HumanCorpus: Sendable, Hashable, Codable {
         public var empty: Int = 0
         /// Records whose text is `[deleted]` or `[removed]`, not comments.
         public var deleted: Int = 0
+        /// Moderator comments of a store, not comments (the synthetic side leaves them out too).
+        public var moderator: Int = 0
         /// Records (of any kind) replying to an id that is not in the corpus.
         public var missingParents: Int = 0
         /// Blank lines of `utterances.jsonl`, skipped.
@@ -488,7 +490,10 @@ extension HumanCorpus {
             let turns = try await store.turns(of: d.id)
             for c in StoreThreads.comments(turns, seedCount: seeds) {
                 counts.read += 1
-                guard !c.isModerator else { continue }
+                guard !c.isModerator else {
+                    counts.moderator += 1
+                    continue
+                }
                 let scores = (ratings[c.turn.id] ?? [:]).mapValues { Double($0.reduce(0, +)) / Double($0.count) }
                 comments.append(Comment(id: c.turn.id, conversation: d.id, text: c.turn.text ?? "", depth: c.depth, scores: scores))
                 length += 1
