@@ -7,7 +7,8 @@ import SDFStore
 ///
 /// Sections: summary (plain language), design, run manifest, data quality, scores per dimension (table,
 /// tests, charts), annotator agreement and polarisation, behaviour (intervention, participation, lexical
-/// diversity), the turn-taking check, and methods. The output is a pure function of the store's content and
+/// diversity), the turn-taking check, fidelity to a human corpus (only with one, ``ExperimentAnalysis/fidelity``),
+/// and methods. The output is a pure function of the store's content and
 /// the options: it contains no generation time, so the same store gives the same bytes. The document is
 /// also well-formed XML (XHTML syntax), which the tests check.
 public enum ReportBuilder {
