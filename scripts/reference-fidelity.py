@@ -92,6 +92,7 @@ cases = [
     case("medium unequal", rng.lognormal(3.0, 0.8, 300), rng.lognormal(3.2, 0.9, 450), LENGTH_EDGES),
     case("medium equal", rng.normal(0.5, 0.1, 500), rng.normal(0.52, 0.1, 500), UNIT_EDGES),
     case("gcd > 1", rng.poisson(4.0, 60), rng.poisson(4.6, 90), [0, 1, 2, 3, 4, 5, 6, 8, 11, math.inf]),
+    case("unequal n, tiny p", rng.normal(0.0, 1.0, 120), rng.normal(2.0, 1.0, 150), [-math.inf, -2, -1, 0, 1, 2, 3, 4, math.inf]),
     case(
         "large, asymptotic",
         generated(12000, 7919, 1.0),
