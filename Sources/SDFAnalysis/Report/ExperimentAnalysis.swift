@@ -320,6 +320,8 @@ public struct ExperimentAnalysis: Sendable, Hashable, Codable {
     /// ``AnalysisOptions/alpha``, the pilot's own effect); `nil` when not computable (fewer than two conditions
     /// with scores).
     public var power: PowerAnalysis?
+    /// The comparison with a human corpus (`sdf report --human PATH`); `nil` without one.
+    public var fidelity: FidelityComparison? = nil
 
     /// The condition labels, in order.
     public var conditionLabels: [String] { conditions.map(\.label) }

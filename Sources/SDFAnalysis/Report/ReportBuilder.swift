@@ -7,7 +7,8 @@ import SDFStore
 ///
 /// Sections: summary (plain language), design, run manifest, data quality, scores per dimension (table,
 /// tests, charts), annotator agreement and polarisation, behaviour (intervention, participation, lexical
-/// diversity), the turn-taking check, and methods. The output is a pure function of the store's content and
+/// diversity), the turn-taking check, fidelity to a human corpus (only with one, ``ExperimentAnalysis/fidelity``),
+/// and methods. The output is a pure function of the store's content and
 /// the options: it contains no generation time, so the same store gives the same bytes. The document is
 /// also well-formed XML (XHTML syntax), which the tests check.
 public enum ReportBuilder {
@@ -23,13 +24,14 @@ public enum ReportBuilder {
     /// - Parameters:
     ///   - jsonPath: also write the ``ReportJSON`` document of the same analysis there.
     ///   - progress: passed to ``ExperimentAnalysis/build(store:options:progress:)``.
+    ///   - human: also compare the store with this human corpus (the fidelity section, ``FidelityComparison``).
     /// - Throws: ``StoreError`` when the store cannot be read or a file cannot be written.
     @discardableResult
     public static func write(
         store: Store, to path: String, options: AnalysisOptions = AnalysisOptions(), jsonPath: String? = nil,
-        progress: WorkProgressHandler? = nil
+        progress: WorkProgressHandler? = nil, human: HumanCorpus? = nil
     ) async throws -> String {
-        let analysis = try await ExperimentAnalysis.build(store: store, options: options, progress: progress)
+        let analysis = try await Self.analysis(store: store, options: options, human: human, progress: progress)
         let text = html(analysis)
         if let jsonPath { try ReportJSON.write(analysis, to: jsonPath) }
         let url = URL(fileURLWithPath: path)
@@ -49,21 +51,31 @@ public enum ReportBuilder {
     ///   - force: replace another store's report (or an unmarked `report.html`) anyway.
     ///   - jsonPath: also write the ``ReportJSON`` document of the same analysis there (after the claim).
     ///   - progress: passed to ``ExperimentAnalysis/build(store:options:progress:)``.
+    ///   - human: also compare the store with this human corpus (the fidelity section, ``FidelityComparison``).
     /// - Returns: the path written.
     /// - Throws: ``StoreError`` when the folder holds another store's export or report (nothing written), the
     ///   store cannot be read, or a file cannot be written.
     @discardableResult
     public static func write(
         store: Store, intoFolder directory: String, options: AnalysisOptions = AnalysisOptions(), force: Bool = false,
-        jsonPath: String? = nil, progress: WorkProgressHandler? = nil
+        jsonPath: String? = nil, progress: WorkProgressHandler? = nil, human: HumanCorpus? = nil
     ) async throws -> String {
-        let analysis = try await ExperimentAnalysis.build(store: store, options: options, progress: progress)
+        let analysis = try await Self.analysis(store: store, options: options, human: human, progress: progress)
         let text = html(analysis)
         try await ExportFolder.claim(directory, for: store, files: ["report.html"], force: force)
         if let jsonPath { try ReportJSON.write(analysis, to: jsonPath) }
         let path = defaultPath(storePath: store.path, outDirectory: directory)
         try StoreError.write(Data(text.utf8), to: path)
         return path
+    }
+
+    /// The analysis of `store`, with its ``ExperimentAnalysis/fidelity`` comparison when `human` is given.
+    static func analysis(
+        store: Store, options: AnalysisOptions, human: HumanCorpus?, progress: WorkProgressHandler? = nil
+    ) async throws -> ExperimentAnalysis {
+        var analysis = try await ExperimentAnalysis.build(store: store, options: options, progress: progress)
+        if let human { analysis.fidelity = try await FidelityComparison.build(store: store, human: human) }
+        return analysis
     }
 
     /// Where `sdf report` writes: `DIR/report.html` with `--out DIR`, otherwise `<store stem>-report.html`
@@ -95,7 +107,7 @@ public enum ReportBuilder {
         let store = URL(fileURLWithPath: a.storePath).lastPathComponent
         let version = a.runs.last?.toolVersion ?? SDFVersion.current
         h.raw("<p class=\"lead\">SDF report of the store <code>\(esc(store))</code> · SDF \(esc(version)) · \(a.conditions.count) condition\(a.conditions.count == 1 ? "" : "s"), \(a.quality.discussions) discussion\(a.quality.discussions == 1 ? "" : "s")</p>")
-        h.raw("<nav><a href=\"#summary\">Summary</a> <a href=\"#design\">Design</a> <a href=\"#runs\">Runs</a> <a href=\"#quality\">Data quality</a> <a href=\"#scores\">Scores</a> <a href=\"#agreement\">Agreement</a> <a href=\"#roles\">Roles and models</a> <a href=\"#behaviour\">Behaviour</a> <a href=\"#turn-taking\">Turn-taking</a> <a href=\"#power\">Power</a> <a href=\"#methods\">Methods</a></nav>")
+        h.raw("<nav><a href=\"#summary\">Summary</a> <a href=\"#design\">Design</a> <a href=\"#runs\">Runs</a> <a href=\"#quality\">Data quality</a> <a href=\"#scores\">Scores</a> <a href=\"#agreement\">Agreement</a> <a href=\"#roles\">Roles and models</a> <a href=\"#behaviour\">Behaviour</a> <a href=\"#turn-taking\">Turn-taking</a> <a href=\"#power\">Power</a>" + (a.fidelity == nil ? "" : " <a href=\"#fidelity\">Fidelity</a>") + " <a href=\"#methods\">Methods</a></nav>")
         h.raw("</header>")
 
         // Summary.
@@ -115,6 +127,7 @@ public enum ReportBuilder {
         behaviour(&h, a)
         turnTaking(&h, a)
         power(&h, a)
+        if let fidelity = a.fidelity { Self.fidelity(&h, fidelity) }
         methods(&h, a)
 
         h.raw("</main>")

@@ -33,7 +33,7 @@ import SDFStore
 ///     "dimensions": [{                      // ``DimensionAnalysis``, one per rubric dimension
 ///       "dimension", "conditions": [``ConditionScores`` with "ci": {estimate, lower, upper, level}],
 ///       "kruskalWallis", "discussionKruskalWallis", "anova", "dunn": [``PairwiseComparison``],
-///       "compared", "alphaInterval", "alphaOrdinal", "alphaUnits", "byTurn": [{condition, points: [{x, mean, n}]}],
+///       "compared", "alphaInterval", "alphaOrdinal", "alphaUnits", "byTurn": [{condition, points: [{x, mean, n, lower, upper}]}],  // lower/upper: 95 % t-interval, absent below n = 2
 ///       "regression": ``RegressionTable`` {terms, coefficients: [{term, estimate, standardError,
 ///                      statistic, p, lower, upper}], rSquared, adjustedRSquared, n, residualDF},
 ///       "mixedModel": ``MixedModelTable`` {terms, coefficients, groupVariance, residualVariance, icc,
@@ -43,6 +43,7 @@ import SDFStore
 ///       "byModel": [``SubgroupScores`` {level (model), …}]   // pooled over the model's conditions;
 ///                      // empty with one model
 ///     }]
+///     "fidelity": ``FidelityComparison``     // only with `sdf report --human PATH`
 ///   }
 /// }
 /// ```

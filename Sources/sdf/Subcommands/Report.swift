@@ -4,7 +4,7 @@ import SDFAnalysis
 import SDFCore
 import SDFStore
 
-/// `sdf report STORE [--out DIR]`: writes the self-contained HTML report of a store.
+/// `sdf report STORE [--out DIR] [--human PATH]`: writes the self-contained HTML report of a store.
 struct Report: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Write a self-contained HTML report (design, data quality, scores, tests, charts) of a store.",
@@ -40,6 +40,11 @@ struct Report: AsyncParsableCommand {
     @Option(help: "The report's heading and page title (default: the experiment's name; \"Imported discussions\" for an imported store).")
     var title: String?
 
+    @Option(help: "Add a fidelity section comparing the store with this human corpus (ConvoKit directory, CSV file or SDF store; see sdf compare).")
+    var human: String?
+
+    @OptionGroup var corpus: HumanCorpusOptions
+
     func validate() throws {
         if resamples < 1 { throw ValidationError("--resamples must be at least 1") }
     }
@@ -57,6 +62,8 @@ struct Report: AsyncParsableCommand {
                     throw ExitCode(.badFlags)
                 }
             }
+            var humanCorpus: HumanCorpus?
+            if let human { humanCorpus = try await HumanCorpus.read(path: human, columns: corpus.columns) }
             var options = AnalysisOptions()
             options.bootstrapResamples = resamples
             options.includeModeratorComments = includeModerator
@@ -69,14 +76,19 @@ struct Report: AsyncParsableCommand {
             if let out {
                 // The folder is claimed for this store: another store's report there is not replaced silently.
                 path = try await ReportBuilder.write(
-                    store: opened, intoFolder: out, options: options, force: force, jsonPath: json, progress: display.handler)
+                    store: opened, intoFolder: out, options: options, force: force, jsonPath: json, progress: display.handler,
+                    human: humanCorpus)
             } else {
                 path = try await ReportBuilder.write(
-                    store: opened, to: ReportBuilder.defaultPath(storePath: store), options: options, jsonPath: json, progress: display.handler)
+                    store: opened, to: ReportBuilder.defaultPath(storePath: store), options: options, jsonPath: json,
+                    progress: display.handler, human: humanCorpus)
             }
             display.finish()
             printError("wrote the report of \(store) to \(path)" + (json.map { " and its statistics to \($0)" } ?? ""))
             print(path)
+        } catch let error as HumanCorpusError {
+            printError("error: \(error.message)")
+            throw ExitCode(for: error)
         } catch let error as StoreError {
             printError("error: \(error.message)")
             throw ExitCode(for: error)
