@@ -23,8 +23,9 @@ enum Browser {
     /// Whether browser tests run at all.
     static var enabled: Bool { path != nil || onCI }
 
-    /// Where screenshots go.
-    static let shots = "/tmp/sdf-shots"
+    /// Where screenshots go: `$SDF_SHOTS`, else `/tmp/sdf-shots/<pid>` (one folder per test process, so two test
+    /// runs on one machine never remove each other's files).
+    static let shots = ProcessInfo.processInfo.environment["SDF_SHOTS"] ?? "/tmp/sdf-shots/\(ProcessInfo.processInfo.processIdentifier)"
 
     /// Runs the browser headless with `arguments` and returns what it wrote on stdout.
     static func run(_ arguments: [String], timeout: Duration = .seconds(120)) async throws -> String {
@@ -65,7 +66,7 @@ enum Browser {
         return try await run(arguments + ["--dump-dom", url])
     }
 
-    /// Saves a 1280×900 screenshot of `url` as `/tmp/sdf-shots/<name>.png` and returns the path.
+    /// Saves a 1280×900 screenshot of `url` as `<shots>/<name>.png` and returns the path.
     @discardableResult
     static func screenshot(_ url: String, name: String, height: Int = 900) async throws -> String {
         try FileManager.default.createDirectory(atPath: shots, withIntermediateDirectories: true)
