@@ -135,12 +135,14 @@ public enum TidyExport {
         var commentRows: [[TidyValue]] = []
         var abstentionRows: [[TidyValue]] = []
         var failedRows: [[TidyValue]] = []
+        let factors = factorNames(discussions)
         for d in discussions {
+            let levels: [TidyValue] = factors.map { f in opt(d.factorLevels.first { $0.factor == f }?.level) }
             discussionRows.append([
                 .text(d.id), .text(d.conditionLabel), .text(d.strategy), .text(d.modelName), .int(d.replicate), .text(d.seed),
                 .text(d.status.rawValue), .text(d.seedCommentId), .text(d.seedComment), .int(d.seedCommentIndex),
                 .int(d.userTurns), opt(d.historyLength), .text(d.turnTaking.description), date(d.startedAt), date(d.finishedAt),
-            ])
+            ] + levels)
             for p in try await store.participants(of: d.id) {
                 let persona = p.persona
                 participantRows.append([
@@ -153,7 +155,7 @@ public enum TidyExport {
             for seed in seeds.isEmpty ? [SeedCommentRecord(id: d.seedCommentId, discussionId: d.id, position: 0, author: "OP", text: d.seedComment)] : seeds {
                 commentRows.append(
                     [.text(seed.id), .text(d.id), .text(d.conditionLabel), .int(0), .text(seed.author), .text(Role.op.rawValue), .text(seed.text)]
-                        + Array(repeating: TidyValue.null, count: commentColumns.count - 7))
+                        + Array(repeating: TidyValue.null, count: commentColumns.count - 7) + levels)
             }
             for t in try await store.turns(of: d.id) {
                 let call = t.call
@@ -175,7 +177,7 @@ public enum TidyExport {
                             .text(t.id), .text(d.id), .text(d.conditionLabel), .int(t.turnIndex), .text(t.speaker),
                             .text(t.role.rawValue), opt(t.text), opt(t.rawText), steps,
                             .list(t.flags.map(\.rawValue)),
-                        ] + provenance)
+                        ] + provenance + levels)
                 case .abstention:
                     abstentionRows.append(
                         [.text(t.id), .text(d.id), .text(d.conditionLabel), .int(t.turnIndex), .text(t.speaker), .text(t.role.rawValue), opt(t.rawText), steps]
@@ -202,13 +204,29 @@ public enum TidyExport {
             }
         }
         return [
-            TidyTable(name: "discussions", columns: discussionColumns, rows: discussionRows),
+            TidyTable(name: "discussions", columns: discussionColumns + factorColumns(factors, after: discussionColumns), rows: discussionRows),
             TidyTable(name: "participants", columns: participantColumns, rows: participantRows),
-            TidyTable(name: "comments", columns: commentColumns, rows: commentRows),
+            TidyTable(name: "comments", columns: commentColumns + factorColumns(factors, after: commentColumns), rows: commentRows),
             TidyTable(name: "abstentions", columns: abstentionColumns, rows: abstentionRows),
             TidyTable(name: "failed_calls", columns: failedColumns, rows: failedRows),
             TidyTable(name: "annotations", columns: annotationColumns, rows: annotationRows),
         ]
+    }
+
+    /// The factor names of the store's discussions, in order of first appearance (each discussion's in factor order).
+    static func factorNames(_ discussions: [DiscussionRecord]) -> [String] {
+        var names: [String] = []
+        for d in discussions {
+            for level in d.factorLevels where !names.contains(level.factor) { names.append(level.factor) }
+        }
+        return names
+    }
+
+    /// One column per factor, appended to the `discussions` and `comments` tables, holding the discussion's level
+    /// (empty/`null` for a discussion without that factor). A factor whose name is already a column of the table
+    /// is named `factor_<name>`.
+    static func factorColumns(_ factors: [String], after columns: [String]) -> [String] {
+        factors.map { columns.contains($0) ? "factor_\($0)" : $0 }
     }
 
     static let provenanceColumns = [
