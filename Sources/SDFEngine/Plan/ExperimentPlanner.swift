@@ -24,6 +24,8 @@ public struct ExperimentPlan: Sendable, Hashable {
         public var moderatorCalls: Int
         /// Annotation calls if nobody abstains (the most there can be).
         public var annotationCalls: Int
+        /// The part of ``annotationCalls`` that scores moderator comments (`annotateModerator`).
+        public var moderatorAnnotationCalls: Int = 0
         /// Estimated prompt tokens of all the condition's calls (upper bound, see ``ExperimentPlan/tokenMethod``).
         public var promptTokens: Int
         /// Completion tokens if every answer reaches `maxTokens` (upper bound).
@@ -91,14 +93,16 @@ public struct ExperimentPlan: Sendable, Hashable {
     /// Completion tokens (upper bound).
     public var completionTokens: Int { conditions.map(\.completionTokens).reduce(0, +) }
 
-    /// Expected calls: the maximum with the measured abstention rates applied (moderator calls × (1 − user rate);
-    /// annotation calls × the expected share of comments), or the maximum without a store.
+    /// Expected calls: the maximum with the measured abstention rates *u* (users) and *m* (moderator) applied —
+    /// moderator calls × (1 − u), annotation calls of user comments × (1 − u), of moderator comments
+    /// × (1 − u)(1 − m) — or the maximum without a store.
     public var expectedCalls: Double {
         guard let m = measured else { return Double(maxCalls) }
         let user = 1 - m.userAbstentionRate
-        let moderatorComments = Double(moderatorCalls) * user * (1 - m.moderatorAbstentionRate)
-        let commentShare = (Double(userCalls) * user + moderatorComments) / Double(max(userCalls + moderatorCalls, 1))
-        return Double(userCalls) + Double(moderatorCalls) * user + Double(annotationCalls) * commentShare
+        let moderator = 1 - m.moderatorAbstentionRate
+        let moderatorAnnotations = conditions.map(\.moderatorAnnotationCalls).reduce(0, +)
+        return Double(userCalls) + Double(moderatorCalls) * user + Double(annotationCalls - moderatorAnnotations) * user
+            + Double(moderatorAnnotations) * user * moderator
     }
 
     /// Expected wall time in seconds at the store's measured throughput, with `--from`.
@@ -178,6 +182,7 @@ public enum ExperimentPlanner {
         var thread: [ContextComment] = []
         var userComments = 0
         var commentsToAnnotate = 0
+        var moderatorCommentsToAnnotate = 0
         for turn in 0..<spec.discussion.turns {
             let speaker = plan.users[turn % max(plan.users.count, 1)]
             let window = ContextWindow.select(thread, historyLength: spec.discussion.historyLength, tokenBudget: nil)
@@ -196,7 +201,10 @@ public enum ExperimentPlanner {
                         system: moderator.systemPrompt, username: moderator.username, window: window, truncated: thread.count > window.count))
                 c.completionTokens += model.maxTokens
                 thread.append(ContextComment(speaker: moderator.username, text: filler))
-                if experiment.annotation?.annotateModerator ?? false { commentsToAnnotate += 1 }
+                if experiment.annotation?.annotateModerator ?? false {
+                    commentsToAnnotate += 1
+                    moderatorCommentsToAnnotate += 1
+                }
             }
         }
         guard let setup = experiment.annotation else { return }
@@ -215,6 +223,7 @@ public enum ExperimentPlanner {
                 c.completionTokens += setup.model.maxTokens
                 c.annotationCompletionTokens += setup.model.maxTokens
             }
+            c.moderatorAnnotationCalls += moderatorCommentsToAnnotate
         }
     }
 

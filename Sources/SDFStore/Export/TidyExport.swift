@@ -204,9 +204,9 @@ public enum TidyExport {
             }
         }
         return [
-            TidyTable(name: "discussions", columns: discussionColumns + factorColumns(factors, after: discussionColumns), rows: discussionRows),
+            TidyTable(name: "discussions", columns: discussionColumns + factorColumns(factors), rows: discussionRows),
             TidyTable(name: "participants", columns: participantColumns, rows: participantRows),
-            TidyTable(name: "comments", columns: commentColumns + factorColumns(factors, after: commentColumns), rows: commentRows),
+            TidyTable(name: "comments", columns: commentColumns + factorColumns(factors), rows: commentRows),
             TidyTable(name: "abstentions", columns: abstentionColumns, rows: abstentionRows),
             TidyTable(name: "failed_calls", columns: failedColumns, rows: failedRows),
             TidyTable(name: "annotations", columns: annotationColumns, rows: annotationRows),
@@ -223,10 +223,11 @@ public enum TidyExport {
     }
 
     /// One column per factor, appended to the `discussions` and `comments` tables, holding the discussion's level
-    /// (empty/`null` for a discussion without that factor). A factor whose name is already a column of the table
-    /// is named `factor_<name>`.
-    static func factorColumns(_ factors: [String], after columns: [String]) -> [String] {
-        factors.map { columns.contains($0) ? "factor_\($0)" : $0 }
+    /// (empty/`null` for a discussion without that factor). A factor whose name is already a column of either table
+    /// is named `factor_<name>` in both.
+    static func factorColumns(_ factors: [String]) -> [String] {
+        let taken = Set(discussionColumns + commentColumns)
+        return factors.map { taken.contains($0) ? "factor_\($0)" : $0 }
     }
 
     static let provenanceColumns = [
