@@ -162,6 +162,16 @@ struct FactorTests {
             "f.yaml:21:6: conditions[0].turn_taking: factor 'turn_taking' has no level 'responds' (did you mean respond?)",
             "f.yaml:22:6: conditions[1].trols: no factor 'trols' (did you mean trolls?)",
         ])
+        // Problems of the sections and of the levels are reported together.
+        let both = FactorFixtures.base + "\n" + FactorFixtures.factors.replacingOccurrences(of: "turnTaking: {policy: roundRobin}", with: "turnTakng: {policy: roundRobin}") + """
+
+            conditions:
+              - {turn_taking: respnd}
+            """
+        #expect(FactorFixtures.problems(both) == [
+            "f.yaml:21:6: conditions[0].turn_taking: factor 'turn_taking' has no level 'respnd' (did you mean respond?)",
+            "f.yaml:15:32: factors.turn_taking.round_robin: discussion.turnTakng: no such key (did you mean turnTaking?)",
+        ])
         let notAMap = FactorFixtures.base + "\nfactors:\n  trolls:\n    none: 3\n"
         #expect(FactorFixtures.problems(notAMap) == [
             "f.yaml:15:5: factors.trolls.none: expected a mapping of overrides (a partial experiment), e.g. {trolls: {share: 0}}"

@@ -47,10 +47,14 @@ public enum ExperimentLoader {
         } catch let error as ExperimentFileError {
             throw ExperimentFileError(sectionDiagnostics + error.diagnostics)
         }
-        if !sectionDiagnostics.isEmpty { throw ExperimentFileError(sectionDiagnostics) }
         if !section.factors.isEmpty {
-            try addFactors(section, base: baseNode, to: &experiment, file: file, baseDirectory: baseDirectory, locate: locate)
+            do {
+                try addFactors(section, base: baseNode, to: &experiment, file: file, baseDirectory: baseDirectory, locate: locate)
+            } catch let error as ExperimentFileError {
+                throw ExperimentFileError(sectionDiagnostics + error.diagnostics)
+            }
         }
+        if !sectionDiagnostics.isEmpty { throw ExperimentFileError(sectionDiagnostics) }
         return experiment
     }
 

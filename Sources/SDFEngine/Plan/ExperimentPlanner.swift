@@ -276,7 +276,7 @@ extension ExperimentPlan {
         } else {
             out += " (margin: \(userCalls)–\(maxCalls) calls; give --from STORE for the expected count).\n"
         }
-        out += "Tokens, \(Self.tokenMethod)\n"
+        out += "Tokens: \(Self.tokenMethod)\n"
         if let seconds = expectedWallSeconds, let m = measured {
             out += String(
                 format: "Wall time: about %@ at %.2f calls/s (measured in %@ over %.0f s of runs).\n", Self.duration(seconds),
