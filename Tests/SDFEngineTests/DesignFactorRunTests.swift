@@ -240,3 +240,58 @@ final class Counter: @unchecked Sendable {
         return value
     }
 }
+
+@Suite("sdf plan on the command line", .serialized)
+struct PlanCommandTests {
+    static let golden = URL(fileURLWithPath: #filePath).deletingLastPathComponent().appendingPathComponent("Golden/plan-factors.txt")
+
+    /// `sdf plan` prints the plan (golden text: conditions with levels, counts, token bounds, assignment, cost) and
+    /// exits 0; a bad experiment file exits 2 with the factor and level named; an unreadable `--from` exits 4.
+    @Test func planPrintsTheGoldenTextAndExitsWithTheHouseCodes() async throws {
+        let dir = try temporaryFolder("plan-cli")
+        let file = dir + "/factors.yaml"
+        let yaml = """
+            version: 1
+            name: factors
+            seed: 42
+            replicates: 3
+            personas: [{username: ann, age: 31}, {username: bob, age: 45}, {username: cem, age: 27}, {username: dia, age: 52}]
+            seedComments: ["Cities should ban cars from the centre.", "Homework should be abolished.", "Tipping has gone too far."]
+            discussion: {users: 3, turns: 4, historyLength: 3, turnTaking: {policy: respond, p: 0.4}}
+            strategies: [none, guidelines]
+            models: [{name: scripted, endpoint: "http://127.0.0.1:9/v1", maxTokens: 50, price: {input: 0.5, output: 1.5}}]
+            annotation:
+              annotators: [{username: rater1, age: 40}]
+              model: {name: rater, endpoint: "http://127.0.0.1:9/v1", maxTokens: 20}
+            factors:
+              turn_taking:
+                round_robin: {discussion: {turnTaking: {policy: roundRobin}}}
+                respond: {}
+              trolls:
+                none: {}
+                some: {trolls: {share: 0.34}}
+            conditions:
+              - {turn_taking: respond, trolls: some}
+              - {turn_taking: round_robin}
+              - {trolls: none, turn_taking: respond}
+            """
+        try yaml.write(toFile: file, atomically: true, encoding: .utf8)
+        let result = try await sdf(["plan", file], deadline: 120)
+        #expect(result.status == 0, "\(result.stderr)")
+        if ProcessInfo.processInfo.environment["SDF_UPDATE_GOLDEN"] == "1" {
+            try FileManager.default.createDirectory(at: Self.golden.deletingLastPathComponent(), withIntermediateDirectories: true)
+            try result.stdout.write(to: Self.golden, atomically: true, encoding: .utf8)
+        }
+        let expected = try String(contentsOf: Self.golden, encoding: .utf8)
+        #expect(result.stdout == expected)
+
+        try yaml.replacingOccurrences(of: "some: {trolls: {share: 0.34}}", with: "some: {trolls: {shar: 0.34}}")
+            .write(toFile: file, atomically: true, encoding: .utf8)
+        let bad = try await sdf(["plan", file], deadline: 120)
+        #expect(bad.status == 2)
+        #expect(bad.stderr.contains("factors.trolls.some: trolls.shar: no such key (did you mean share?)"), "\(bad.stderr)")
+        try yaml.write(toFile: file, atomically: true, encoding: .utf8)
+        let missing = try await sdf(["plan", file, "--from", dir + "/none.sqlite"], deadline: 120)
+        #expect(missing.status == 4, "\(missing.stderr)")
+    }
+}
