@@ -343,3 +343,22 @@ struct SamplingKnobTests {
         ])
     }
 }
+
+@Suite("Balanced replicates on the scaffolded experiment")
+struct ScaffoldAssignmentTests {
+    /// Seed 42, the scaffold's seed comments and persona pool, 3 replicates: what the independent draws gave and
+    /// what balanced assignment gives.
+    @Test func quickstartReplicatesZeroToTwo() throws {
+        let dir = try TestSupport.makeTemporaryDirectory()
+        defer { TestSupport.removeTemporaryDirectory(dir) }
+        for file in Scaffold.files() { try TestSupport.write(file.contents, to: file.path, in: dir) }
+        var quick = try ExperimentLoader.load(path: dir.appendingPathComponent(Scaffold.quickstartFile).path)
+        quick.spec.replicates = 3
+        let earlier = (0..<3).map { ReplicateAssignment.independent(experiment: quick, replicate: $0).seedCommentIndex }
+        let balanced = ReplicateAssignment.table(for: quick).map(\.seedCommentIndex)
+        // The observation: all three replicates drew seed comment 5.
+        #expect(earlier == [5, 5, 5])
+        #expect(Set(balanced).count == 3)
+        #expect(balanced == [6, 2, 1])
+    }
+}
