@@ -82,6 +82,9 @@ public enum ExperimentRunEvent: Sendable {
     case planned(RunPlan)
     /// Progress of the discussions and annotation (from several tasks at once).
     case progress(RunEvent)
+    /// A one-time note about a server (e.g. it rejected a `response_format` form; the fallback used), for the
+    /// caller to show between progress lines.
+    case notice(String)
 }
 
 /// What a finished run did: each stage's report, the store's totals afterwards, the report file, and the exit code.
@@ -276,7 +279,7 @@ public enum ExperimentRun {
         let started = Date()
         // One writer per store: a second `sdf run`/`sdf annotate` on it is refused (exit 4) before any work.
         let (report, annotationReport) = try await StoreLock.withLock(store: storePath, command: options.command) {
-            try await ModelSession.withBindings(loaded, experimentFile: experimentFile, logger: logger) {
+            try await ModelSession.withBindings(loaded, experimentFile: experimentFile, logger: logger, notice: { events(.notice($0)) }) {
                 (bindings, fingerprints) -> (RunReport?, AnnotationReport?) in
                 let opened = try Store.open(path: storePath)
                 let annotator = loaded.annotation.flatMap { setup in

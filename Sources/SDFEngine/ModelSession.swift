@@ -56,16 +56,19 @@ public enum ModelSession {
     ///
     /// - Throws: ``LLMError`` (`connection` for an unreachable endpoint, `engine` for a server that does not
     ///   start), or whatever `body` throws. Servers are stopped before this returns.
+    /// - Parameter notice: receives one-time notes about the servers (e.g. an endpoint rejecting a
+    ///   `response_format` form and the fallback chosen); default: a line on stderr.
     public static func withBindings<T: Sendable>(
         _ experiment: Experiment, experimentFile: String, paths: EnginePaths = .fromEnvironment(),
         environment: [String: String] = ProcessInfo.processInfo.environment, logger: Logger,
+        notice: @escaping @Sendable (String) -> Void = StructuredOutputMemory.printToStandardError,
         _ body: @Sendable ([String: ModelBinding], [String: String]) async throws -> T
     ) async throws -> T {
         var configuration = HTTPClient.Configuration()
         configuration.timeout = .init(connect: .seconds(3), read: .seconds(600))
         configuration.connectionPool.concurrentHTTP1ConnectionsPerHostSoftLimit = 64
         let models = allModels(experiment)
-        let context = Context(experimentFile: experimentFile, paths: paths, environment: environment, logger: logger)
+        let context = Context(experimentFile: experimentFile, paths: paths, environment: environment, logger: logger, notice: notice)
         return try await HTTPClient.withHTTPClient(configuration: configuration) { http in
             try await bind(models, into: Bound(), context: context, http: http, body)
         }
@@ -99,6 +102,7 @@ public enum ModelSession {
         var paths: EnginePaths
         var environment: [String: String]
         var logger: Logger
+        var notice: @Sendable (String) -> Void
     }
 
     /// What is bound so far: bindings and fingerprints by model name; per server key (a GGUF path, or the
@@ -152,7 +156,9 @@ public enum ModelSession {
                 runDirectory: context.paths.servers)
             return try await withLocalServer(config, logger: context.logger) { server in
                 let client: @Sendable (ModelSettings) -> any ChatModel = {
-                    OpenAIClient(baseURL: server.baseURL, apiKey: nil, timeout: $0.timeoutSeconds, retry: retry, http: http)
+                    OpenAIClient(
+                        baseURL: server.baseURL, apiKey: nil, timeout: $0.timeoutSeconds, retry: retry, http: http,
+                        structuredOutputMemory: StructuredOutputMemory(notice: context.notice))
                 }
                 let ids = try await OpenAIClient(baseURL: server.baseURL, apiKey: nil, retry: retry, http: http).listModels()
                 let fingerprint = "local llama-server; model id \(ids.first ?? "?"); gguf \(key)"
@@ -168,7 +174,9 @@ public enum ModelSession {
         let endpoints = model.endpoints
         @Sendable func clients(_ settings: ModelSettings) -> [OpenAIClient] {
             endpoints.map {
-                OpenAIClient(baseURL: $0, apiKey: apiKey, timeout: settings.timeoutSeconds, retry: single ? retry : .none, http: http)
+                OpenAIClient(
+                    baseURL: $0, apiKey: apiKey, timeout: settings.timeoutSeconds, retry: single ? retry : .none, http: http,
+                    structuredOutputMemory: StructuredOutputMemory(notice: context.notice))
             }
         }
         var ids: [String]?

@@ -193,19 +193,25 @@ struct ChartTests {
 
     @Test("marks sit where their values say")
     func positions() throws {
-        // Mean 3 on a 1–5 axis is at the vertical middle of the plot area.
+        // Mean 3 on a 1–5 axis is at the horizontal middle of the plot area (a forest plot: conditions are rows).
         let chart = MeanCIChart(
-            title: "t", categories: ["a"],
+            title: "t", categories: ["a", "b"],
             panels: [.init(title: "p", axisTitle: "y", scaleMin: 1, scaleMax: 5, points: [.init(label: "a", n: 3, mean: 3, lower: 2, upper: 5)])])
         let doc = try #require(XMLInspector.parse(chart.svg()))
         let plot = try #require(doc.all("rect", class: "plot-area").first)
-        let (py, ph) = (plot.number("y")!, plot.number("height")!)
+        let (px, pw, py, ph) = (plot.number("x")!, plot.number("width")!, plot.number("y")!, plot.number("height")!)
         let point = try #require(doc.all("circle", class: "point").first)
-        #expect(abs(point.number("cy")! - (py + ph / 2)) < 0.01)
-        // The error bar runs from 2 (three quarters down) to 5 (the top).
+        #expect(abs(point.number("cx")! - (px + pw / 2)) < 0.01)
+        #expect(abs(point.number("cy")! - (py + ph / 4)) < 0.01, "the first of two equal rows")
+        // The error bar runs from 2 (a quarter across) to 5 (the right end), drawn after (over) the marker.
         let bar = try #require(doc.all("line", class: "ci").first)
-        #expect(abs(max(bar.number("y1")!, bar.number("y2")!) - (py + ph * 0.75)) < 0.01)
-        #expect(abs(min(bar.number("y1")!, bar.number("y2")!) - py) < 0.01)
+        #expect(abs(min(bar.number("x1")!, bar.number("x2")!) - (px + pw * 0.25)) < 0.01)
+        #expect(abs(max(bar.number("x1")!, bar.number("x2")!) - (px + pw)) < 0.01)
+        let order = doc.elements.map { $0.classes.contains("point") ? "point" : $0.classes.contains("ci") ? "ci" : "" }.filter { !$0.isEmpty }
+        #expect(order == ["point", "ci", "ci", "ci"])
+        // Caps are taller than the marker, so an interval narrower than the dot still shows.
+        let caps = doc.all("line", class: "ci").dropFirst()
+        #expect(caps.allSatisfy { abs($0.number("y2")! - $0.number("y1")!) > 2 * point.number("r")! })
         // A rate of 62.5 % fills 62.5 % of the plot height, and is labelled 63% (rounded).
         let rates = try #require(XMLInspector.parse(ChartFixtures.rates.svg()))
         let ratePlot = try #require(rates.all("rect", class: "plot-area").first)

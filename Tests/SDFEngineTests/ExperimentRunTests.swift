@@ -45,6 +45,20 @@ func runError(_ options: ExperimentRunOptions) async throws -> ExperimentRunErro
 
 @Suite("ExperimentRun: sdf run as a library call", .serialized)
 struct ExperimentRunTests {
+    @Test func aStructuredOutputFallbackIsAnEventNotAStrayLine() async throws {
+        let notices = Mutex<[String]>([])
+        let result = try await FakeOpenAIServer.with(profile: .vllmSchemaRejected, script: { _ in .scripted }) { url, _ in
+            let file = try writeExperiment(url: url, name: "run-notice")
+            return try await ExperimentRun.run(ExperimentRunOptions(experimentFile: file)) { event in
+                if case .notice(let text) = event { notices.withLock { $0.append(text) } }
+            }
+        }
+        #expect(result.exitCode == .allDone)
+        let said = notices.withLock { $0 }
+        #expect(said.count == 1, "one notice per endpoint and form: \(said)")
+        #expect(said.first?.contains("rejects response_format json_schema") == true && said.first?.contains("using json_object instead") == true)
+    }
+
     @Test func aCleanRunIsAllDoneAndItsCountsMatchTheStore() async throws {
         let events = EventLog()
         let (result, file, requests) = try await FakeOpenAIServer.with(script: { _ in .scripted }) { url, log in

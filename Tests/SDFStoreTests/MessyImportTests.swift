@@ -30,6 +30,19 @@ struct MessyImportTests {
         ).run(paths: [messyFixtures])
     }
 
+    @Test("status of an imported store counts its annotations without inventing an expected total")
+    func statusOfAnImport() async throws {
+        let store = try Store.inMemory()
+        let report = try await importAll(store)
+        let status = try await StatusReport.status(store: store)
+        #expect(status.annotationJobsExpected == nil)
+        let stored = status.annotationStatus.values.reduce(0, +)
+        #expect(stored == report.stored.annotations && stored > 0)
+        let text = StatusReport.text(status, storePath: "messy.sqlite")
+        #expect(text.contains("annotation: \(stored) stored (") && text.contains("no run in this store (imported), so no expected count"))
+        #expect(!text.contains("annotation is incomplete"))
+    }
+
     @Test("annotators sharing one model name stay apart: one per persona, none lost")
     func annotatorsByPersona() async throws {
         let store = try Store.inMemory()

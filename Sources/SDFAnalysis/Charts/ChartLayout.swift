@@ -18,8 +18,10 @@ struct LegendItem {
     var marker: Int?
     /// Whether a short line is drawn through the marker (line charts).
     var withLine = false
-    /// Whether the entry is an error-bar glyph (a vertical bar with caps) instead of a marker or swatch.
+    /// Whether the entry is an error-bar glyph (a bar with caps) instead of a marker or swatch.
     var errorBar = false
+    /// Whether the error-bar glyph is horizontal (forest plots) rather than vertical.
+    var horizontal = false
 }
 
 /// A rectangle in view-box units.
@@ -52,7 +54,7 @@ enum ChartLayout {
         var rows: [[(LegendItem, Double)]] = [[]]
         var used = 0.0
         for item in items {
-            let label = SVG.truncate(item.label, 40)
+            let label = SVG.truncate(item.label, legendChars(maxWidth))
             let itemWidth = 18 + SVG.textWidth(label, size: 12) + 18
             if used + itemWidth > maxWidth && !rows[rows.count - 1].isEmpty {
                 rows.append([])
@@ -62,6 +64,12 @@ enum ChartLayout {
             used += itemWidth
         }
         return rows.filter { !$0.isEmpty }
+    }
+
+    /// The most characters a legend label keeps: a whole row's width (long condition names get a row of their
+    /// own rather than being cut).
+    static func legendChars(_ maxWidth: Double) -> Int {
+        max(8, Int((maxWidth - 36) / (12 * 0.58)))
     }
 
     /// The height a legend takes (0 for no items).
@@ -77,7 +85,11 @@ enum ChartLayout {
             let cy = y + Double(row) * legendRowHeight + 10
             for (item, offset) in entries {
                 let cx = x + offset + 6
-                if item.errorBar {
+                if item.errorBar && item.horizontal {
+                    doc.line(x1: cx - 7, y1: cy, x2: cx + 7, y2: cy, stroke: item.color, width: 2)
+                    doc.line(x1: cx - 7, y1: cy - 5, x2: cx - 7, y2: cy + 5, stroke: item.color, width: 2)
+                    doc.line(x1: cx + 7, y1: cy - 5, x2: cx + 7, y2: cy + 5, stroke: item.color, width: 2)
+                } else if item.errorBar {
                     doc.line(x1: cx, y1: cy - 7, x2: cx, y2: cy + 7, stroke: item.color, width: 2)
                     doc.line(x1: cx - 4, y1: cy - 7, x2: cx + 4, y2: cy - 7, stroke: item.color, width: 2)
                     doc.line(x1: cx - 4, y1: cy + 7, x2: cx + 4, y2: cy + 7, stroke: item.color, width: 2)
@@ -87,7 +99,8 @@ enum ChartLayout {
                 } else {
                     doc.rect(x: cx - 6, y: cy - 6, width: 12, height: 12, fill: item.color, className: "legend-swatch")
                 }
-                doc.text(SVG.truncate(item.label, 40), x: cx + 12, y: cy + 4, tooltip: item.label.count > 40 ? item.label : nil)
+                let chars = legendChars(maxWidth)
+                doc.text(SVG.truncate(item.label, chars), x: cx + 12, y: cy + 4, tooltip: item.label.count > chars ? item.label : nil)
             }
         }
         doc.add("</g>")

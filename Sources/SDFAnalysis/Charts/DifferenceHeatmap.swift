@@ -5,7 +5,9 @@ import Foundation
 /// `***` p < .001.
 ///
 /// Colours run from Okabe–Ito blue (row lower than column) through white (no difference) to vermillion (row
-/// higher), saturating at ``limit``. The diagonal is grey.
+/// higher), saturating at ``limit``. The diagonal is grey. Row labels are the full condition names (wrapped onto
+/// up to three lines when long); when a name is wider than a column, columns are labelled by the rows' numbers
+/// (`1`, `2`, …) and each row label starts with its number, so no name is cut.
 public struct DifferenceHeatmap: SVGChart, Hashable {
     /// The chart title.
     public var title: String
@@ -91,8 +93,12 @@ public struct DifferenceHeatmap: SVGChart, Hashable {
         let offDiagonal = (0..<k).flatMap { i in (0..<k).filter { $0 != i }.compactMap { differences[i][$0] } }.filter(\.isFinite)
         let saturation = limit ?? max(offDiagonal.map(abs).max() ?? 1, 1e-9)
         let m = ChartLayout.margin
-        let labelChars = min(22, labels.map(\.count).max() ?? 1)
-        let labelWidth = SVG.textWidth(String(repeating: "x", count: labelChars), size: 12) + 12
+        let labelLimit = (ChartLayout.width - 2 * m) * 0.4
+        let probeCell = min(96, max(40, (ChartLayout.width - 2 * m - labelLimit) / Double(k)))
+        let numbered = labels.contains { SVG.textWidth($0, size: 11) > probeCell - 4 }
+        let rowTexts = labels.enumerated().map { numbered ? "\($0.offset + 1)  \($0.element)" : $0.element }
+        let wrapped = rowTexts.map { SVG.wrap($0, maxWidth: labelLimit, size: 11, maxLines: 3) }
+        let labelWidth = min(labelLimit, wrapped.flatMap { $0 }.map { SVG.textWidth($0, size: 11) }.max() ?? 0) + 12
         let cell = min(96, max(40, (ChartLayout.width - 2 * m - labelWidth) / Double(k)))
         let legendTop = ChartLayout.titleHeight
         let legendHeight = 44.0
@@ -117,13 +123,18 @@ public struct DifferenceHeatmap: SVGChart, Hashable {
         let columnChars = max(4, Int((cell - 4) / (11 * 0.6)))
         for (j, label) in labels.enumerated() {
             let cx = grid.x + cell * (Double(j) + 0.5)
-            doc.text(SVG.truncate(label, columnChars), x: cx, y: grid.y - 8, anchor: "middle", size: 11, className: "column-label",
-                tooltip: label.count > columnChars ? label : nil)
+            let text = numbered ? String(j + 1) : SVG.truncate(label, columnChars)
+            doc.text(text, x: cx, y: grid.y - 8, anchor: "middle", size: 11, className: "column-label",
+                tooltip: text != label ? label : nil)
         }
         for i in 0..<k {
             let y = grid.y + cell * Double(i)
-            doc.text(SVG.truncate(labels[i], labelChars), x: grid.x - 8, y: y + cell / 2 + 4, anchor: "end", size: 12, className: "row-label",
-                tooltip: labels[i].count > labelChars ? labels[i] : nil)
+            let lines = wrapped[i]
+            for (l, line) in lines.enumerated() {
+                let ly = y + cell / 2 + 4 + 12.5 * (Double(l) - Double(lines.count - 1) / 2)
+                doc.text(line, x: grid.x - 8, y: ly, anchor: "end", size: 11, className: "row-label",
+                    tooltip: l == 0 && lines.joined() != rowTexts[i] ? labels[i] : nil)
+            }
             for j in 0..<k {
                 let x = grid.x + cell * Double(j)
                 if i == j {
@@ -148,7 +159,8 @@ public struct DifferenceHeatmap: SVGChart, Hashable {
             }
         }
         doc.add("</g>")
-        doc.text("rows minus columns; cells coloured by the difference, stars from \(testLabel)-adjusted p-values", x: m, y: grid.bottom + 22, size: 11, fill: ChartLayout.mutedText)
+        let note = numbered ? "rows minus columns (numbered as the rows)" : "rows minus columns"
+        doc.text("\(note); colour: the difference; stars: \(testLabel)-adjusted p", x: m, y: grid.bottom + 22, size: 11, fill: ChartLayout.mutedText)
         return doc.render()
     }
 }

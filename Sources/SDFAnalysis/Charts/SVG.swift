@@ -49,6 +49,48 @@ enum SVG {
         Double(text.count) * size * 0.58
     }
 
+    /// `text` broken into at most `maxLines` lines of at most `maxWidth` (estimated by ``textWidth(_:size:)``),
+    /// for labels too long for one line.
+    ///
+    /// Lines break after a separator (`/`, space, `_`, `-`, `.`, `,`, `=`, `×`), so `strategy/model` names break at
+    /// their parts; a part longer than a line is split where it reaches the width. Text that still does not fit
+    /// ends in `…` on the last line. Never returns an empty array.
+    static func wrap(_ text: String, maxWidth: Double, size: Double, maxLines: Int) -> [String] {
+        let maxChars = max(2, Int(maxWidth / (size * 0.58)))
+        guard text.count > maxChars else { return [text] }
+        var tokens: [String] = []
+        var current = ""
+        for character in text {
+            current.append(character)
+            if "/ _-.,=×".contains(character) {
+                tokens.append(current)
+                current = ""
+            }
+        }
+        if !current.isEmpty { tokens.append(current) }
+        var lines: [String] = []
+        var line = ""
+        for token in tokens {
+            if line.count + token.count <= maxChars {
+                line += token
+                continue
+            }
+            if !line.isEmpty { lines.append(line) }
+            line = token
+            while line.count > maxChars {
+                lines.append(String(line.prefix(maxChars)))
+                line = String(line.dropFirst(maxChars))
+            }
+        }
+        if !line.isEmpty { lines.append(line) }
+        lines = lines.map { String($0.reversed().drop(while: { $0 == " " }).reversed()) }.filter { !$0.isEmpty }
+        guard lines.count > max(1, maxLines) else { return lines }
+        var kept = Array(lines.prefix(max(1, maxLines)))
+        let last = kept[kept.count - 1]
+        kept[kept.count - 1] = (last.count < maxChars ? last : String(last.prefix(maxChars - 1))) + "…"
+        return kept
+    }
+
     /// `text` cut to at most `maxCharacters` characters, ending in `…` when cut.
     static func truncate(_ text: String, _ maxCharacters: Int) -> String {
         guard text.count > maxCharacters, maxCharacters >= 2 else { return text }

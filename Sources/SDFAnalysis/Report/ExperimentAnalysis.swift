@@ -2,7 +2,7 @@ import Foundation
 import SDFCore
 import SDFStore
 
-/// Choices that change the numbers of an ``ExperimentAnalysis``.
+/// Choices that change the numbers of an ``ExperimentAnalysis`` (and the report's title).
 public struct AnalysisOptions: Sendable, Hashable, Codable {
     /// Bootstrap resamples per confidence interval (≥ 1; default 10 000).
     public var bootstrapResamples: Int
@@ -29,13 +29,17 @@ public struct AnalysisOptions: Sendable, Hashable, Codable {
     /// several models); `nil` or a level without data: the one condition of strategy `none` when exactly one
     /// exists, else the first in design order.
     public var reference: String?
+    /// The report's heading and page title; `nil`: the experiment's name from the newest run manifest, or
+    /// "Imported discussions" for a store filled only by `sdf import` (never the store's file name).
+    public var title: String?
 
     /// Creates options; every argument has the documented default.
     public init(
         bootstrapResamples: Int = 10_000, bootstrapSeed: UInt64 = 20_250_101, level: Double = 0.95, alpha: Double = 0.05,
         includeModeratorComments: Bool = false, smallSample: Int = 20, fewDiscussions: Int = 5,
-        bootstrapUnit: BootstrapUnit = .discussion, reference: String? = nil
+        bootstrapUnit: BootstrapUnit = .discussion, reference: String? = nil, title: String? = nil
     ) {
+        self.title = title
         self.bootstrapUnit = bootstrapUnit
         self.reference = reference
         self.bootstrapResamples = bootstrapResamples
@@ -303,21 +307,39 @@ public struct ExperimentAnalysis: Sendable, Hashable, Codable {
     /// The condition labels, in order.
     public var conditionLabels: [String] { conditions.map(\.label) }
 
+    /// The report's heading: ``AnalysisOptions/title`` when given, else the experiment's name from the newest
+    /// run manifest, else (a store filled only by `sdf import`) "Imported discussions".
+    public var title: String {
+        if let title = options.title, !title.isEmpty { return title }
+        return runs.isEmpty ? "Imported discussions" : experiment
+    }
+
     /// Reads the whole store and computes the analysis.
     ///
     /// - Parameters:
     ///   - store: an SDF store (any state: empty, partial, annotated or not).
     ///   - options: ``AnalysisOptions``.
+    ///   - progress: told as the store is read (phase `reading the store`, 4 steps), then once before the
+    ///     statistics (phase `statistics`, size unknown: the bootstrap and the mixed models dominate).
     /// - Throws: ``StoreError`` when the store cannot be read.
-    public static func build(store: Store, options: AnalysisOptions = AnalysisOptions()) async throws -> ExperimentAnalysis {
+    public static func build(
+        store: Store, options: AnalysisOptions = AnalysisOptions(), progress: WorkProgressHandler? = nil
+    ) async throws -> ExperimentAnalysis {
+        func step(_ done: Int) { progress?(WorkProgress(phase: "reading the store", done: done, total: 4, unit: "steps")) }
+        step(0)
         let discussions = try await store.discussions()
         let runs = try await store.runs()
         let allTurns = try await store.allTurns()
+        step(1)
         let annotations = try await store.annotations()
         let annotatorRecords = try await store.annotatorRecords()
+        step(2)
         var participants: [String: [ParticipantRecord]] = [:]
         for d in discussions { participants[d.id] = try await store.participants(of: d.id) }
+        step(3)
         let summary = try await store.summary()
+        step(4)
+        progress?(WorkProgress(phase: "statistics", done: 0, total: 0, unit: "steps"))
         let stem = URL(fileURLWithPath: store.path).deletingPathExtension().lastPathComponent
         return compute(
             AnalysisInput(

@@ -20,13 +20,16 @@ public enum ReportBuilder {
 
     /// Writes the report of `store` to `path` (atomically, creating the folder), and returns `path`.
     ///
-    /// - Parameter jsonPath: also write the ``ReportJSON`` document of the same analysis there.
+    /// - Parameters:
+    ///   - jsonPath: also write the ``ReportJSON`` document of the same analysis there.
+    ///   - progress: passed to ``ExperimentAnalysis/build(store:options:progress:)``.
     /// - Throws: ``StoreError`` when the store cannot be read or a file cannot be written.
     @discardableResult
     public static func write(
-        store: Store, to path: String, options: AnalysisOptions = AnalysisOptions(), jsonPath: String? = nil
+        store: Store, to path: String, options: AnalysisOptions = AnalysisOptions(), jsonPath: String? = nil,
+        progress: WorkProgressHandler? = nil
     ) async throws -> String {
-        let analysis = try await ExperimentAnalysis.build(store: store, options: options)
+        let analysis = try await ExperimentAnalysis.build(store: store, options: options, progress: progress)
         let text = html(analysis)
         if let jsonPath { try ReportJSON.write(analysis, to: jsonPath) }
         let url = URL(fileURLWithPath: path)
@@ -45,15 +48,16 @@ public enum ReportBuilder {
     /// - Parameters:
     ///   - force: replace another store's report (or an unmarked `report.html`) anyway.
     ///   - jsonPath: also write the ``ReportJSON`` document of the same analysis there (after the claim).
+    ///   - progress: passed to ``ExperimentAnalysis/build(store:options:progress:)``.
     /// - Returns: the path written.
     /// - Throws: ``StoreError`` when the folder holds another store's export or report (nothing written), the
     ///   store cannot be read, or a file cannot be written.
     @discardableResult
     public static func write(
         store: Store, intoFolder directory: String, options: AnalysisOptions = AnalysisOptions(), force: Bool = false,
-        jsonPath: String? = nil
+        jsonPath: String? = nil, progress: WorkProgressHandler? = nil
     ) async throws -> String {
-        let analysis = try await ExperimentAnalysis.build(store: store, options: options)
+        let analysis = try await ExperimentAnalysis.build(store: store, options: options, progress: progress)
         let text = html(analysis)
         try await ExportFolder.claim(directory, for: store, files: ["report.html"], force: force)
         if let jsonPath { try ReportJSON.write(analysis, to: jsonPath) }
@@ -81,13 +85,13 @@ public enum ReportBuilder {
         h.raw("<head>")
         h.raw("<meta charset=\"utf-8\"/>")
         h.raw("<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"/>")
-        h.raw("<title>\(esc("SDF report: " + a.experiment))</title>")
+        h.raw("<title>\(esc("SDF report: " + a.title))</title>")
         h.raw("<style>\n\(css)</style>")
         h.raw("</head>")
         h.raw("<body>")
         h.raw("<main>")
         h.raw("<header>")
-        h.raw("<h1>\(esc(a.experiment))</h1>")
+        h.raw("<h1>\(esc(a.title))</h1>")
         let store = URL(fileURLWithPath: a.storePath).lastPathComponent
         let version = a.runs.last?.toolVersion ?? SDFVersion.current
         h.raw("<p class=\"lead\">SDF report of the store <code>\(esc(store))</code> · SDF \(esc(version)) · \(a.conditions.count) condition\(a.conditions.count == 1 ? "" : "s"), \(a.quality.discussions) discussion\(a.quality.discussions == 1 ? "" : "s")</p>")
@@ -129,11 +133,15 @@ public enum ReportBuilder {
         h.raw(
             "<p>\(a.conditions.count) condition\(a.conditions.count == 1 ? "" : "s") (strategy × model) × \(replicates.count == 1 ? "\(replicates.first!)" : "varying") replicate\(replicates == [1] ? "" : "s") = \(a.quality.discussions) discussions stored; \(a.quality.done) done, \(a.quality.failed) failed, \(a.quality.running) unfinished.</p>"
         )
+        // The strategy and model columns only when the label does not already spell them (`strategy` or
+        // `strategy/model`), so a design of long names keeps its table narrow.
+        let spelled = a.conditions.allSatisfy { $0.label == $0.strategy || $0.label == "\($0.strategy)/\($0.model)" }
+        let parts = spelled ? [] : ["strategy", "model"]
         h.table(
-            ["condition", "strategy", "model", "replicates", "discussions", "done", "failed", "unfinished", "user turns", "turn-taking"],
+            ["condition"] + parts + ["replicates", "discussions", "done", "failed", "unfinished", "user turns", "turn-taking"],
             rows: a.conditions.enumerated().map { i, c in
-                [
-                    .swatch(c.label, i), .text(c.strategy), .text(c.model), .number(c.replicates), .number(c.discussions),
+                [.swatch(c.label, i)] + (spelled ? [] : [.text(c.strategy), .text(c.model)]) + [
+                    .number(c.replicates), .number(c.discussions),
                     .number(c.done), .number(c.failed), .number(c.running), .text(c.userTurns.map(String.init).joined(separator: ", ")),
                     .text(c.turnTaking.joined(separator: ", ")),
                 ]
@@ -267,13 +275,15 @@ public enum ReportBuilder {
             h.table(["test", "statistic", "df", "p"], rows: tests, numericColumns: [1, 2, 3])
             if !d.dunn.isEmpty {
                 h.table(
-                    ["pair (a − b)", "difference of means", "Dunn z", "p", "Holm p", ""],
+                    ["a", "b", "a − b (difference of means)", "Dunn z", "p", "Holm p", ""],
                     rows: d.dunn.map { pair in
                         [
-                            .text("\(pair.a) − \(pair.b)"), .text(ReportFormat.number(pair.difference)), .text(ReportFormat.number(pair.z)),
+                            .swatch(pair.a, a.conditionLabels.firstIndex(of: pair.a) ?? 0),
+                            .swatch(pair.b, a.conditionLabels.firstIndex(of: pair.b) ?? 0),
+                            .text(ReportFormat.number(pair.difference)), .text(ReportFormat.number(pair.z)),
                             .text(ReportFormat.p(pair.p)), .text(ReportFormat.p(pair.pHolm)), .text(DifferenceHeatmap.stars(pair.pHolm)),
                         ]
-                    }, numericColumns: [1, 2, 3, 4])
+                    }, numericColumns: [2, 3, 4, 5])
             }
             regressionTables(&h, a, d)
             h.figure(a.turnChart(d).svg(), caption: "Mean \(name) at each user turn (position among the discussion's user turns, abstentions included), per condition.")
@@ -437,8 +447,10 @@ public enum ReportBuilder {
         table { border-collapse: collapse; margin: 8px 0 16px; font-size: 14px; }
         th, td { border-bottom: 1px solid #e2e2e2; padding: 4px 10px; text-align: left; vertical-align: top; }
         th { background: #f6f6f6; font-weight: 600; }
-        td.num { text-align: right; font-variant-numeric: tabular-nums; }
-        td:first-child { white-space: nowrap; }
+        td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+        .table-scroll { max-width: 100%; overflow-x: auto; margin: 8px 0 16px; }
+        .table-scroll > table { margin: 0; }
+        td:first-child { min-width: 12em; }
         .swatch { display: inline-block; width: 10px; height: 10px; margin-right: 6px; border-radius: 2px; }
         figure { margin: 12px 0 24px; }
         figure svg { width: 100%; max-width: 980px; height: auto; display: block; border: 1px solid #eeeeee; }
@@ -462,7 +474,11 @@ struct HTML {
 
     mutating func raw(_ line: String) { text += line + "\n" }
 
+    /// A table inside a horizontally scrolling box (a wide table scrolls instead of overflowing the page).
+    /// Condition names in `.swatch` cells may break after `/`, `_`, `-` and `=` (a `<wbr/>` there), so long
+    /// `strategy/model` names wrap instead of widening the table.
     mutating func table(_ headers: [String], rows: [[Cell]], numericColumns: Set<Int> = []) {
+        raw("<div class=\"table-scroll\">")
         raw("<table>")
         raw("<thead><tr>" + headers.map { "<th>\(SVG.escape($0))</th>" }.joined() + "</tr></thead>")
         raw("<tbody>")
@@ -477,7 +493,7 @@ struct HTML {
                 case .number(let n): line += String(n)
                 case .code(let s): line += "<code>\(SVG.escape(s))</code>"
                 case .swatch(let s, let index):
-                    line += "<span class=\"swatch\" style=\"background:\(OkabeIto.color(index))\"></span>\(SVG.escape(s))"
+                    line += "<span class=\"swatch\" style=\"background:\(OkabeIto.color(index))\"></span>\(Self.breakable(s))"
                 }
                 line += "</td>"
             }
@@ -485,6 +501,18 @@ struct HTML {
         }
         raw("</tbody>")
         raw("</table>")
+        raw("</div>")
+    }
+
+    /// `text` escaped, with a `<wbr/>` after each `/`, `_`, `-` and `=` of a long name (≥ 16 characters).
+    static func breakable(_ text: String) -> String {
+        guard text.count >= 16 else { return SVG.escape(text) }
+        var out = ""
+        for character in text {
+            out += SVG.escape(String(character))
+            if "/_-=".contains(character) { out += "<wbr/>" }
+        }
+        return out
     }
 
     mutating func figure(_ svg: String, caption: String) {

@@ -150,7 +150,15 @@ extension ExperimentAnalysis {
                     let (low, high) = pair.difference < 0 ? (pair.a, pair.b) : (pair.b, pair.a)
                     return "\(low) is lower than \(high) (mean \(ReportFormat.number(d.scores(low)?.mean)) vs \(ReportFormat.number(d.scores(high)?.mean)); Dunn–Holm \(ReportFormat.p(pair.pHolm)))"
                 }
-                text += " Pairwise: " + parts.joined(separator: "; ") + "."
+                // A summary names at most three pairs (the smallest Holm p first); the table lists them all.
+                let shown = 3
+                if parts.count <= shown {
+                    text += " Pairwise: " + parts.joined(separator: "; ") + "."
+                } else {
+                    let order = pairs.indices.sorted { (pairs[$0].pHolm, $0) < (pairs[$1].pHolm, $1) }
+                    text += " \(pairs.count) of \(d.dunn.count) pairs differ after Holm's correction (the pairwise table lists them); "
+                        + "the strongest: " + order.prefix(shown).map { parts[$0] }.joined(separator: "; ") + "."
+                }
             }
         } else {
             text = "No significant difference in \(name)\(higher) between conditions (\(test); means: \(means))."

@@ -154,8 +154,9 @@ public enum ConvoKitExport {
 
     /// Builds the corpus from a store.
     ///
+    /// - Parameter progress: told after each discussion read (phase `reading discussions`).
     /// - Throws: ``StoreError`` when the store cannot be read.
-    public static func corpus(store: Store) async throws -> ConvoKitCorpus {
+    public static func corpus(store: Store, progress: WorkProgressHandler? = nil) async throws -> ConvoKitCorpus {
         let discussions = try await store.discussions()
         let runs = try await store.runs()
         let annotatorRecords = try await store.annotatorRecords()
@@ -232,6 +233,7 @@ public enum ConvoKitExport {
             conversationMeta["participants"] = .array(participants.map { .string($0.username) })
             conversationMeta["moderator"] = moderator.map { .string($0) } ?? .null
             conversations[conversationId] = .object(["meta": .object(conversationMeta), "vectors": .array([])])
+            progress?(WorkProgress(phase: "reading discussions", done: conversations.count, total: discussions.count, unit: "discussions"))
         }
         var speakers: [String: ConvoKitJSON] = [:]
         let speakerIds = Set(utterances.compactMap { u -> String? in
@@ -272,13 +274,15 @@ public enum ConvoKitExport {
 
     /// Writes the corpus files into `directory` (created if needed), each atomically.
     ///
-    /// - Parameter force: write even where another store's export is (see ``ExportFolder``).
+    /// - Parameters:
+    ///   - force: write even where another store's export is (see ``ExportFolder``).
+    ///   - progress: told after each discussion read.
     /// - Returns: the paths written.
     /// - Throws: ``StoreError`` when the store cannot be read, the folder holds another store's export (nothing
     ///   written), or a file cannot be written.
     @discardableResult
-    public static func write(store: Store, to directory: String, force: Bool = false) async throws -> [String] {
-        let corpus = try await corpus(store: store)
+    public static func write(store: Store, to directory: String, force: Bool = false, progress: WorkProgressHandler? = nil) async throws -> [String] {
+        let corpus = try await corpus(store: store, progress: progress)
         try await ExportFolder.claim(directory, for: store, files: corpus.files.map(\.name), force: force)
         var written: [String] = []
         for file in corpus.files {

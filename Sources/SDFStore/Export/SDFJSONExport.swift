@@ -203,21 +203,27 @@ public enum SDFJSONExport {
     /// - Parameters:
     ///   - force: write even where another store's export is (see ``ExportFolder``).
     ///   - exportedAt: the export time written into every file (`sdf.exported_at`).
+    ///   - progress: told after each discussion file written (phase `discussion files`).
     /// - Returns: the paths written.
     /// - Throws: ``StoreError`` (also when the folder holds another store's export: nothing written) or a
     ///   file-system error naming the path.
-    public static func write(store: Store, to directory: String, force: Bool = false, exportedAt: Date = Date()) async throws -> [String] {
-        let planned = try await store.discussions().map { $0.conditionLabel.replacingOccurrences(of: "/", with: "__") + "/" + $0.id + ".json" }
+    public static func write(
+        store: Store, to directory: String, force: Bool = false, exportedAt: Date = Date(), progress: WorkProgressHandler? = nil
+    ) async throws -> [String] {
+        let discussions = try await store.discussions()
+        let planned = discussions.map { $0.conditionLabel.replacingOccurrences(of: "/", with: "__") + "/" + $0.id + ".json" }
         try await ExportFolder.claim(directory, for: store, files: planned, force: force)
         let encoder = encoder()
         var written: [String] = []
-        for d in try await store.discussions() {
+        progress?(WorkProgress(phase: "discussion files", done: 0, total: discussions.count, unit: "discussions"))
+        for d in discussions {
             let folder = directory + "/" + d.conditionLabel.replacingOccurrences(of: "/", with: "__")
             try FileManager.default.createDirectory(atPath: folder, withIntermediateDirectories: true)
             let path = folder + "/" + d.id + ".json"
             let data = try encoder.encode(try await discussionJSON(store: store, discussion: d, exportedAt: exportedAt))
             try StoreError.write(data, to: path)
             written.append(path)
+            progress?(WorkProgress(phase: "discussion files", done: written.count, total: discussions.count, unit: "discussions"))
         }
         return written
     }

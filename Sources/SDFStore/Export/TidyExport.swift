@@ -78,33 +78,51 @@ public struct TidyTable: Sendable, Hashable {
     /// taken from it once per table and each value is serialized on its own (on Linux, sorting the keys of every
     /// row compared them with a locale, which took most of an export's time).
     public func jsonl() throws -> Data {
-        let options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed]
-        var probe: [String: Any] = [:]
-        for (i, column) in columns.enumerated() { probe[column] = i }
-        // The serialized probe lists the keys in the writer's order; read that order off its text.
-        let probeText = String(decoding: try JSONSerialization.data(withJSONObject: probe, options: options), as: UTF8.self)
-        func position(_ column: String) -> String.Index {
-            probeText.range(of: Self.quoted(column) + ":")?.lowerBound ?? probeText.endIndex
-        }
-        let keys = try columns.indices.sorted { position(columns[$0]) < position(columns[$1]) }.map {
-            ($0, try JSONSerialization.data(withJSONObject: columns[$0], options: options) + Data(":".utf8))
-        }
+        let encoder = try JSONLRowEncoder(columns: columns)
         var out = Data()
-        for row in rows {
-            out += Data("{".utf8)
-            for (n, (index, key)) in keys.enumerated() {
-                if n > 0 { out += Data(",".utf8) }
-                out += key
-                out += try JSONSerialization.data(withJSONObject: row[index].json, options: options)
-            }
-            out += Data("}\n".utf8)
-        }
+        for row in rows { out += try encoder.encode(row) }
         return out
     }
 
     /// `"text"` as the JSON writer quotes a plain column name.
     static func quoted(_ text: String) -> String {
         String(decoding: (try? JSONSerialization.data(withJSONObject: text, options: [.fragmentsAllowed])) ?? Data(), as: UTF8.self)
+    }
+}
+
+/// Encodes tidy rows as JSON Lines objects with sorted keys, computing the key order once per table.
+///
+/// The text is what `JSONSerialization` writes for the whole object with `.sortedKeys`: the key order is taken
+/// from a probe object once and each value is serialized on its own (on Linux, sorting the keys of every row
+/// compared them with a locale, which took most of an export's time).
+struct JSONLRowEncoder {
+    static let options: JSONSerialization.WritingOptions = [.sortedKeys, .withoutEscapingSlashes, .fragmentsAllowed]
+    /// (column index, `"key":` bytes) in output order.
+    let keys: [(Int, Data)]
+
+    init(columns: [String]) throws {
+        var probe: [String: Any] = [:]
+        for (i, column) in columns.enumerated() { probe[column] = i }
+        // The serialized probe lists the keys in the writer's order; read that order off its text.
+        let probeText = String(decoding: try JSONSerialization.data(withJSONObject: probe, options: Self.options), as: UTF8.self)
+        func position(_ column: String) -> String.Index {
+            probeText.range(of: TidyTable.quoted(column) + ":")?.lowerBound ?? probeText.endIndex
+        }
+        keys = try columns.indices.sorted { position(columns[$0]) < position(columns[$1]) }.map {
+            ($0, try JSONSerialization.data(withJSONObject: columns[$0], options: Self.options) + Data(":".utf8))
+        }
+    }
+
+    /// One row as `{…}\n`.
+    func encode(_ row: [TidyValue]) throws -> Data {
+        var out = Data("{".utf8)
+        for (n, (index, key)) in keys.enumerated() {
+            if n > 0 { out += Data(",".utf8) }
+            out += key
+            out += try JSONSerialization.data(withJSONObject: row[index].json, options: Self.options)
+        }
+        out += Data("}\n".utf8)
+        return out
     }
 }
 
@@ -127,25 +145,63 @@ public enum TidyExport {
     static func opt(_ i: Int?) -> TidyValue { i.map { .int($0) } ?? .null }
     static func opt(_ d: Double?) -> TidyValue { d.map { .double($0) } ?? .null }
 
-    /// Every table of the store.
-    public static func tables(store: Store) async throws -> [TidyTable] {
+    /// The tables, in file order: `discussions`, `participants`, `comments`, `abstentions`, `failed_calls`,
+    /// `annotations`.
+    public static let tableNames = ["discussions", "participants", "comments", "abstentions", "failed_calls", "annotations"]
+
+    /// The columns of each table, in ``tableNames`` order, for a store without factors.
+    public static var tableColumns: [[String]] {
+        [discussionColumns, participantColumns, commentColumns, abstentionColumns, failedColumns, annotationColumns]
+    }
+
+    /// The columns of each table, in ``tableNames`` order, with one column per factor appended to `discussions` and
+    /// `comments` (``factorColumns(_:)``).
+    public static func tableColumns(factors: [String]) -> [[String]] {
+        var columns = tableColumns
+        columns[0] += factorColumns(factors)
+        columns[2] += factorColumns(factors)
+        return columns
+    }
+
+    /// The factor columns of `store`'s tables: its discussions' factor names (``factorNames(_:)``).
+    static func columns(of store: Store) async throws -> [[String]] {
+        tableColumns(factors: factorNames(try await store.discussions()))
+    }
+
+    /// Every table of the store, in memory (small stores, tests); ``write(store:format:to:force:progress:)``
+    /// streams instead.
+    ///
+    /// - Parameter progress: told after each discussion read (phase `reading discussions`).
+    public static func tables(store: Store, progress: WorkProgressHandler? = nil) async throws -> [TidyTable] {
+        var rows: [[[TidyValue]]] = Array(repeating: [], count: tableNames.count)
+        let columns = try await columns(of: store)
+        try await forEachRow(store: store, progress: progress) { table, row in rows[table].append(row) }
+        return tableNames.indices.map { TidyTable(name: tableNames[$0], columns: columns[$0], rows: rows[$0]) }
+    }
+
+    /// Produces every row of every table, one discussion at a time: `emit(table, row)` with `table` an index into
+    /// ``tableNames``. Rows of one table come in file order; the annotations last, by discussion id, comment and
+    /// annotator (only one discussion's records are in memory at a time).
+    ///
+    /// - Throws: ``StoreError`` when the store cannot be read, or when annotations exist whose discussion is not in
+    ///   the store (they would be missing from the export: read and written counts must agree).
+    static func forEachRow(
+        store: Store, progress: WorkProgressHandler?, emit: (Int, [TidyValue]) throws -> Void
+    ) async throws {
         let discussions = try await store.discussions()
-        var discussionRows: [[TidyValue]] = []
-        var participantRows: [[TidyValue]] = []
-        var commentRows: [[TidyValue]] = []
-        var abstentionRows: [[TidyValue]] = []
-        var failedRows: [[TidyValue]] = []
         let factors = factorNames(discussions)
+        var discussionCount = 0
+        progress?(WorkProgress(phase: "reading discussions", done: 0, total: discussions.count, unit: "discussions"))
         for d in discussions {
             let levels: [TidyValue] = factors.map { f in opt(d.factorLevels.first { $0.factor == f }?.level) }
-            discussionRows.append([
+            try emit(0, [
                 .text(d.id), .text(d.conditionLabel), .text(d.strategy), .text(d.modelName), .int(d.replicate), .text(d.seed),
                 .text(d.status.rawValue), .text(d.seedCommentId), .text(d.seedComment), .int(d.seedCommentIndex),
                 .int(d.userTurns), opt(d.historyLength), .text(d.turnTaking.description), date(d.startedAt), date(d.finishedAt),
             ] + levels)
             for p in try await store.participants(of: d.id) {
                 let persona = p.persona
-                participantRows.append([
+                try emit(1, [
                     .text(p.id), .text(d.id), .int(p.position), .text(p.username), .text(p.role.rawValue), opt(persona.age),
                     opt(persona.sex), opt(persona.education), opt(persona.sexualOrientation), opt(persona.ethnicity),
                     opt(persona.occupation), opt(persona.politicalLeaning), .list(persona.personality), .map(persona.extra),
@@ -153,7 +209,7 @@ public enum TidyExport {
             }
             let seeds = try await store.seedComments(of: d)
             for seed in seeds.isEmpty ? [SeedCommentRecord(id: d.seedCommentId, discussionId: d.id, position: 0, author: "OP", text: d.seedComment)] : seeds {
-                commentRows.append(
+                try emit(2, 
                     [.text(seed.id), .text(d.id), .text(d.conditionLabel), .int(0), .text(seed.author), .text(Role.op.rawValue), .text(seed.text)]
                         + Array(repeating: TidyValue.null, count: commentColumns.count - 7) + levels)
             }
@@ -172,45 +228,48 @@ public enum TidyExport {
                 let steps = TidyValue.list(t.cleaning.filter { $0.step != "whitespace" }.map(\.step))
                 switch t.outcome {
                 case .comment:
-                    commentRows.append(
+                    try emit(2, 
                         [
                             .text(t.id), .text(d.id), .text(d.conditionLabel), .int(t.turnIndex), .text(t.speaker),
                             .text(t.role.rawValue), opt(t.text), opt(t.rawText), steps,
                             .list(t.flags.map(\.rawValue)),
                         ] + provenance + levels)
                 case .abstention:
-                    abstentionRows.append(
+                    try emit(3, 
                         [.text(t.id), .text(d.id), .text(d.conditionLabel), .int(t.turnIndex), .text(t.speaker), .text(t.role.rawValue), opt(t.rawText), steps]
                             + provenance)
                 case .failed:
-                    failedRows.append(
+                    try emit(4, 
                         [.text(t.id), .text(d.id), .text(d.conditionLabel), .int(t.turnIndex), .text(t.speaker), .text(t.role.rawValue), opt(t.call.error?.description)]
                             + provenance)
                 }
             }
+            discussionCount += 1
+            progress?(WorkProgress(phase: "reading discussions", done: discussionCount, total: discussions.count, unit: "discussions"))
         }
-        var annotationRows: [[TidyValue]] = []
         let annotators = try await store.annotatorRecords()
-        for a in try await store.annotations() {
-            let rubric = annotators[a.annotator]?.rubric.dimensions.map(\.name) ?? a.values.keys.sorted()
-            for dimension in rubric {
-                annotationRows.append([
-                    .text(a.id), .text(a.commentId), .text(a.discussionId), .text(a.annotator), .text(dimension),
-                    opt(a.values[dimension]), .text(a.status.rawValue), .text(a.method.rawValue), opt(a.reason), opt(a.rawText),
-                    .bool(a.structuredOutput.isStructured), .text(a.structuredOutput.rawValue), .text(a.call.modelName), opt(a.call.modelId), .text(a.call.promptHash), opt(a.call.promptTokens),
-                    opt(a.call.completionTokens), opt(a.call.cachedTokens), opt(a.call.latencyMs), .int(a.call.attempts), date(a.startedAt),
-                    date(a.finishedAt),
-                ])
+        let stored = try await store.annotationStatusCounts().values.reduce(0, +)
+        var read = 0
+        for d in discussions.sorted(by: { $0.id < $1.id }) {
+            for a in try await store.annotations(ofDiscussion: d.id) {
+                read += 1
+                let rubric = annotators[a.annotator]?.rubric.dimensions.map(\.name) ?? a.values.keys.sorted()
+                for dimension in rubric {
+                    try emit(5, [
+                        .text(a.id), .text(a.commentId), .text(a.discussionId), .text(a.annotator), .text(dimension),
+                        opt(a.values[dimension]), .text(a.status.rawValue), .text(a.method.rawValue), opt(a.reason), opt(a.rawText),
+                        .bool(a.structuredOutput.isStructured), .text(a.structuredOutput.rawValue), .text(a.call.modelName), opt(a.call.modelId), .text(a.call.promptHash), opt(a.call.promptTokens),
+                        opt(a.call.completionTokens), opt(a.call.cachedTokens), opt(a.call.latencyMs), .int(a.call.attempts), date(a.startedAt),
+                        date(a.finishedAt),
+                    ])
+                }
             }
         }
-        return [
-            TidyTable(name: "discussions", columns: discussionColumns + factorColumns(factors), rows: discussionRows),
-            TidyTable(name: "participants", columns: participantColumns, rows: participantRows),
-            TidyTable(name: "comments", columns: commentColumns + factorColumns(factors), rows: commentRows),
-            TidyTable(name: "abstentions", columns: abstentionColumns, rows: abstentionRows),
-            TidyTable(name: "failed_calls", columns: failedColumns, rows: failedRows),
-            TidyTable(name: "annotations", columns: annotationColumns, rows: annotationRows),
-        ]
+        guard read == stored else {
+            throw StoreError(
+                "\(store.path): \(stored) annotations stored but \(read) belong to a stored discussion; the other \(stored - read) "
+                    + "would be missing from the export (nothing written)")
+        }
     }
 
     /// The factor names of the store's discussions, in order of first appearance (each discussion's in factor order).
@@ -265,22 +324,127 @@ public enum TidyExport {
     /// The two file formats.
     public enum Format: String, Sendable { case csv, jsonl }
 
-    /// Writes every table as `directory/<table>.csv` or `.jsonl`, each atomically.
+    /// Writes every table as `directory/<table>.csv` or `.jsonl`, streaming: rows go to a temporary file per
+    /// table as each discussion is read (memory holds one discussion's records, not the store), and each file is
+    /// moved into place when all are complete.
     ///
-    /// - Parameter force: write even where another store's export is (see ``ExportFolder``).
+    /// - Parameters:
+    ///   - force: write even where another store's export is (see ``ExportFolder``).
+    ///   - progress: told after each discussion read (phase `reading discussions`), then as the files are
+    ///     finished (phase `finishing files`).
     /// - Returns: the paths written.
-    /// - Throws: ``StoreError`` when the folder holds another store's export (nothing written), or a file cannot
-    ///   be written.
-    public static func write(store: Store, format: Format, to directory: String, force: Bool = false) async throws -> [String] {
-        let all = try await tables(store: store)
-        try await ExportFolder.claim(directory, for: store, files: all.map { $0.name + "." + format.rawValue }, force: force)
-        var written: [String] = []
-        for table in all {
-            let path = directory + "/" + table.name + "." + format.rawValue
-            let data = format == .csv ? try table.csv() : try table.jsonl()
-            try StoreError.write(data, to: path)
-            written.append(path)
+    /// - Throws: ``StoreError`` when the folder holds another store's export, a file cannot be written, or
+    ///   annotations belong to no stored discussion (nothing written in each case: temporary files are removed).
+    public static func write(
+        store: Store, format: Format, to directory: String, force: Bool = false, progress: WorkProgressHandler? = nil
+    ) async throws -> [String] {
+        let paths = tableNames.map { directory + "/" + $0 + "." + format.rawValue }
+        try await ExportFolder.claim(directory, for: store, files: tableNames.map { $0 + "." + format.rawValue }, force: force)
+        let columns = try await columns(of: store)
+        let writers = try tableNames.indices.map { try TidyFileWriter(path: paths[$0], columns: columns[$0], format: format) }
+        do {
+            try await forEachRow(store: store, progress: progress) { table, row in try writers[table].append(row) }
+            progress?(WorkProgress(phase: "finishing files", done: 0, total: writers.count, unit: "files"))
+            for (i, writer) in writers.enumerated() {
+                try writer.finish()
+                progress?(WorkProgress(phase: "finishing files", done: i + 1, total: writers.count, unit: "files"))
+            }
+        } catch {
+            for writer in writers { writer.abandon() }
+            throw error
         }
-        return written
+        return paths
     }
 }
+
+/// One tidy table written row by row to a temporary file beside its destination, moved into place by
+/// ``finish()`` (so a failed export leaves the previous file, never half a table). The bytes are exactly those
+/// of ``TidyTable/csv()`` / ``TidyTable/jsonl()`` for the same rows.
+///
+/// CSV rows are encoded by yaslab/CSV.swift's writer in chunks of 1,000 rows into memory (the writer calls its
+/// stream once per byte, which on a file stream would be one system call per byte), and each chunk is appended
+/// to the file with the newline the writer puts between rows.
+final class TidyFileWriter {
+    /// Rows per CSV chunk (1,000 unless a test asks for fewer).
+    let chunkRows: Int
+    let path: String
+    let temporary: String
+    let format: TidyExport.Format
+    let handle: FileHandle
+    let encoder: JSONLRowEncoder?
+    var pendingCSV: [[String]] = []
+    var buffer = Data()
+
+    init(path: String, columns: [String], format: TidyExport.Format, chunkRows: Int = 1_000) throws {
+        self.path = path
+        self.format = format
+        self.chunkRows = max(1, chunkRows)
+        let url = URL(fileURLWithPath: path)
+        temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(UUID().uuidString).tmp").path
+        guard FileManager.default.createFile(atPath: temporary, contents: nil), let handle = FileHandle(forWritingAtPath: temporary) else {
+            throw StoreError("cannot write \(temporary)")
+        }
+        self.handle = handle
+        switch format {
+        case .csv:
+            encoder = nil
+            buffer = try Self.csvChunk([columns])
+        case .jsonl:
+            encoder = try JSONLRowEncoder(columns: columns)
+        }
+    }
+
+    /// Rows as the CSV writer writes them on their own: fields joined by commas, rows by `\n`, no final newline.
+    static func csvChunk(_ rows: [[String]]) throws -> Data {
+        let stream = OutputStream.toMemory()
+        stream.open()
+        let writer = try CSVWriter(stream: stream)
+        for row in rows { try writer.write(row: row) }
+        stream.close()
+        guard let data = stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data else {
+            throw StoreError("could not build CSV rows")
+        }
+        return data
+    }
+
+    func append(_ row: [TidyValue]) throws {
+        if let encoder {
+            buffer += try encoder.encode(row)
+        } else {
+            pendingCSV.append(row.map(\.csv))
+            if pendingCSV.count >= chunkRows { try encodePendingCSV() }
+        }
+        if buffer.count >= 1 << 20 { try flush() }
+    }
+
+    func encodePendingCSV() throws {
+        guard !pendingCSV.isEmpty else { return }
+        buffer += Data("\n".utf8) + (try Self.csvChunk(pendingCSV))
+        pendingCSV.removeAll(keepingCapacity: true)
+    }
+
+    func flush() throws {
+        guard !buffer.isEmpty else { return }
+        do { try handle.write(contentsOf: buffer) } catch { throw StoreError("cannot write \(path): \(error.localizedDescription)") }
+        buffer.removeAll(keepingCapacity: true)
+    }
+
+    func finish() throws {
+        try encodePendingCSV()
+        if format == .csv { buffer += Data("\n".utf8) }
+        try flush()
+        do {
+            try handle.close()
+            if FileManager.default.fileExists(atPath: path) { try FileManager.default.removeItem(atPath: path) }
+            try FileManager.default.moveItem(atPath: temporary, toPath: path)
+        } catch {
+            throw StoreError("cannot write \(path): \(error.localizedDescription)")
+        }
+    }
+
+    func abandon() {
+        try? handle.close()
+        try? FileManager.default.removeItem(atPath: temporary)
+    }
+}
+

@@ -38,6 +38,9 @@ public struct LegacyImporter: Sendable {
     public var conditionPattern: ConditionPattern?
     /// Texts of troll instruction files: a user whose prompt contains one (whitespace collapsed) is a troll.
     public var trollInstructions: [String]
+    /// Told as files are read (phase `reading files`), then as discussions and annotation files are stored
+    /// (phases `storing discussions`, `storing sdf-json discussions`, `storing annotation files`).
+    public var progress: WorkProgressHandler?
 
     /// Creates an importer.
     public init(
@@ -98,8 +101,11 @@ public struct LegacyImporter: Sendable {
     public func run(paths: [String]) async throws -> ImportReport {
         var report = ImportReport()
         var decoded: [(file: String, value: Decoded)] = []
-        for file in Self.jsonFiles(paths) {
+        let files = Self.jsonFiles(paths)
+        progress?(WorkProgress(phase: "reading files", done: 0, total: files.count, unit: "files"))
+        for file in files {
             report.read.files += 1
+            defer { progress?(WorkProgress(phase: "reading files", done: report.read.files, total: files.count, unit: "files")) }
             guard let data = FileManager.default.contents(atPath: file) else {
                 report.problems.append((file, "cannot read the file"))
                 report.files.append(ImportedFile(path: file, outcome: .failed, detail: "cannot read the file"))
@@ -269,7 +275,8 @@ public struct LegacyImporter: Sendable {
         let severalModels = Set(pending.map(\.model).filter { $0 != "unknown" }).count > 1
         var nextReplicate: [String: Int] = [:]
         var built: [String: Built] = [:]
-        for p in pending {
+        for (index, p) in pending.enumerated() {
+            progress?(WorkProgress(phase: "storing discussions", done: index, total: pending.count, unit: "discussions"))
             let id = Self.discussionId(p.legacy.id)
             let extra = p.factors.keys.sorted()
             let conditionId = "strategy=\(p.strategy);model=\(p.model)" + extra.map { ";\($0)=\(p.factors[$0]!)" }.joined()
@@ -308,7 +315,8 @@ public struct LegacyImporter: Sendable {
         }
         var annotationIds: Set<String> = []
         // sdf-json files with the extension: restored as they are.
-        for (file, e) in exported {
+        for (index, (file, e)) in exported.enumerated() {
+            progress?(WorkProgress(phase: "storing sdf-json discussions", done: index, total: exported.count, unit: "discussions"))
             report.read.discussions += 1
             report.read.seedComments += e.seed_comments.count
             report.read.turns += e.turns.count
@@ -479,6 +487,7 @@ public struct LegacyImporter: Sendable {
         var personaOf: [String: Persona] = [:]
         var seen: [String: (file: String, raw: String)] = [:]
         for (i, (file, annotationFile)) in files.enumerated() {
+            progress?(WorkProgress(phase: "storing annotation files", done: i, total: files.count, unit: "files"))
             let parts = parsed[i]
             let key = parts.identity
             let name = nameOf[key]!

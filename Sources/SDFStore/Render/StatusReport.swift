@@ -22,7 +22,8 @@ public enum StatusReport {
     public struct Status: Sendable, Hashable {
         /// Per condition, in design order (conditions only in the store come last).
         public var conditions: [ConditionStatus]
-        /// Annotation jobs expected (finished discussions' comments × annotators), if the design annotates.
+        /// Annotation jobs expected (finished discussions' comments × annotators), if a run's design annotates;
+        /// `nil` for a store without runs (imported): its files annotate whatever their tools annotated.
         public var annotationJobsExpected: Int?
         /// Annotation jobs stored, by parse status.
         public var annotationStatus: [AnnotationStatus: Int]
@@ -92,7 +93,9 @@ public enum StatusReport {
         let annotators = try await store.annotatorRecords().count
         return Status(
             conditions: order.compactMap { byLabel[$0] },
-            annotationJobsExpected: designAnnotates || annotators > 0 ? commentsToAnnotate * annotators : nil,
+            // Expected jobs come from a run's design; an imported store has no design to count them against (its
+            // files annotate whatever their tools annotated, seed comments included).
+            annotationJobsExpected: last != nil && (designAnnotates || annotators > 0) ? commentsToAnnotate * annotators : nil,
             annotationStatus: try await store.annotationStatusCounts(), turnFailures: turnFailures,
             annotationFailures: annotationFailures, retriedFailures: retried, lastRun: last,
             lastRunStatus: last.map { liveStatus(of: $0, storePath: store.path) })
@@ -137,6 +140,10 @@ public enum StatusReport {
             let stored = s.annotationStatus.values.reduce(0, +)
             let detail = s.annotationStatus.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ")
             out += "\nannotation: \(stored)/\(expected) jobs stored" + (detail.isEmpty ? "" : " (\(detail))") + "\n"
+        } else if !s.annotationStatus.isEmpty {
+            let stored = s.annotationStatus.values.reduce(0, +)
+            let detail = s.annotationStatus.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ")
+            out += "\nannotation: \(stored) stored (\(detail)); no run in this store (imported), so no expected count\n"
         }
         if !s.turnFailures.isEmpty || !s.annotationFailures.isEmpty {
             out += "\nfailures by kind:\n"

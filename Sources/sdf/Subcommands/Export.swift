@@ -30,23 +30,30 @@ struct Export: AsyncParsableCommand {
     var force = false
 
     func run() async throws {
+        let display = WorkProgressDisplay("export \(format.rawValue)")
         do {
             let opened = try Store.openExisting(path: store)
             switch format {
             case .sdfJSON:
-                let files = try await SDFJSONExport.write(store: opened, to: out, force: force)
+                let files = try await SDFJSONExport.write(store: opened, to: out, force: force, progress: display.handler)
+                display.finish()
                 printError("wrote \(files.count) discussion files under \(out)")
             case .csv, .jsonl:
-                let files = try await TidyExport.write(store: opened, format: format == .csv ? .csv : .jsonl, to: out, force: force)
+                let files = try await TidyExport.write(
+                    store: opened, format: format == .csv ? .csv : .jsonl, to: out, force: force, progress: display.handler)
+                display.finish()
                 printError("wrote \(files.map { URL(fileURLWithPath: $0).lastPathComponent }.joined(separator: ", ")) to \(out)")
             case .convokit:
-                try await ConvoKitExport.write(store: opened, to: out, force: force)
+                try await ConvoKitExport.write(store: opened, to: out, force: force, progress: display.handler)
+                display.finish()
                 printError("wrote a ConvoKit corpus to \(out) (load it with convokit.Corpus(filename=\"\(out)\"))")
             }
         } catch let error as StoreError {
+            display.finish()
             printError("error: \(error.message)")
             throw ExitCode(for: error)
         } catch {
+            display.finish()
             printError("error: cannot write the export to \(out): \(error.localizedDescription)")
             throw ExitCode(.storeProblem)
         }

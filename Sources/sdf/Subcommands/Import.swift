@@ -68,17 +68,22 @@ struct Import: AsyncParsableCommand {
             throw ExitCode(for: error)
         }
         let start = Date()
-        let importer = LegacyImporter(store: opened, condition: condition, conditionPattern: pattern, trollInstructions: trollTexts)
+        var importer = LegacyImporter(store: opened, condition: condition, conditionPattern: pattern, trollInstructions: trollTexts)
+        let display = WorkProgressDisplay("import")
+        importer.progress = display.handler
         let report: ImportReport
         do {
             report = try await importer.run(paths: paths)
+            display.finish()
         } catch let error as ImportError {
+            display.finish()
             Self.printFiles(error.report)
             for problem in error.report.problems { printError("error: \(problem.file): \(problem.message)") }
             printError(error.report.summary)
             printError("error: \(error.description) (\(store) is unchanged)")
             throw ExitCode(for: error)
         } catch let error as StoreError {
+            display.finish()
             printError("error: \(error.message)")
             throw ExitCode(for: error)
         }

@@ -37,6 +37,9 @@ struct Report: AsyncParsableCommand {
     @Option(help: "What the bootstrap intervals resample: discussion (default) or comment.")
     var bootstrapUnit: BootstrapUnit = .discussion
 
+    @Option(help: "The report's heading and page title (default: the experiment's name; \"Imported discussions\" for an imported store).")
+    var title: String?
+
     func validate() throws {
         if resamples < 1 { throw ValidationError("--resamples must be at least 1") }
     }
@@ -59,13 +62,19 @@ struct Report: AsyncParsableCommand {
             options.includeModeratorComments = includeModerator
             options.reference = reference
             options.bootstrapUnit = bootstrapUnit
+            options.title = title
             let path: String
+            let display = WorkProgressDisplay("report")
+            defer { display.finish() }
             if let out {
                 // The folder is claimed for this store: another store's report there is not replaced silently.
-                path = try await ReportBuilder.write(store: opened, intoFolder: out, options: options, force: force, jsonPath: json)
+                path = try await ReportBuilder.write(
+                    store: opened, intoFolder: out, options: options, force: force, jsonPath: json, progress: display.handler)
             } else {
-                path = try await ReportBuilder.write(store: opened, to: ReportBuilder.defaultPath(storePath: store), options: options, jsonPath: json)
+                path = try await ReportBuilder.write(
+                    store: opened, to: ReportBuilder.defaultPath(storePath: store), options: options, jsonPath: json, progress: display.handler)
             }
+            display.finish()
             printError("wrote the report of \(store) to \(path)" + (json.map { " and its statistics to \($0)" } ?? ""))
             print(path)
         } catch let error as StoreError {

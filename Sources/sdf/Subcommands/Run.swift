@@ -44,6 +44,8 @@ struct Run: AsyncParsableCommand {
                     )
                 case .progress(let event):
                     display.handle(event)
+                case .notice(let text):
+                    display.note(text)
                 }
             }
         }

@@ -112,6 +112,85 @@ final class ProgressDisplay: Sendable {
     func finish() {
         if isTTY { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
     }
+
+    /// Prints a note on its own line: on a terminal the progress line is cleared first and redrawn after it, so
+    /// the note never lands in the middle of the line.
+    func note(_ text: String) {
+        let redraw: String? = state.withLock { s in
+            guard isTTY else { return nil }
+            s.lastDraw = Date()
+            return line(s)
+        }
+        if isTTY { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+        printError(text)
+        if let redraw { FileHandle.standardError.write(Data(ControlCharacters.visible(redraw).utf8)) }
+    }
+}
+
+/// Shows the progress of an import, export or report on stderr, in `sdf run`'s style: one redrawn line on a
+/// terminal (at most 10 per second), otherwise a plain line when a phase starts and every 15 s.
+///
+/// Each phase gets its own ETA: time spent in the phase ÷ units done × units left (none while nothing is done or
+/// the phase's size is unknown).
+final class WorkProgressDisplay: Sendable {
+    struct State {
+        var phase = ""
+        var phaseStart = Date()
+        var lastDraw = Date.distantPast
+        var lastLine = Date()
+    }
+    let state = Mutex(State())
+    let isTTY = isatty(STDERR_FILENO) == 1
+    let start = Date()
+    /// The command's name, printed first (e.g. `export csv`).
+    let label: String
+
+    init(_ label: String) { self.label = label }
+
+    /// The handler to pass to the library.
+    var handler: WorkProgressHandler { { [self] event in self.handle(event) } }
+
+    func handle(_ event: WorkProgress) {
+        let text: String? = state.withLock { s in
+            let now = Date()
+            let newPhase = event.phase != s.phase
+            if newPhase {
+                s.phase = event.phase
+                s.phaseStart = now
+            }
+            let line = Self.line(label, event, elapsed: now.timeIntervalSince(start), inPhase: now.timeIntervalSince(s.phaseStart))
+            if isTTY {
+                guard newPhase || now.timeIntervalSince(s.lastDraw) > 0.1 || event.done == event.total else { return nil }
+                s.lastDraw = now
+                return line
+            }
+            guard newPhase || now.timeIntervalSince(s.lastLine) > 15 else { return nil }
+            s.lastLine = now
+            return line
+        }
+        guard let text else { return }
+        if isTTY {
+            FileHandle.standardError.write(Data(("\r\u{1B}[2K" + ControlCharacters.visible(text)).utf8))
+        } else {
+            printError(text)
+        }
+    }
+
+    /// `label: phase done/total unit | elapsed | ETA`.
+    static func line(_ label: String, _ event: WorkProgress, elapsed: Double, inPhase: Double) -> String {
+        var text = "\(label): \(event.phase)"
+        if event.total > 0 { text += " \(event.done)/\(event.total) \(event.unit)" }
+        text += String(format: " | %.0fs", elapsed)
+        if event.total > 0, event.done > 0, event.done < event.total {
+            text += String(format: " | ETA %.0fs", inPhase / Double(event.done) * Double(event.total - event.done))
+        }
+        return text
+    }
+
+    /// Clears the redrawn line (terminal only).
+    func finish() {
+        if isTTY { FileHandle.standardError.write(Data("\r\u{1B}[2K".utf8)) }
+    }
 }
 
 /// Cancels `task` on SIGINT or SIGTERM (the first signal; a second one exits at once).

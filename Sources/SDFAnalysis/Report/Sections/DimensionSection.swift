@@ -96,14 +96,22 @@ enum DimensionSection {
         return pairs
     }
 
-    /// The mean score by user turn of every condition in `order` that has scores.
+    /// The mean score by user turn of every condition in `order` that has scores, with the 95 % Student-t
+    /// interval of each mean (comments at one user turn come from different discussions, so they are treated as
+    /// independent; no interval below two comments).
     static func turnMeans(_ samples: Samples, order: [String]) -> [TurnMeans] {
         order.compactMap { label in
             guard let positions = samples.byTurn[label], !positions.isEmpty else { return nil }
             return TurnMeans(
                 condition: label,
                 points: positions.keys.sorted().map { x in
-                    TurnSeriesChart.Point(x: x, mean: Stats.mean(positions[x]!) ?? 0, n: positions[x]!.count)
+                    let values = positions[x]!
+                    let mean = Stats.mean(values) ?? 0
+                    guard values.count >= 2, let sd = Stats.standardDeviation(values) else {
+                        return TurnSeriesChart.Point(x: x, mean: mean, n: values.count)
+                    }
+                    let half = Stats.studentTQuantile(0.975, df: Double(values.count - 1)) * sd / Double(values.count).squareRoot()
+                    return TurnSeriesChart.Point(x: x, mean: mean, n: values.count, lower: mean - half, upper: mean + half)
                 })
         }
     }
