@@ -65,5 +65,13 @@ struct FactorMigrationTests {
         let comments = try #require(tables.first { $0.name == "comments" })
         #expect(comments.columns == TidyExport.commentColumns + ["trolls", "factor_seed"])
         #expect(comments.rows.allSatisfy { $0.count == comments.columns.count })
+        // The streamed CSV files carry the same headers and values.
+        let out = dir + "/csv"
+        _ = try await TidyExport.write(store: store, format: .csv, to: out)
+        let csv = try String(contentsOfFile: out + "/discussions.csv", encoding: .utf8).split(separator: "\n").map(String.init)
+        #expect(csv.first?.hasSuffix(",trolls,factor_seed") == true, "\(csv.first ?? "")")
+        #expect(csv.contains { $0.hasPrefix("d2,") && $0.hasSuffix(",none,few") })
+        let commentHeader = try String(contentsOfFile: out + "/comments.csv", encoding: .utf8).split(separator: "\n").first
+        #expect(commentHeader?.hasSuffix(",trolls,factor_seed") == true)
     }
 }
