@@ -156,6 +156,7 @@ let package = Package(
                 "SDFEngine", "SDFTesting", "SDFStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
             ],
+            exclude: ["Golden"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -189,11 +189,14 @@ public struct AnnotationRunner: Sendable {
         let settings = binding.settings
         let sampling = SamplingParameters(
             temperature: settings.temperature, topP: settings.topP, maxTokens: settings.maxTokens,
-            seed: Int(SeedDerivation.derive(0, "annotation-sampling", job.id) & 0x7FFF_FFFF), stop: [])
+            seed: settings.samplingSeed(derived: Int(SeedDerivation.derive(0, "annotation-sampling", job.id) & 0x7FFF_FFFF)),
+            stop: [], frequencyPenalty: settings.frequencyPenalty, presencePenalty: settings.presencePenalty,
+            extraBody: settings.extraBody)
         let request = ChatRequest(
             model: binding.requestModel,
             messages: [.init(role: "system", content: prompt.system), .init(role: "user", content: prompt.user)],
             temperature: sampling.temperature, topP: sampling.topP, maxTokens: sampling.maxTokens, seed: sampling.seed,
+            frequencyPenalty: sampling.frequencyPenalty, presencePenalty: sampling.presencePenalty, extraBody: sampling.extraBody,
             jsonSchema: setup.structuredOutput == .off ? nil : setup.rubric.jsonSchema, structuredOutput: setup.structuredOutput)
         let started = Date()
         var record = AnnotationRecord(

@@ -40,7 +40,7 @@ struct DiscussionRunner: Sendable {
                 seed: String(cell.seed), seedCommentId: plan.seedCommentId, seedComment: plan.seedComment,
                 seedCommentIndex: plan.seedCommentIndex, userTurns: spec.discussion.turns,
                 historyLength: spec.discussion.historyLength, turnTaking: .policy(spec.discussion.turnTaking),
-                status: .running, startedAt: Date())
+                status: .running, startedAt: Date(), factorLevels: cell.condition.levels)
             let everyone = plan.users + (plan.moderator.map { [$0] } ?? [])
             let participants = everyone.enumerated().map { i, p in
                 ParticipantRecord(
@@ -116,12 +116,14 @@ struct DiscussionRunner: Sendable {
         let stop = Array(others.map { "\n\($0):" }.prefix(stopCap))
         let sampling = SamplingParameters(
             temperature: settings.temperature, topP: settings.topP, maxTokens: settings.maxTokens,
-            seed: plan.samplingSeed(label: label), stop: stop)
+            seed: settings.samplingSeed(derived: plan.samplingSeed(label: label)), stop: stop,
+            frequencyPenalty: settings.frequencyPenalty, presencePenalty: settings.presencePenalty, extraBody: settings.extraBody)
         let request = ChatRequest(
             model: binding.requestModel,
             messages: [.init(role: "system", content: prompt.system), .init(role: "user", content: prompt.user)],
             temperature: sampling.temperature, topP: sampling.topP, maxTokens: sampling.maxTokens, seed: sampling.seed,
-            stop: stop)
+            stop: stop, frequencyPenalty: sampling.frequencyPenalty, presencePenalty: sampling.presencePenalty,
+            extraBody: sampling.extraBody)
         let started = Date()
         let id = SeedDerivation.uuid(plan.cell.seed, "turn", plan.cell.discussionId, String(turnIndex))
         var turn = TurnRecord(

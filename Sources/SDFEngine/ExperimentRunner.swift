@@ -80,8 +80,22 @@ public struct ExperimentRunner: Sendable {
     ///   a store whose turns do not match the design), `CancellationError` when cancelled.
     public func run(modelFingerprints: [String: String] = [:]) async throws -> RunReport {
         let start = Date()
+        let experiment = try await Self.matchingStore(experiment, store: store)
         let renderer = try PromptRenderer(templates: experiment.templates)
         let design = Design(experiment: experiment)
+        // Per condition: its experiment (factor levels merged in), renderer and replicate assignment table. Tables
+        // depend only on pool sizes and the seed, so conditions with the same pools share one.
+        var conditionSetups: [String: (Experiment, PromptRenderer)] = [:]
+        var tables: [String: [ReplicateAssignment]] = [:]
+        for condition in design.conditions {
+            let variant = experiment.experiment(for: condition)
+            let variantRenderer = variant.templates == experiment.templates ? renderer : try PromptRenderer(templates: variant.templates)
+            conditionSetups[condition.id] = (variant, variantRenderer)
+            let key = Self.tableKey(variant)
+            if tables[key] == nil { tables[key] = ReplicateAssignment.table(for: variant) }
+        }
+        let setups = conditionSetups
+        let assignmentTables = tables
         let manifest = RunManifest(
             id: UUID().uuidString.lowercased(), experiment: experiment.name, specHash: RenderedPrompt.sha256Hex(specText),
             designHash: experiment.designHash, specText: specText, design: experiment.designFingerprint, toolVersion: SDFVersion.current,
@@ -101,9 +115,12 @@ public struct ExperimentRunner: Sendable {
                     guard let binding = models[cell.condition.model] else {
                         throw EngineError(.noModelBound, "no model bound for '\(cell.condition.model)'")
                     }
-                    let plan = try DiscussionPlan(experiment: experiment, cell: cell, renderer: renderer)
+                    let (variant, variantRenderer) = setups[cell.condition.id] ?? (experiment, renderer)
+                    let plan = try DiscussionPlan(
+                        experiment: variant, cell: cell, renderer: variantRenderer,
+                        assignment: assignmentTables[Self.tableKey(variant)]?[cell.replicate])
                     let runner = DiscussionRunner(
-                        experiment: experiment, plan: plan, binding: binding, renderer: renderer, store: store, events: events)
+                        experiment: variant, plan: plan, binding: binding, renderer: variantRenderer, store: store, events: events)
                     let resume = statuses[cell.discussionId] != nil
                     group.addTask { try await runner.run(resume: resume) }
                     return true
@@ -129,6 +146,21 @@ public struct ExperimentRunner: Sendable {
         }
         return report
     }
+    /// `experiment`, or — when `store` was written before balanced replicate assignment under the same design —
+    /// the experiment with ``ReplicateAssignmentMethod/independentDraws``, so that resuming an old store keeps its
+    /// plan (its recorded design hash is the hash of the independent draws; a new store gets balanced assignment).
+    public static func matchingStore(_ experiment: Experiment, store: Store) async throws -> Experiment {
+        guard experiment.replicateAssignment == .balanced else { return experiment }
+        let hashes = Set(try await store.runs().map(\.designHash))
+        guard !hashes.isEmpty, !hashes.contains(experiment.designHash) else { return experiment }
+        let earlier = experiment.with(assignment: .independentDraws)
+        return hashes.contains(earlier.designHash) ? earlier : experiment
+    }
+
+    static func tableKey(_ e: Experiment) -> String {
+        "\(e.replicateAssignment.rawValue):\(e.personas.count):\(e.seedComments.count):\(e.spec.discussion.users):\(e.spec.replicates)"
+    }
+
     /// Runs every discussion not yet done and, alongside, annotates each discussion as soon as it is done
     /// (discussions finished earlier first). Discussion turns and annotation jobs that reach the same server
     /// share its ``CallGate``: turns go first, annotation jobs fill the slots turns leave idle.

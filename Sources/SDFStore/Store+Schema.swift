@@ -143,6 +143,7 @@ extension Store {
         registerTypedRecordMigrations(&m)
         StoreQuery.registerIndexMigrations(&m)
         registerCompatMigrations(&m)
+        registerFactorMigrations(&m)
         return m
     }
 
@@ -189,6 +190,17 @@ extension Store {
                     UPDATE annotation SET structuredOutput = CASE WHEN structuredOutput IN (1, '1', 'true') THEN 'json_schema' ELSE 'off' END
                     WHERE typeof(structuredOutput) <> 'text' OR structuredOutput IN ('1', '0', 'true', 'false')
                     """)
+        }
+    }
+
+    /// Migration `v8-design-factors`: `discussion.factorLevels`, the condition's factor levels as a JSON list of
+    /// `{factor, level}` in factor order (``DiscussionRecord/factorLevels``).
+    ///
+    /// Discussions stored before factors existed get `[]`: their design had strategies and models only, and their
+    /// condition ids and labels are unchanged, so such a store opens, resumes and exports as before.
+    static func registerFactorMigrations(_ m: inout DatabaseMigrator) {
+        m.registerMigration("v8-design-factors") { db in
+            try db.alter(table: "discussion") { t in t.add(column: "factorLevels", .text).notNull().defaults(to: "[]") }
         }
     }
 }

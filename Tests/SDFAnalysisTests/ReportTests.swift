@@ -119,8 +119,15 @@ struct ReportTests {
         let dimensions = try #require(body["dimensions"] as? [[String: Any]])
         #expect(dimensions.count == analysis.dimensions.count)
         // Full precision: the means read back as the same Doubles; the models are there.
-        let first = try #require((dimensions[0]["conditions"] as? [[String: Any]])?.first)
-        let mean = first["mean"].flatMap { ($0 as? Double) ?? ($0 as? Int).map(Double.init) ?? ($0 as? NSNumber)?.doubleValue }
+        // (Read with JSONDecoder: JSONSerialization on Linux may round a 17-digit number such as 3.0000000000000004.)
+        struct Probe: Decodable {
+            struct Body: Decodable { var dimensions: [Dimension] }
+            struct Dimension: Decodable { var conditions: [Condition] }
+            struct Condition: Decodable { var mean: Double? }
+            var analysis: Body
+        }
+        let probe = try JSONDecoder().decode(Probe.self, from: Data(text.utf8))
+        let mean = probe.analysis.dimensions.first?.conditions.first?.mean
         #expect(mean == analysis.dimensions[0].conditions[0].mean)
         #expect(dimensions[0]["regression"] != nil && dimensions[0]["mixedModel"] != nil)
         // Sorted keys: the top level reads analysis, format, summary, version.

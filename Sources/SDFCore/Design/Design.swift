@@ -8,14 +8,22 @@ public struct Condition: Codable, Sendable, Hashable {
     public var strategy: String
     /// The model's name (``ModelSettings/name``).
     public var model: String
+    /// The factor levels of the condition, in factor order; empty when the experiment has no factors.
+    public var levels: [FactorLevel]
 
-    /// Creates a condition.
-    public init(strategy: String, model: String, label: String) {
-        self.id = "strategy=\(strategy);model=\(model)"
-        self.label = label
+    /// Creates a condition. With factor levels, the id gains `;factor=level` for each
+    /// (`strategy=guidelines;model=local;trolls=none`) and the label `/factor=level` for each
+    /// (`guidelines/trolls=none`); without, both are as they were before factors existed.
+    public init(strategy: String, model: String, label: String, levels: [FactorLevel] = []) {
+        self.id = "strategy=\(strategy);model=\(model)" + levels.map { ";\($0)" }.joined()
+        self.label = label + levels.map { "/\($0)" }.joined()
         self.strategy = strategy
         self.model = model
+        self.levels = levels
     }
+
+    /// The level of `factor`, if the condition has it.
+    public func level(of factor: String) -> String? { levels.first { $0.factor == factor }?.level }
 }
 
 /// One discussion to run: a condition, a replicate index, and the seed all its random choices derive from.
@@ -44,9 +52,9 @@ public struct DesignCell: Codable, Sendable, Hashable {
     }
 }
 
-/// The experimental design as data: conditions (strategies × models) × replicates.
+/// The experimental design as data: conditions (strategies × models × factor level combinations) × replicates.
 public struct Design: Codable, Sendable, Hashable {
-    /// The conditions: models outermost, then strategies, each in file order.
+    /// The conditions: models outermost, then strategies, then factor level combinations, each in file order.
     public var conditions: [Condition]
     /// Every discussion to run, condition by condition, replicates in order.
     public var cells: [DesignCell]
@@ -55,19 +63,28 @@ public struct Design: Codable, Sendable, Hashable {
     public init(experiment: Experiment) {
         self.init(
             strategies: experiment.strategies.map(\.name), models: experiment.spec.models.map(\.name),
-            replicates: experiment.spec.replicates, runSeed: experiment.spec.seed, namespace: experiment.designHash)
+            replicates: experiment.spec.replicates, runSeed: experiment.spec.seed, namespace: experiment.designHash,
+            levelCombinations: experiment.levelCombinations)
     }
 
-    /// Expands the cross product of `strategies` × `models` with `replicates` discussions each.
+    /// Expands the cross product of `strategies` × `models` × `levelCombinations` with `replicates` discussions each.
     ///
-    /// - Parameter namespace: mixed into the discussion ids (the experiment's design hash), so that different
-    ///   designs never share ids.
-    public init(strategies: [String], models: [String], replicates: Int, runSeed: UInt64, namespace: String = "") {
+    /// - Parameters:
+    ///   - namespace: mixed into the discussion ids (the experiment's design hash), so that different designs never
+    ///     share ids.
+    ///   - levelCombinations: the factor level combinations (``Experiment/levelCombinations``), innermost; empty for
+    ///     a design without factors.
+    public init(
+        strategies: [String], models: [String], replicates: Int, runSeed: UInt64, namespace: String = "",
+        levelCombinations: [[FactorLevel]] = []
+    ) {
         var conditions: [Condition] = []
         for model in models {
             for strategy in strategies {
                 let label = models.count > 1 ? "\(strategy)/\(model)" : strategy
-                conditions.append(Condition(strategy: strategy, model: model, label: label))
+                for levels in levelCombinations.isEmpty ? [[]] : levelCombinations {
+                    conditions.append(Condition(strategy: strategy, model: model, label: label, levels: levels))
+                }
             }
         }
         self.conditions = conditions

@@ -37,19 +37,31 @@ public struct DiscussionPlan: Sendable, Hashable {
 
     /// Plans the discussion of `cell`.
     ///
-    /// Random choices use named streams of the cell's ``DesignCell/replicateSeed``: `personas` (which users,
-    /// in which order), `seed-comment`, `trolls` (which users get troll instructions: `round(share × users)`
-    /// of them), `turn-taking`.
+    /// The users and the seed comment come from the replicate's ``ReplicateAssignment`` (by the experiment's
+    /// ``Experiment/replicateAssignment``; balanced by default, the same in every condition). Other random choices
+    /// use named streams of the cell's ``DesignCell/replicateSeed``: `trolls` (which users get troll instructions:
+    /// `round(share × users)` of them), `turn-taking`.
+    ///
+    /// - Parameters:
+    ///   - experiment: the experiment of the cell's condition (``Experiment/experiment(for:)``).
+    ///   - assignment: the replicate's assignment when the caller has the table
+    ///     (``ReplicateAssignment/table(for:)``); computed when `nil`.
     /// - Throws: the Mustache renderer's error for a malformed template.
-    public init(experiment: Experiment, cell: DesignCell, renderer: PromptRenderer) throws {
+    public init(experiment: Experiment, cell: DesignCell, renderer: PromptRenderer, assignment: ReplicateAssignment? = nil) throws {
         let spec = experiment.spec
         let seed = cell.replicateSeed
         self.cell = cell
         self.strategy = experiment.strategies.first { $0.name == cell.condition.strategy } ?? Strategy(name: "none", instructions: "")
-        var personaRNG = SeededGenerator(seed: seed, stream: "personas")
-        let chosen = Array(personaRNG.shuffled(experiment.personas).prefix(spec.discussion.users))
-        var seedRNG = SeededGenerator(seed: seed, stream: "seed-comment")
-        seedCommentIndex = seedRNG.index(below: experiment.seedComments.count)
+        let assigned: ReplicateAssignment
+        if let assignment {
+            assigned = assignment
+        } else if experiment.replicateAssignment == .independentDraws {
+            assigned = ReplicateAssignment.independent(experiment: experiment, replicate: cell.replicate)
+        } else {
+            assigned = ReplicateAssignment.table(for: experiment)[cell.replicate]
+        }
+        let chosen = assigned.personaIndices.map { experiment.personas[$0] }
+        seedCommentIndex = assigned.seedCommentIndex
         seedComment = experiment.seedComments[seedCommentIndex]
         seedCommentId = SeedDerivation.uuid(cell.seed, "seed-comment", cell.discussionId)
         var trolls = Set<Int>()

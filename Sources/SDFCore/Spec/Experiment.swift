@@ -22,12 +22,25 @@ public struct Experiment: Codable, Sendable, Hashable {
     public var templates: PromptTemplates
     /// The annotation stage, if the file has an `annotation` section.
     public var annotation: AnnotationSetup?
+    /// The file's `factors:`, in file order; empty when it has none.
+    public var factors: [Factor] = []
+    /// The level combinations the design runs (the full factorial, or the explicit `conditions:`), each in factor
+    /// order; empty when the file has no factors.
+    public var levelCombinations: [[FactorLevel]] = []
+    /// The experiment as each level combination makes it (the file deep-merged with the levels), by
+    /// ``FactorLevel/key(_:)``; each has no factors of its own.
+    public var variants: [String: Experiment] = [:]
+    /// How seed comments and users are assigned to replicates: ``ReplicateAssignmentMethod/balanced`` for new
+    /// stores, ``ReplicateAssignmentMethod/independentDraws`` when resuming a store written before balancing.
+    public var replicateAssignment: ReplicateAssignmentMethod = .balanced
 
     /// Creates a resolved experiment.
     public init(
         name: String, spec: ExperimentSpec, personas: [Persona], seedComments: [String], userInstructions: String,
-        trollInstructions: String, strategies: [Strategy], templates: PromptTemplates, annotation: AnnotationSetup? = nil
+        trollInstructions: String, strategies: [Strategy], templates: PromptTemplates, annotation: AnnotationSetup? = nil,
+        replicateAssignment: ReplicateAssignmentMethod = .balanced
     ) {
+        self.replicateAssignment = replicateAssignment
         self.name = name
         self.spec = spec
         self.personas = personas
@@ -76,6 +89,12 @@ extension Experiment {
             var moderator: ModeratorSettings
             var models: [[String: String]]
             var templates: PromptTemplates
+            // Absent (so the hash is unchanged) for designs without factors and for the independent draws of
+            // stores written before balanced assignment.
+            var assignment: String?
+            var factors: [Factor]?
+            var conditions: [String]?
+            var variants: [String: String]?
         }
         let fingerprint = Fingerprint(
             seed: spec.seed, replicates: spec.replicates, personas: personas, seedComments: seedComments,
@@ -86,8 +105,12 @@ extension Experiment {
                     "name": $0.name, "local": String($0.isLocal), "model": $0.model ?? "", "gguf": $0.gguf ?? "",
                     "temperature": String($0.temperature), "topP": $0.topP.map { String($0) } ?? "",
                     "maxTokens": String($0.maxTokens),
-                ]
-            }, templates: templates)
+                ].merging($0.samplingFingerprint) { a, _ in a }
+            }, templates: templates,
+            assignment: replicateAssignment == .balanced ? ReplicateAssignmentMethod.balanced.rawValue : nil,
+            factors: factors.isEmpty ? nil : factors,
+            conditions: factors.isEmpty ? nil : levelCombinations.map(FactorLevel.key),
+            variants: factors.isEmpty ? nil : variants.mapValues(\.designFingerprint))
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: (try? encoder.encode(fingerprint)) ?? Data(), as: UTF8.self)
@@ -96,4 +119,20 @@ extension Experiment {
     /// SHA-256 of ``designFingerprint``: a store refuses to continue under a different one, and ids are derived
     /// within it, so two experiments with the same seed never share a discussion, participant or comment id.
     public var designHash: String { RenderedPrompt.sha256Hex(designFingerprint) }
+}
+
+extension Experiment {
+    /// The experiment a condition runs: the variant of its factor levels, or this experiment when it has none.
+    public func experiment(for condition: Condition) -> Experiment {
+        guard !condition.levels.isEmpty, var variant = variants[FactorLevel.key(condition.levels)] else { return self }
+        variant.replicateAssignment = replicateAssignment
+        return variant
+    }
+
+    /// This experiment with another replicate assignment (its design hash changes with it).
+    public func with(assignment: ReplicateAssignmentMethod) -> Experiment {
+        var copy = self
+        copy.replicateAssignment = assignment
+        return copy
+    }
 }

@@ -31,8 +31,37 @@ public enum ExperimentLoader {
     ///   - baseDirectory: the folder relative paths are resolved against.
     /// - Throws: ``ExperimentFileError``.
     public static func load(yaml: String, file: String, baseDirectory: String) throws -> Experiment {
-        let spec = try decode(yaml: yaml, file: file)
+        let root = try compose(yaml: yaml, file: file)
         let locate = locator(yaml: yaml, file: file)
+        var sectionDiagnostics: [SpecDiagnostic] = []
+        let (baseNode, section) = FactorSection.split(root, locate: locate, &sectionDiagnostics)
+        let spec: ExperimentSpec
+        do {
+            spec = try decode(node: baseNode, yaml: yaml, file: file)
+        } catch let error as ExperimentFileError {
+            throw ExperimentFileError(sectionDiagnostics + error.diagnostics)
+        }
+        var experiment: Experiment
+        do {
+            experiment = try build(spec, file: file, baseDirectory: baseDirectory, locate: locate)
+        } catch let error as ExperimentFileError {
+            throw ExperimentFileError(sectionDiagnostics + error.diagnostics)
+        }
+        if !section.factors.isEmpty {
+            do {
+                try addFactors(section, base: baseNode, to: &experiment, file: file, baseDirectory: baseDirectory, locate: locate)
+            } catch let error as ExperimentFileError {
+                throw ExperimentFileError(sectionDiagnostics + error.diagnostics)
+            }
+        }
+        if !sectionDiagnostics.isEmpty { throw ExperimentFileError(sectionDiagnostics) }
+        return experiment
+    }
+
+    /// Resolves and validates one decoded spec (the file, or the file merged with factor levels).
+    static func build(
+        _ spec: ExperimentSpec, file: String, baseDirectory: String, locate: @escaping ([any PathComponent], String) -> SpecDiagnostic
+    ) throws -> Experiment {
         var diagnostics = validate(spec, file: file, locate: locate)
         let resolver = Resolver(base: baseDirectory, file: file, locate: locate)
         let personas = resolver.personas(spec.personas, &diagnostics)
@@ -121,14 +150,36 @@ public enum ExperimentLoader {
     /// Decodes the YAML into an ``ExperimentSpec``, turning parser and decoding errors into diagnostics with lines.
     ///
     /// - Throws: ``ExperimentFileError``.
+    /// The `factors:` and `conditions:` sections are left out (they are design, read by ``load(yaml:file:baseDirectory:)``).
     public static func decode(yaml: String, file: String) throws -> ExperimentSpec {
+        let root = try compose(yaml: yaml, file: file)
+        var ignored: [SpecDiagnostic] = []
+        let (base, _) = FactorSection.split(root, locate: locator(yaml: yaml, file: file), &ignored)
+        return try decode(node: base, yaml: yaml, file: file)
+    }
+
+    /// Parses the YAML text into a node tree.
+    ///
+    /// - Throws: ``ExperimentFileError`` for malformed YAML or an empty file.
+    static func compose(yaml: String, file: String) throws -> Node {
         do {
-            guard try Yams.compose(yaml: yaml) != nil else {
+            guard let root = try Yams.compose(yaml: yaml) else {
                 throw ExperimentFileError([.init(file: file, field: "", message: "the experiment file is empty")])
             }
-            return try YAMLDecoder().decode(ExperimentSpec.self, from: yaml)
+            return root
         } catch let error as ExperimentFileError {
             throw error
+        } catch let error as YamlError {
+            throw ExperimentFileError([yamlDiagnostic(error, file: file)])
+        } catch {
+            throw ExperimentFileError([.init(file: file, field: "", message: "malformed YAML: \(error)")])
+        }
+    }
+
+    /// Decodes a node tree of the file (lines of diagnostics are looked up in `yaml`).
+    static func decode(node: Node, yaml: String, file: String) throws -> ExperimentSpec {
+        do {
+            return try YAMLDecoder().decode(ExperimentSpec.self, from: node)
         } catch let error as YamlError {
             throw ExperimentFileError([yamlDiagnostic(error, file: file)])
         } catch let error as DecodingError {
@@ -263,6 +314,18 @@ public enum ExperimentLoader {
         atMost("parallel", m.parallel, StudyLimits.parallel)
         if m.contextPerSlot < 256 { d.append(locate(p + ["contextPerSlot"], "expected at least 256 tokens, got \(m.contextPerSlot)")) }
         atMost("contextPerSlot", m.contextPerSlot, StudyLimits.contextPerSlot)
+        for (key, value) in [("frequencyPenalty", m.frequencyPenalty), ("presencePenalty", m.presencePenalty)] {
+            if let value, !(-2...2).contains(value) { d.append(locate(p + [key], "expected a value in [-2, 2], got \(value)")) }
+        }
+        if case .fixed(let seed) = m.seedPolicy, seed < 0 {
+            d.append(locate(p + ["seed"], "expected a non-negative integer, 'derived' or 'none', got \(seed)"))
+        }
+        for key in (m.extraBody ?? [:]).keys.sorted() where ModelSettings.reservedRequestKeys.contains(key) {
+            d.append(locate(p + ["extraBody", key], "'\(key)' is set by SDF itself; use the model setting instead of extraBody"))
+        }
+        if let price = m.price, !(price.input >= 0 && price.output >= 0 && price.input.isFinite && price.output.isFinite) {
+            d.append(locate(p + ["price"], "expected non-negative prices per million tokens, got input \(price.input), output \(price.output)"))
+        }
         if let env = m.apiKeyEnv, env.isEmpty || env.contains(where: { !($0.isLetter || $0.isNumber || $0 == "_") }) {
             d.append(locate(p + ["apiKeyEnv"], "expected the NAME of an environment variable (the key itself never goes in the file)"))
         }

@@ -362,10 +362,40 @@ public struct ModelSettings: Codable, Sendable, Hashable {
     public var parallel: Int
     /// For `local`: context size per slot in tokens (default 2048).
     public var contextPerSlot: Int
+    /// OpenAI's `frequency_penalty` in [-2, 2]; unset sends nothing (the server's default).
+    public var frequencyPenalty: Double?
+    /// OpenAI's `presence_penalty` in [-2, 2]; unset sends nothing (the server's default).
+    public var presencePenalty: Double?
+    /// Which `seed` each call sends (default ``SamplingSeedPolicy/derived``). In the file: `seed: derived`,
+    /// `seed: none`, or `seed: 1234` (fixed).
+    public var seedPolicy: SamplingSeedPolicy
+    /// Extra fields sent as they are at the top level of every request's JSON, e.g. llama.cpp's
+    /// `{repeat_penalty: 1.1, dry_multiplier: 0.8}` or vLLM's `{repetition_penalty: 1.05}`. A key SDF sets itself
+    /// (`model`, `messages`, `temperature`…) is an error. Unset sends nothing.
+    public var extraBody: [String: JSONValue]?
+    /// Price per million tokens, for `sdf plan`'s cost estimate; not part of the design.
+    public var price: ModelPrice?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, endpoint, model, gguf, apiKeyEnv, temperature, topP, maxTokens, timeoutSeconds, parallel
-        case contextPerSlot
+        case contextPerSlot, frequencyPenalty, presencePenalty, seed, extraBody, price
+    }
+
+    /// The request keys SDF sets itself, which ``extraBody`` may not hold.
+    public static let reservedRequestKeys: Set<String> = [
+        "model", "messages", "temperature", "top_p", "max_tokens", "seed", "stop", "stream", "response_format",
+        "frequency_penalty", "presence_penalty",
+    ]
+
+    /// The sampling settings added after the first design hash, as fingerprint entries: only those that are set
+    /// (so a file without them hashes as before).
+    public var samplingFingerprint: [String: String] {
+        var result: [String: String] = [:]
+        if let frequencyPenalty { result["frequencyPenalty"] = String(frequencyPenalty) }
+        if let presencePenalty { result["presencePenalty"] = String(presencePenalty) }
+        if seedPolicy != .derived { result["seed"] = seedPolicy.description }
+        if let extraBody { result["extraBody"] = JSONValue.object(extraBody).jsonText }
+        return result
     }
 
     /// Creates settings with the documented defaults (the local model).
@@ -385,6 +415,7 @@ public struct ModelSettings: Codable, Sendable, Hashable {
         self.timeoutSeconds = timeoutSeconds
         self.parallel = parallel
         self.contextPerSlot = contextPerSlot
+        self.seedPolicy = .derived
     }
 
     /// Decodes strictly with defaults for missing keys.
@@ -412,6 +443,11 @@ public struct ModelSettings: Codable, Sendable, Hashable {
         timeoutSeconds = try c.decodeIfPresent(Double.self, forKey: .timeoutSeconds) ?? 300
         parallel = try c.decodeIfPresent(Int.self, forKey: .parallel) ?? 4
         contextPerSlot = try c.decodeIfPresent(Int.self, forKey: .contextPerSlot) ?? 2048
+        frequencyPenalty = try c.decodeIfPresent(Double.self, forKey: .frequencyPenalty)
+        presencePenalty = try c.decodeIfPresent(Double.self, forKey: .presencePenalty)
+        seedPolicy = try c.decodeIfPresent(SamplingSeedPolicy.self, forKey: .seed) ?? .derived
+        extraBody = try c.decodeIfPresent([String: JSONValue].self, forKey: .extraBody)
+        price = try c.decodeIfPresent(ModelPrice.self, forKey: .price)
     }
 
     /// Whether this model runs on the local llama.cpp engine that SDF starts itself.
@@ -431,6 +467,90 @@ public struct ModelSettings: Codable, Sendable, Hashable {
         try c.encode(timeoutSeconds, forKey: .timeoutSeconds)
         try c.encode(parallel, forKey: .parallel)
         try c.encode(contextPerSlot, forKey: .contextPerSlot)
+        try c.encodeIfPresent(frequencyPenalty, forKey: .frequencyPenalty)
+        try c.encodeIfPresent(presencePenalty, forKey: .presencePenalty)
+        if seedPolicy != .derived { try c.encode(seedPolicy, forKey: .seed) }
+        try c.encodeIfPresent(extraBody, forKey: .extraBody)
+        try c.encodeIfPresent(price, forKey: .price)
+    }
+
+    /// The `seed` a call labelled `label` sends under ``seedPolicy``, given the derived per-call seed.
+    public func samplingSeed(derived: @autoclosure () -> Int) -> Int? {
+        switch seedPolicy {
+        case .derived: return derived()
+        case .none: return nil
+        case .fixed(let value): return value
+        }
+    }
+}
+
+/// Which sampling `seed` a model's calls send.
+public enum SamplingSeedPolicy: Codable, Sendable, Hashable, CustomStringConvertible {
+    /// A seed per call, derived from the replicate's seed and the speaker's turn label (the default): replicate *r*
+    /// gets the same seeds in every condition.
+    case derived
+    /// No `seed` field (the server samples as it likes; not reproducible).
+    case none
+    /// The same seed on every call.
+    case fixed(Int)
+
+    /// Decodes `derived`, `none`, or an integer.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.singleValueContainer()
+        if let value = try? c.decode(Int.self) {
+            self = .fixed(value)
+            return
+        }
+        switch try? c.decode(String.self) {
+        case "derived": self = .derived
+        case "none": self = .none
+        default:
+            throw DecodingError.dataCorrupted(
+                .init(codingPath: decoder.codingPath, debugDescription: "expected 'derived', 'none' or an integer seed"))
+        }
+    }
+
+    /// Encodes as the file writes it.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.singleValueContainer()
+        switch self {
+        case .derived: try c.encode("derived")
+        case .none: try c.encode("none")
+        case .fixed(let value): try c.encode(value)
+        }
+    }
+
+    /// `derived`, `none`, or the fixed seed.
+    public var description: String {
+        switch self {
+        case .derived: return "derived"
+        case .none: return "none"
+        case .fixed(let value): return String(value)
+        }
+    }
+}
+
+/// A model's price in currency units (e.g. USD) per million tokens.
+public struct ModelPrice: Codable, Sendable, Hashable {
+    /// Price per million prompt (input) tokens, ≥ 0.
+    public var input: Double
+    /// Price per million completion (output) tokens, ≥ 0.
+    public var output: Double
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case input, output }
+
+    /// Creates a price.
+    public init(input: Double, output: Double) {
+        self.input = input
+        self.output = output
+    }
+
+    /// Decodes strictly; both keys are required.
+    public init(from decoder: any Decoder) throws {
+        try StrictKeys.check(decoder, allowed: Set(CodingKeys.allCases.map(\.rawValue)))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        input = try c.decode(Double.self, forKey: .input)
+        output = try c.decode(Double.self, forKey: .output)
     }
 }
 

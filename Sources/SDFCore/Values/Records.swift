@@ -118,13 +118,23 @@ public struct DiscussionRecord: Codable, Sendable, Hashable {
     public var startedAt: Date
     /// When it finished or failed.
     public var finishedAt: Date?
+    /// The condition's factor levels, in factor order (``Condition/levels``); empty for designs without factors and
+    /// for discussions stored before factors existed.
+    public var factorLevels: [FactorLevel]
+
+    enum CodingKeys: String, CodingKey {
+        case id, conditionId, conditionLabel, strategy, modelName, replicate, seed, seedCommentId, seedComment
+        case seedCommentIndex, userTurns, historyLength, turnTaking, status, startedAt, finishedAt, factorLevels
+    }
 
     /// Creates a record.
     public init(
         id: String, conditionId: String, conditionLabel: String, strategy: String, modelName: String, replicate: Int,
         seed: String, seedCommentId: String, seedComment: String, seedCommentIndex: Int, userTurns: Int,
-        historyLength: Int?, turnTaking: RecordedTurnTaking, status: DiscussionStatus, startedAt: Date, finishedAt: Date? = nil
+        historyLength: Int?, turnTaking: RecordedTurnTaking, status: DiscussionStatus, startedAt: Date, finishedAt: Date? = nil,
+        factorLevels: [FactorLevel] = []
     ) {
+        self.factorLevels = factorLevels
         self.id = id
         self.conditionId = conditionId
         self.conditionLabel = conditionLabel
@@ -141,6 +151,51 @@ public struct DiscussionRecord: Codable, Sendable, Hashable {
         self.status = status
         self.startedAt = startedAt
         self.finishedAt = finishedAt
+    }
+
+    /// Decodes a record; a missing `factorLevels` (JSON written before factors) is empty.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        id = try c.decode(String.self, forKey: .id)
+        conditionId = try c.decode(String.self, forKey: .conditionId)
+        conditionLabel = try c.decode(String.self, forKey: .conditionLabel)
+        strategy = try c.decode(String.self, forKey: .strategy)
+        modelName = try c.decode(String.self, forKey: .modelName)
+        replicate = try c.decode(Int.self, forKey: .replicate)
+        seed = try c.decode(String.self, forKey: .seed)
+        seedCommentId = try c.decode(String.self, forKey: .seedCommentId)
+        seedComment = try c.decode(String.self, forKey: .seedComment)
+        seedCommentIndex = try c.decode(Int.self, forKey: .seedCommentIndex)
+        userTurns = try c.decode(Int.self, forKey: .userTurns)
+        historyLength = try c.decodeIfPresent(Int.self, forKey: .historyLength)
+        turnTaking = try c.decode(RecordedTurnTaking.self, forKey: .turnTaking)
+        status = try c.decode(DiscussionStatus.self, forKey: .status)
+        startedAt = try c.decode(Date.self, forKey: .startedAt)
+        finishedAt = try c.decodeIfPresent(Date.self, forKey: .finishedAt)
+        factorLevels = try c.decodeIfPresent([FactorLevel].self, forKey: .factorLevels) ?? []
+    }
+
+    /// Encodes every field; `factorLevels` only when there are levels, so a record of a design without factors
+    /// encodes (and exports as `sdf-json`) exactly as before factors existed.
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(id, forKey: .id)
+        try c.encode(conditionId, forKey: .conditionId)
+        try c.encode(conditionLabel, forKey: .conditionLabel)
+        try c.encode(strategy, forKey: .strategy)
+        try c.encode(modelName, forKey: .modelName)
+        try c.encode(replicate, forKey: .replicate)
+        try c.encode(seed, forKey: .seed)
+        try c.encode(seedCommentId, forKey: .seedCommentId)
+        try c.encode(seedComment, forKey: .seedComment)
+        try c.encode(seedCommentIndex, forKey: .seedCommentIndex)
+        try c.encode(userTurns, forKey: .userTurns)
+        try c.encodeIfPresent(historyLength, forKey: .historyLength)
+        try c.encode(turnTaking, forKey: .turnTaking)
+        try c.encode(status, forKey: .status)
+        try c.encode(startedAt, forKey: .startedAt)
+        try c.encodeIfPresent(finishedAt, forKey: .finishedAt)
+        if !factorLevels.isEmpty { try c.encode(factorLevels, forKey: .factorLevels) }
     }
 }
 
@@ -202,17 +257,29 @@ public struct SamplingParameters: Codable, Sendable, Hashable {
     public var seed: Int?
     /// Stop sequences sent.
     public var stop: [String]
+    /// `frequency_penalty`, if sent (absent from the JSON when not).
+    public var frequencyPenalty: Double?
+    /// `presence_penalty`, if sent.
+    public var presencePenalty: Double?
+    /// The model's `extraBody` fields sent at the top level of the request, if any.
+    public var extraBody: [String: JSONValue]?
 
     /// Parameters of a call made outside SDF, none of them known.
     public static let unknown = SamplingParameters(temperature: nil, topP: nil, maxTokens: nil, seed: nil, stop: [])
 
     /// Creates parameters.
-    public init(temperature: Double?, topP: Double?, maxTokens: Int?, seed: Int?, stop: [String]) {
+    public init(
+        temperature: Double?, topP: Double?, maxTokens: Int?, seed: Int?, stop: [String], frequencyPenalty: Double? = nil,
+        presencePenalty: Double? = nil, extraBody: [String: JSONValue]? = nil
+    ) {
         self.temperature = temperature
         self.topP = topP
         self.maxTokens = maxTokens
         self.seed = seed
         self.stop = stop
+        self.frequencyPenalty = frequencyPenalty
+        self.presencePenalty = presencePenalty
+        self.extraBody = extraBody
     }
 }
 

@@ -30,6 +30,12 @@ public struct ChatRequest: Codable, Sendable, Hashable {
     public var seed: Int?
     /// Stop sequences.
     public var stop: [String]
+    /// `frequency_penalty`, sent when set.
+    public var frequencyPenalty: Double?
+    /// `presence_penalty`, sent when set.
+    public var presencePenalty: Double?
+    /// Fields sent as they are at the top level of the request JSON (a model's `extraBody`); SDF's own fields win.
+    public var extraBody: [String: JSONValue]?
     /// A JSON schema the answer must follow, sent as `response_format` (structured output), if any.
     public var jsonSchema: String?
     /// In which `response_format` form to send ``jsonSchema`` (default ``StructuredOutputMode/auto``: the richest
@@ -39,8 +45,12 @@ public struct ChatRequest: Codable, Sendable, Hashable {
     /// Creates a request.
     public init(
         model: String, messages: [ChatMessage], temperature: Double? = nil, topP: Double? = nil, maxTokens: Int? = nil,
-        seed: Int? = nil, stop: [String] = [], jsonSchema: String? = nil, structuredOutput: StructuredOutputMode = .auto
+        seed: Int? = nil, stop: [String] = [], frequencyPenalty: Double? = nil, presencePenalty: Double? = nil,
+        extraBody: [String: JSONValue]? = nil, jsonSchema: String? = nil, structuredOutput: StructuredOutputMode = .auto
     ) {
+        self.frequencyPenalty = frequencyPenalty
+        self.presencePenalty = presencePenalty
+        self.extraBody = extraBody
         self.structuredOutput = structuredOutput
         self.model = model
         self.messages = messages

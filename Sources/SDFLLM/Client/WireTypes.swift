@@ -12,6 +12,44 @@ struct WireChatRequest: Encodable {
     var stop: [String]?
     var stream: Bool = false
     var response_format: ResponseFormat?
+    var frequency_penalty: Double?
+    var presence_penalty: Double?
+    /// Extra top-level fields (a model's `extraBody`), written after SDF's own; a key SDF sets is skipped.
+    var extra: [String: JSONValue]?
+
+    enum CodingKeys: String, CodingKey {
+        case model, messages, temperature, top_p, max_tokens, seed, stop, stream, response_format, frequency_penalty
+        case presence_penalty
+    }
+
+    struct ExtraKey: CodingKey {
+        var stringValue: String
+        var intValue: Int? { nil }
+        init(stringValue: String) { self.stringValue = stringValue }
+        init?(intValue: Int) { nil }
+    }
+
+    func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(model, forKey: .model)
+        try c.encode(messages, forKey: .messages)
+        try c.encodeIfPresent(temperature, forKey: .temperature)
+        try c.encodeIfPresent(top_p, forKey: .top_p)
+        try c.encodeIfPresent(max_tokens, forKey: .max_tokens)
+        try c.encodeIfPresent(seed, forKey: .seed)
+        try c.encodeIfPresent(stop, forKey: .stop)
+        try c.encode(stream, forKey: .stream)
+        try c.encodeIfPresent(response_format, forKey: .response_format)
+        try c.encodeIfPresent(frequency_penalty, forKey: .frequency_penalty)
+        try c.encodeIfPresent(presence_penalty, forKey: .presence_penalty)
+        guard let extra else { return }
+        let own = Set(["model", "messages", "temperature", "top_p", "max_tokens", "seed", "stop", "stream", "response_format",
+            "frequency_penalty", "presence_penalty"])
+        var e = encoder.container(keyedBy: ExtraKey.self)
+        for key in extra.keys.sorted() where !own.contains(key) {
+            try e.encode(extra[key]!, forKey: ExtraKey(stringValue: key))
+        }
+    }
 
     /// `{type: "json_schema", json_schema: {name, strict, schema}}` (OpenAI's structured outputs), or
     /// `{type: "json_object", schema}` (JSON mode; llama-server and llama-cpp-python honour `schema`).
@@ -34,6 +72,9 @@ struct WireChatRequest: Encodable {
         max_tokens = r.maxTokens
         seed = r.seed
         stop = r.stop.isEmpty ? nil : r.stop
+        frequency_penalty = r.frequencyPenalty
+        presence_penalty = r.presencePenalty
+        extra = r.extraBody
         if let schema = r.jsonSchema {
             switch form {
             case .jsonSchema: response_format = ResponseFormat(type: "json_schema", json_schema: .init(schema: RawJSON(text: schema)))

@@ -149,9 +149,23 @@ public enum TidyExport {
     /// `annotations`.
     public static let tableNames = ["discussions", "participants", "comments", "abstentions", "failed_calls", "annotations"]
 
-    /// The columns of each table, in ``tableNames`` order.
+    /// The columns of each table, in ``tableNames`` order, for a store without factors.
     public static var tableColumns: [[String]] {
         [discussionColumns, participantColumns, commentColumns, abstentionColumns, failedColumns, annotationColumns]
+    }
+
+    /// The columns of each table, in ``tableNames`` order, with one column per factor appended to `discussions` and
+    /// `comments` (``factorColumns(_:)``).
+    public static func tableColumns(factors: [String]) -> [[String]] {
+        var columns = tableColumns
+        columns[0] += factorColumns(factors)
+        columns[2] += factorColumns(factors)
+        return columns
+    }
+
+    /// The factor columns of `store`'s tables: its discussions' factor names (``factorNames(_:)``).
+    static func columns(of store: Store) async throws -> [[String]] {
+        tableColumns(factors: factorNames(try await store.discussions()))
     }
 
     /// Every table of the store, in memory (small stores, tests); ``write(store:format:to:force:progress:)``
@@ -160,8 +174,9 @@ public enum TidyExport {
     /// - Parameter progress: told after each discussion read (phase `reading discussions`).
     public static func tables(store: Store, progress: WorkProgressHandler? = nil) async throws -> [TidyTable] {
         var rows: [[[TidyValue]]] = Array(repeating: [], count: tableNames.count)
+        let columns = try await columns(of: store)
         try await forEachRow(store: store, progress: progress) { table, row in rows[table].append(row) }
-        return tableNames.indices.map { TidyTable(name: tableNames[$0], columns: tableColumns[$0], rows: rows[$0]) }
+        return tableNames.indices.map { TidyTable(name: tableNames[$0], columns: columns[$0], rows: rows[$0]) }
     }
 
     /// Produces every row of every table, one discussion at a time: `emit(table, row)` with `table` an index into
@@ -174,14 +189,16 @@ public enum TidyExport {
         store: Store, progress: WorkProgressHandler?, emit: (Int, [TidyValue]) throws -> Void
     ) async throws {
         let discussions = try await store.discussions()
+        let factors = factorNames(discussions)
         var discussionCount = 0
         progress?(WorkProgress(phase: "reading discussions", done: 0, total: discussions.count, unit: "discussions"))
         for d in discussions {
+            let levels: [TidyValue] = factors.map { f in opt(d.factorLevels.first { $0.factor == f }?.level) }
             try emit(0, [
                 .text(d.id), .text(d.conditionLabel), .text(d.strategy), .text(d.modelName), .int(d.replicate), .text(d.seed),
                 .text(d.status.rawValue), .text(d.seedCommentId), .text(d.seedComment), .int(d.seedCommentIndex),
                 .int(d.userTurns), opt(d.historyLength), .text(d.turnTaking.description), date(d.startedAt), date(d.finishedAt),
-            ])
+            ] + levels)
             for p in try await store.participants(of: d.id) {
                 let persona = p.persona
                 try emit(1, [
@@ -194,7 +211,7 @@ public enum TidyExport {
             for seed in seeds.isEmpty ? [SeedCommentRecord(id: d.seedCommentId, discussionId: d.id, position: 0, author: "OP", text: d.seedComment)] : seeds {
                 try emit(2, 
                     [.text(seed.id), .text(d.id), .text(d.conditionLabel), .int(0), .text(seed.author), .text(Role.op.rawValue), .text(seed.text)]
-                        + Array(repeating: TidyValue.null, count: commentColumns.count - 7))
+                        + Array(repeating: TidyValue.null, count: commentColumns.count - 7) + levels)
             }
             for t in try await store.turns(of: d.id) {
                 let call = t.call
@@ -216,7 +233,7 @@ public enum TidyExport {
                             .text(t.id), .text(d.id), .text(d.conditionLabel), .int(t.turnIndex), .text(t.speaker),
                             .text(t.role.rawValue), opt(t.text), opt(t.rawText), steps,
                             .list(t.flags.map(\.rawValue)),
-                        ] + provenance)
+                        ] + provenance + levels)
                 case .abstention:
                     try emit(3, 
                         [.text(t.id), .text(d.id), .text(d.conditionLabel), .int(t.turnIndex), .text(t.speaker), .text(t.role.rawValue), opt(t.rawText), steps]
@@ -253,6 +270,23 @@ public enum TidyExport {
                 "\(store.path): \(stored) annotations stored but \(read) belong to a stored discussion; the other \(stored - read) "
                     + "would be missing from the export (nothing written)")
         }
+    }
+
+    /// The factor names of the store's discussions, in order of first appearance (each discussion's in factor order).
+    static func factorNames(_ discussions: [DiscussionRecord]) -> [String] {
+        var names: [String] = []
+        for d in discussions {
+            for level in d.factorLevels where !names.contains(level.factor) { names.append(level.factor) }
+        }
+        return names
+    }
+
+    /// One column per factor, appended to the `discussions` and `comments` tables, holding the discussion's level
+    /// (empty/`null` for a discussion without that factor). A factor whose name is already a column of either table
+    /// is named `factor_<name>` in both.
+    static func factorColumns(_ factors: [String]) -> [String] {
+        let taken = Set(discussionColumns + commentColumns)
+        return factors.map { taken.contains($0) ? "factor_\($0)" : $0 }
     }
 
     static let provenanceColumns = [
@@ -306,7 +340,8 @@ public enum TidyExport {
     ) async throws -> [String] {
         let paths = tableNames.map { directory + "/" + $0 + "." + format.rawValue }
         try await ExportFolder.claim(directory, for: store, files: tableNames.map { $0 + "." + format.rawValue }, force: force)
-        let writers = try tableNames.indices.map { try TidyFileWriter(path: paths[$0], columns: tableColumns[$0], format: format) }
+        let columns = try await columns(of: store)
+        let writers = try tableNames.indices.map { try TidyFileWriter(path: paths[$0], columns: columns[$0], format: format) }
         do {
             try await forEachRow(store: store, progress: progress) { table, row in try writers[table].append(row) }
             progress?(WorkProgress(phase: "finishing files", done: 0, total: writers.count, unit: "files"))
