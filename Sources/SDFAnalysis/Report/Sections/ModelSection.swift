@@ -22,8 +22,9 @@ public struct CoefficientRow: Sendable, Hashable, Codable {
 public struct ModelTerms: Sendable, Hashable, Codable {
     /// The formula as printed, e.g. `score ~ condition × turn` or `score ~ strategy × turn + model`.
     public var formula: String
-    /// The factor the conditions enter as: `condition` (the condition label), or `strategy` when the design
-    /// has several models (the model is then a separate main effect).
+    /// The factor the conditions enter as: `condition` (the condition label), or, when the design has several
+    /// models (the model is then a separate main effect), `strategy` — `condition without model` when the design
+    /// also has factors (levels such as `guidelines/trolls=none`).
     public var factor: String
     /// The factor's levels with data, reference first.
     public var levels: [String]
@@ -93,23 +94,34 @@ enum ModelSection {
         var discussion: String
     }
 
-    /// The level of the condition factor of `discussion`: the label, or the strategy with several models.
+    /// The condition factor: the condition label; with several models, the condition without its model (the
+    /// strategy, followed by the discussion's factor levels as `/factor=level` when the design has factors), so
+    /// that the model enters as its own main effect and conditions that differ in a factor level are never pooled.
     static func factor(_ input: AnalysisInput) -> (name: String, byModel: Bool, order: [String]) {
         let byModel = Set(input.discussions.map(\.modelName)).count > 1
         guard byModel else { return ("condition", false, input.conditionOrder) }
-        var strategies: [String] = []
+        var levels: [String] = []
         for label in input.conditionOrder {
-            if let s = input.discussionsByCondition[label]?.first?.strategy, !strategies.contains(s) { strategies.append(s) }
+            if let d = input.discussionsByCondition[label]?.first, !levels.contains(level(of: d, byModel: true)) {
+                levels.append(level(of: d, byModel: true))
+            }
         }
-        return ("strategy", true, strategies)
+        let hasFactors = input.discussions.contains { !$0.factorLevels.isEmpty }
+        return (hasFactors ? "condition without model" : "strategy", true, levels)
+    }
+
+    /// The level of the condition factor `discussion` belongs to (see ``factor(_:)``).
+    static func level(of d: DiscussionRecord, byModel: Bool) -> String {
+        byModel ? d.strategy + d.factorLevels.map { "/\($0.factor)=\($0.level)" }.joined() : d.conditionLabel
     }
 
     /// The reference level: `requested` when it has data; otherwise the one level of strategy `none` when
-    /// exactly one exists; otherwise the first level in design order.
+    /// exactly one exists; otherwise the first level in design order (with factors, several levels may be
+    /// unmoderated: then the first of all levels).
     static func reference(levels: [String], requested: String?, _ input: AnalysisInput, byModel: Bool) -> String? {
         if let requested, levels.contains(requested) { return requested }
         let unmoderated = levels.filter { level in
-            byModel ? level == "none" : input.discussionsByCondition[level]?.first?.strategy == "none"
+            byModel ? level.split(separator: "/").first == "none" : input.discussionsByCondition[level]?.first?.strategy == "none"
         }
         if unmoderated.count == 1 { return unmoderated[0] }
         return levels.first
@@ -122,10 +134,10 @@ enum ModelSection {
             for t in input.turns(of: d.id) where t.outcome == .comment && t.role != .moderator {
                 let ratings = input.annotatorNames.compactMap { input.usableValues[t.id]?[$0]?[dimension.name] }.map(Double.init)
                 guard !ratings.isEmpty else { continue }
-                let level = byModel ? d.strategy : d.conditionLabel
+                let key = level(of: d, byModel: byModel)
                 let scores = perRating ? ratings : [ratings.reduce(0, +) / Double(ratings.count)]
                 for s in scores {
-                    rows.append(Row(score: s, level: level, model: d.modelName, turn: Double(t.turnIndex), discussion: d.id))
+                    rows.append(Row(score: s, level: key, model: d.modelName, turn: Double(t.turnIndex), discussion: d.id))
                 }
             }
         }
