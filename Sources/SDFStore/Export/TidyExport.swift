@@ -60,16 +60,7 @@ public struct TidyTable: Sendable, Hashable {
     /// RFC 4180 CSV with a header row (yaslab/CSV.swift's writer: fields with quotes, commas or newlines are
     /// quoted, quotes doubled), `\n` line ends, a final newline.
     public func csv() throws -> Data {
-        let stream = OutputStream.toMemory()
-        stream.open()
-        let writer = try CSVWriter(stream: stream)
-        try writer.write(row: columns)
-        for row in rows { try writer.write(row: row.map(\.csv)) }
-        stream.close()
-        guard let data = stream.property(forKey: .dataWrittenToMemoryStreamKey) as? Data else {
-            throw StoreError("could not build the CSV of \(name)")
-        }
-        return data + Data("\n".utf8)
+        try TidyFileWriter.csvChunk([columns] + rows.map { $0.map(\.csv) }) + Data("\n".utf8)
     }
 
     /// JSON Lines: one object per row with the column names as keys (sorted), typed values, `null` for missing.

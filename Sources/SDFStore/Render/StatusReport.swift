@@ -136,13 +136,11 @@ public enum StatusReport {
         }
         out += pad("total", 24) + pad(String(totals.done), 7) + pad(String(totals.partial), 9) + pad(String(totals.failed), 8)
             + "\(totals.pending)\n"
+        let stored = s.annotationStatus.values.reduce(0, +)
+        let detail = s.annotationStatus.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ")
         if let expected = s.annotationJobsExpected {
-            let stored = s.annotationStatus.values.reduce(0, +)
-            let detail = s.annotationStatus.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ")
             out += "\nannotation: \(stored)/\(expected) jobs stored" + (detail.isEmpty ? "" : " (\(detail))") + "\n"
-        } else if !s.annotationStatus.isEmpty {
-            let stored = s.annotationStatus.values.reduce(0, +)
-            let detail = s.annotationStatus.sorted { $0.key.rawValue < $1.key.rawValue }.map { "\($0.key.rawValue) \($0.value)" }.joined(separator: ", ")
+        } else if stored > 0 {
             out += "\nannotation: \(stored) stored (\(detail)); no run in this store (imported), so no expected count\n"
         }
         if !s.turnFailures.isEmpty || !s.annotationFailures.isEmpty {

@@ -55,7 +55,7 @@ struct Report: AsyncParsableCommand {
             if let reference {
                 let discussions = try await opened.discussions()
                 let names = Set(discussions.map(\.conditionLabel)).union(discussions.map(\.strategy))
-                    .union(discussions.map { $0.strategy + $0.factorLevels.map { "/\($0.factor)=\($0.level)" }.joined() })
+                    .union(discussions.map(\.conditionWithoutModel))
                 guard names.contains(reference) else {
                     printError(
                         "error: --reference \(reference): no condition or strategy of that name in \(store) (there are: "

@@ -102,8 +102,8 @@ enum ModelSection {
         guard byModel else { return ("condition", false, input.conditionOrder) }
         var levels: [String] = []
         for label in input.conditionOrder {
-            if let d = input.discussionsByCondition[label]?.first, !levels.contains(level(of: d, byModel: true)) {
-                levels.append(level(of: d, byModel: true))
+            if let level = input.discussionsByCondition[label]?.first?.conditionWithoutModel, !levels.contains(level) {
+                levels.append(level)
             }
         }
         let hasFactors = input.discussions.contains { !$0.factorLevels.isEmpty }
@@ -112,7 +112,19 @@ enum ModelSection {
 
     /// The level of the condition factor `discussion` belongs to (see ``factor(_:)``).
     static func level(of d: DiscussionRecord, byModel: Bool) -> String {
-        byModel ? d.strategy + d.factorLevels.map { "/\($0.factor)=\($0.level)" }.joined() : d.conditionLabel
+        byModel ? d.conditionWithoutModel : d.conditionLabel
+    }
+
+    /// One table row per fitted coefficient.
+    static func coefficientRows(
+        names: [String], estimates: [Double], standardErrors: [Double], statistics: [Double], p: [Double],
+        intervals: [Stats.ConfidenceInterval]
+    ) -> [CoefficientRow] {
+        names.indices.map { j in
+            CoefficientRow(
+                term: names[j], estimate: estimates[j], standardError: standardErrors[j], statistic: statistics[j], p: p[j],
+                lower: intervals[j].lower, upper: intervals[j].upper)
+        }
     }
 
     /// The reference level: `requested` when it has data; otherwise the one level of strategy `none` when
@@ -172,11 +184,9 @@ enum ModelSection {
         let intervals = fit.confidenceIntervals(level: input.options.level)
         return RegressionTable(
             dimension: dimension.name, terms: terms,
-            coefficients: fit.names.indices.map { j in
-                CoefficientRow(
-                    term: fit.names[j], estimate: fit.coefficients[j], standardError: fit.standardErrors[j], statistic: fit.tValues[j],
-                    p: fit.pValues[j], lower: intervals[j].lower, upper: intervals[j].upper)
-            }, rSquared: fit.rSquared, adjustedRSquared: fit.adjustedRSquared, n: fit.n, residualDF: fit.residualDF)
+            coefficients: coefficientRows(
+                names: fit.names, estimates: fit.coefficients, standardErrors: fit.standardErrors, statistics: fit.tValues,
+                p: fit.pValues, intervals: intervals), rSquared: fit.rSquared, adjustedRSquared: fit.adjustedRSquared, n: fit.n, residualDF: fit.residualDF)
     }
 
     /// The mixed-model table of `dimension`; `nil` when there are too few comments or the design is singular.
@@ -189,11 +199,18 @@ enum ModelSection {
         let intervals = fit.confidenceIntervals(level: input.options.level)
         return MixedModelTable(
             dimension: dimension.name, terms: terms,
-            coefficients: fit.names.indices.map { j in
-                CoefficientRow(
-                    term: fit.names[j], estimate: fit.coefficients[j], standardError: fit.standardErrors[j], statistic: fit.zValues[j],
-                    p: fit.pValues[j], lower: intervals[j].lower, upper: intervals[j].upper)
-            }, groupVariance: fit.groupVariance, residualVariance: fit.residualVariance, icc: fit.icc, logLikelihood: fit.logLikelihood,
+            coefficients: coefficientRows(
+                names: fit.names, estimates: fit.coefficients, standardErrors: fit.standardErrors, statistics: fit.zValues,
+                p: fit.pValues, intervals: intervals), groupVariance: fit.groupVariance, residualVariance: fit.residualVariance, icc: fit.icc, logLikelihood: fit.logLikelihood,
             converged: fit.converged, n: fit.n, discussions: fit.groups)
+    }
+}
+
+extension DiscussionRecord {
+    /// The discussion's condition without its generator model: the strategy followed by its factor levels as
+    /// `/factor=level` (e.g. `guidelines/trolls=none`); the condition factor of the regressions when a design has
+    /// several models (the model is then a main effect of its own).
+    public var conditionWithoutModel: String {
+        strategy + factorLevels.map { "/\($0.factor)=\($0.level)" }.joined()
     }
 }
