@@ -55,4 +55,35 @@ struct FactorModelTests {
         // The mixed model uses the same levels.
         #expect(try #require(ModelSection.mixedModel(of: toxicity, input)).terms.levels == table.terms.levels)
     }
+
+    @Test("scores by factor level pool every condition at the level: the factor's marginal means, with counts and the difference")
+    func factorLevelScores() throws {
+        let input = Self.records().input()
+        #expect(BreakdownSection.factors(input).map(\.factor) == ["trolls"])
+        let toxicity = try #require(input.rubric.first { $0.name == "toxicity" })
+        let rows = BreakdownSection.byFactorLevel(of: toxicity, input)
+        #expect(rows.map { "\($0.factor ?? "")=\($0.level)" } == ["trolls=none", "trolls=some"])
+        // Each comment scores x (the mean of x − 1 and x + 1); pooled over strategies (0, −1) and models (0, +1),
+        // trolls=none averages 3 and trolls=some 4, each over 2 × 2 × 2 discussions of 3 comments rated twice.
+        #expect(rows.allSatisfy { $0.comments == 24 && $0.ratings == 48 && $0.discussions == 8 && $0.condition == nil })
+        #expect(abs(rows[0].mean! - 3) < 1e-12 && abs(rows[1].mean! - 4) < 1e-12)
+        let ci = try #require(rows[1].ci)
+        #expect(ci.lower <= 4 && 4 <= ci.upper)
+        let html = ReportBuilder.html(ExperimentAnalysis.compute(input))
+        #expect(html.contains("By factor level"))
+        #expect(html.contains("difference to first level"))
+        #expect(html.contains("+1.00"))
+    }
+
+    @Test("a factor whose every condition sits at one level, and a design without factors, get no factor rows")
+    func noFactorRows() throws {
+        var b = Self.records()
+        for i in b.discussions.indices { b.discussions[i].factorLevels = [FactorLevel(factor: "trolls", level: "none")] }
+        let one = b.input()
+        let toxicity = try #require(one.rubric.first { $0.name == "toxicity" })
+        #expect(BreakdownSection.byFactorLevel(of: toxicity, one).isEmpty)
+        for i in b.discussions.indices { b.discussions[i].factorLevels = [] }
+        #expect(BreakdownSection.byFactorLevel(of: toxicity, b.input()).isEmpty)
+        #expect(!ReportBuilder.html(ExperimentAnalysis.compute(b.input())).contains("By factor level"))
+    }
 }

@@ -177,6 +177,9 @@ public struct DimensionAnalysis: Sendable, Hashable, Codable {
     public var byRole: [SubgroupScores]
     /// The scores per generator model, pooled over each model's conditions; empty with a single model.
     public var byModel: [SubgroupScores]
+    /// The scores per level of each design factor, pooled over the conditions at that level (the factor's
+    /// marginal means); empty for designs without factors.
+    public var byFactorLevel: [SubgroupScores]
 
     /// The statistics of `condition`, if it is in the design.
     public func scores(_ condition: String) -> ConditionScores? { conditions.first { $0.condition == condition } }

@@ -4,14 +4,14 @@ import SDFCore
 /// The report's sections on roles and models, interventions per discussion, participation per persona, and
 /// power (issue 13).
 extension ReportBuilder {
-    /// "Roles and models": each dimension's scores by role within each condition and by generator model; a
-    /// sentence instead of a table when a split has one level only.
+    /// "Roles and models": each dimension's scores by role within each condition, by generator model and by
+    /// design-factor level; a sentence instead of a table when a role or model split has one level only.
     static func rolesAndModels(_ h: inout HTML, _ a: ExperimentAnalysis) {
         h.raw("<section id=\"roles\">")
         h.raw("<h2>Roles and models</h2>")
         let level = SVG.num(a.options.level * 100, decimals: 0)
         let ciHeader = "\(level)% CI (\(a.options.bootstrapUnit == .discussion ? "discussions" : "comments") resampled)"
-        let scored = a.dimensions.contains { !$0.byRole.isEmpty || !$0.byModel.isEmpty }
+        let scored = a.dimensions.contains { !$0.byRole.isEmpty || !$0.byModel.isEmpty || !$0.byFactorLevel.isEmpty }
         if a.roles.count <= 1 {
             let only = a.roles.first ?? "none"
             h.raw("<p class=\"empty\">One role only (\(esc(only))): \(only == "user" ? "no trolls in this design, so " : "")no split by role.</p>")
@@ -23,7 +23,11 @@ extension ReportBuilder {
             h.raw("<p>Unit: one comment, scored as the mean of its annotators' <code>ok</code> ratings, as in the scores table; intervals: \(level)% percentile bootstrap of the mean, \(bootstrapUnitText(a.options.bootstrapUnit)). Each condition has one generator model, so the split by model pools each model's conditions (strategies).</p>")
             if !scored { h.raw("<p class=\"empty\">No scores: the store has no usable annotations.</p>") }
         }
-        for d in a.dimensions where !d.byRole.isEmpty || !d.byModel.isEmpty {
+        let factorSplit = a.dimensions.contains { !$0.byFactorLevel.isEmpty }
+        if factorSplit {
+            h.raw("<p>By factor level: each level of a design factor pooled over every condition at that level (strategies, models and the other factors' levels), the factor's marginal means; the difference is to the factor's first level in design order. With an unbalanced design (explicit <code>conditions:</code>) the levels pool different conditions, so read these differences with the condition table.</p>")
+        }
+        for d in a.dimensions where !d.byRole.isEmpty || !d.byModel.isEmpty || !d.byFactorLevel.isEmpty {
             let name = ReportFormat.dimensionName(d.dimension.name)
             h.raw("<h3>\(esc(ReportFormat.capitalised(name)))</h3>")
             func cells(_ s: SubgroupScores) -> [HTML.Cell] {
@@ -46,6 +50,16 @@ extension ReportBuilder {
                     rows: d.byModel.map { s in
                         [.text(s.level), .text(a.conditions.filter { $0.model == s.level }.map(\.label).joined(separator: ", "))] + cells(s)
                     }, numericColumns: Set(2...6))
+            }
+            if !d.byFactorLevel.isEmpty {
+                let first = Dictionary(d.byFactorLevel.map { ($0.factor ?? "", $0.mean) }, uniquingKeysWith: { a, _ in a })
+                h.table(
+                    ["factor", "level", "n comments", "n ratings", "discussions", "mean", ciHeader, "difference to first level"],
+                    rows: d.byFactorLevel.map { s in
+                        let difference = s.mean.flatMap { m in first[s.factor ?? ""].flatMap { $0 }.map { m - $0 } }
+                        let isFirst = d.byFactorLevel.first { $0.factor == s.factor }?.level == s.level
+                        return [.text(s.factor ?? ""), .text(s.level)] + cells(s) + [.text(isFirst ? "—" : ReportFormat.signed(difference))]
+                    }, numericColumns: Set(2...7))
             }
         }
         h.raw("</section>")

@@ -40,8 +40,10 @@ import SDFStore
 ///                      logLikelihood, converged, n, discussions},
 ///       "byRole": [``SubgroupScores`` {condition, level (role), comments, ratings, discussions, mean, ci}],
 ///                      // empty when the analysed comments have one role
-///       "byModel": [``SubgroupScores`` {level (model), …}]   // pooled over the model's conditions;
+///       "byModel": [``SubgroupScores`` {level (model), …}],  // pooled over the model's conditions;
 ///                      // empty with one model
+///       "byFactorLevel": [``SubgroupScores`` {factor, level, …}]  // pooled over the conditions at the level;
+///                      // empty without factors
 ///     }]
 ///     "fidelity": ``FidelityComparison``     // only with `sdf report --human PATH`
 ///   }

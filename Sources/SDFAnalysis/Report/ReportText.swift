@@ -19,6 +19,14 @@ public enum ReportFormat {
         return SVG.num(x, decimals: decimals)
     }
 
+    /// `x` with two decimals and an explicit sign (`+0.25`, `−0.50` with a minus sign, `0.00`); `—` for `nil`.
+    public static func signed(_ x: Double?) -> String {
+        guard let x, x.isFinite else { return "—" }
+        let text = number(abs(x))
+        if text == number(0) { return text }
+        return (x < 0 ? "−" : "+") + text
+    }
+
     /// A share in [0, 1] as a whole percentage (`42%`), or `—`.
     public static func percent(_ x: Double?) -> String {
         guard let x, x.isFinite else { return "—" }

@@ -35,7 +35,7 @@ enum DimensionSection {
             alphaUnits: samples.units.filter { $0.compactMap { $0 }.count >= 2 }.count,
             byTurn: turnMeans(samples, order: input.conditionOrder), regression: ModelSection.regression(of: dimension, input),
             mixedModel: ModelSection.mixedModel(of: dimension, input), byRole: BreakdownSection.byRole(of: dimension, input),
-            byModel: BreakdownSection.byModel(of: dimension, input))
+            byModel: BreakdownSection.byModel(of: dimension, input), byFactorLevel: BreakdownSection.byFactorLevel(of: dimension, input))
     }
 
     /// Gathers the dimension's ratings of every analysed comment.
