@@ -11,8 +11,9 @@ import SDFStore
 /// models, so the store is exactly what `sdf run` writes. Each step prints rows, wall time, rows/s and its peak
 /// resident set size; the peak is reset before each step (`/proc/self/clear_refs`, Linux ≥ 4.0), so it is the
 /// step's own. Baselines: the same turn and annotation rows `INSERT`ed in one transaction through GRDB into an
-/// empty table of the same schema, and a `SELECT *` streaming them through a cursor. No test asserts on these
-/// figures.
+/// empty table of the same schema, a `SELECT *` streaming them through a cursor, and the same rows turned into
+/// CSV-like text by SQLite (`quote()` per column) and written to a file — the least work an export can do, the
+/// baseline the exports are compared with. No test asserts on these figures.
 public enum DataBenchmark {
     /// The size of the synthetic study.
     public struct Shape: Sendable, Hashable {
@@ -146,6 +147,7 @@ public enum DataBenchmark {
         }
         record(try await measure("baseline: INSERT rows (1 transaction)") { try await baselineInsert(from: store, path: path + ".baseline") })
         record(try await measure("baseline: SELECT rows (cursor)") { try await baselineSelect(store) })
+        record(try await measure("baseline: SELECT rows as CSV text → file") { try await baselineTextDump(store, path: path + ".baseline.csv") })
         let callRows = try await store.summary().calls
         for command in commands {
             var step = try await measure(command.name) { try await command.body(store, path) ?? callRows }
@@ -153,6 +155,7 @@ public enum DataBenchmark {
             record(step)
         }
         try? FileManager.default.removeItem(atPath: path + ".baseline")
+        try? FileManager.default.removeItem(atPath: path + ".baseline.csv")
         return steps
     }
 
@@ -199,6 +202,33 @@ public enum DataBenchmark {
                     n += row.databaseValues.count > 0 ? 1 : 0
                 }
             }
+            return n
+        }
+    }
+
+    /// The least an export must do: every turn and annotation row turned into one line of text by SQLite itself
+    /// (each column `quote()`d, joined with commas) and written to a file in 1 MiB chunks.
+    static func baselineTextDump(_ store: Store, path: String) async throws -> Int {
+        FileManager.default.createFile(atPath: path, contents: nil)
+        let handle = try FileHandle(forWritingTo: URL(fileURLWithPath: path))
+        defer { try? handle.close() }
+        return try await store.writer.read { db in
+            var n = 0
+            var buffer = Data()
+            for table in ["turn", "annotation"] {
+                let columns = try db.columns(in: table).map { "quote(\"\($0.name)\")" }.joined(separator: " || ',' || ")
+                let lines = try String.fetchCursor(db, sql: "SELECT \(columns) FROM \(table)")
+                while let line = try lines.next() {
+                    buffer.append(contentsOf: line.utf8)
+                    buffer.append(0x0A)
+                    n += 1
+                    if buffer.count >= 1 << 20 {
+                        try handle.write(contentsOf: buffer)
+                        buffer.removeAll(keepingCapacity: true)
+                    }
+                }
+            }
+            try handle.write(contentsOf: buffer)
             return n
         }
     }

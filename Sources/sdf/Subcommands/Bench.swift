@@ -75,7 +75,7 @@ extension Bench {
             if FileManager.default.fileExists(atPath: path) {
                 throw ValidationError("--store \(path) exists; give a new path")
             }
-            let baseline = "baseline: SELECT rows (cursor)"
+            let baseline = "baseline: SELECT rows as CSV text → file"
             let commands: [DataBenchmark.Command] = [
                 .init(name: "export csv", baseline: baseline) { store, _ in
                     _ = try await TidyExport.write(store: store, format: .csv, to: dir + "/csv", force: true)
