@@ -18,6 +18,33 @@ extension Store {
         }
     }
 
+    /// Every annotation's comment, annotator, status and values (``AnnotationScore``), in the order of
+    /// ``annotations()``, read through a cursor without the raw answers and call provenance.
+    ///
+    /// - Throws: a GRDB error, or `DecodingError` for a stored status or values column that is not what the
+    ///   schema says (a damaged store).
+    public func annotationScores() async throws -> [AnnotationScore] {
+        try await writer.read { db in
+            let decoder = JSONDecoder()
+            var scores: [AnnotationScore] = []
+            let rows = try Row.fetchCursor(
+                db, sql: "SELECT commentId, annotator, status, \"values\" FROM annotation ORDER BY discussionId, commentId, annotator")
+            while let row = try rows.next() {
+                let statusText: String = row[2]
+                guard let status = AnnotationStatus(rawValue: statusText) else {
+                    throw DecodingError.dataCorrupted(
+                        .init(codingPath: [], debugDescription: "annotation status '\(statusText)' is not one of \(AnnotationStatus.allCases.map(\.rawValue))"))
+                }
+                let values: String = row[3]
+                scores.append(
+                    AnnotationScore(
+                        commentId: row[0], annotator: row[1], status: status,
+                        values: try decoder.decode([String: Int].self, from: Data(values.utf8))))
+            }
+            return scores
+        }
+    }
+
     /// Usernames of the annotators that have at least one stored annotation.
     public func annotatorsWithAnnotations() async throws -> Set<String> {
         try await writer.read { db in Set(try String.fetchAll(db, sql: "SELECT DISTINCT annotator FROM annotation")) }

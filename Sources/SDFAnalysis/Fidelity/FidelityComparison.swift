@@ -173,7 +173,7 @@ public struct FidelityComparison: Sendable, Hashable, Codable {
         for d in discussions { seeds[d.id] = try await store.seedComments(of: d).count }
         let allTurns = try await store.allTurns()
         let turns = Dictionary(grouping: allTurns, by: \.discussionId)
-        let annotations = try await store.annotations()
+        let annotations = try await store.annotationScores()
         let annotators = try await store.annotatorRecords()
         let rubric = ExperimentAnalysis.rubric(annotators: annotators, annotations: annotations)
         return compare(
@@ -184,7 +184,7 @@ public struct FidelityComparison: Sendable, Hashable, Codable {
     /// The comparison from records (see ``build(store:human:options:)``).
     static func compare(
         discussions: [DiscussionRecord], turnsByDiscussion: [String: [TurnRecord]], seedCounts: [String: Int],
-        annotations: [AnnotationRecord], rubric: [RubricDimension], human: HumanCorpus, options: FidelityOptions
+        annotations: [AnnotationScore], rubric: [RubricDimension], human: HumanCorpus, options: FidelityOptions
     ) -> FidelityComparison {
         var ratings: [String: [String: [Int]]] = [:]
         for a in annotations where a.status == .ok {

@@ -362,7 +362,7 @@ public struct ExperimentAnalysis: Sendable, Hashable, Codable {
         let runs = try await store.runs()
         let allTurns = try await store.allTurns()
         step(1)
-        let annotations = try await store.annotations()
+        let annotations = try await store.annotationScores()
         let annotatorRecords = try await store.annotatorRecords()
         step(2)
         var participants: [String: [ParticipantRecord]] = [:]
@@ -373,7 +373,7 @@ public struct ExperimentAnalysis: Sendable, Hashable, Codable {
         let stem = URL(fileURLWithPath: store.path).deletingPathExtension().lastPathComponent
         return AnalysisInput(
             experiment: runs.last?.experiment ?? stem, storePath: store.path, runs: runs, discussions: discussions,
-            participants: participants, turns: allTurns, annotations: annotations, annotators: annotatorRecords,
+            participants: participants, turns: allTurns, annotationScores: annotations, annotators: annotatorRecords,
             summary: summary, options: options)
     }
 
@@ -389,7 +389,7 @@ public struct ExperimentAnalysis: Sendable, Hashable, Codable {
         }.map(\.conditionLabel)
     }
 
-    static func rubric(annotators: [String: AnnotatorRecord], annotations: [AnnotationRecord]) -> [RubricDimension] {
+    static func rubric(annotators: [String: AnnotatorRecord], annotations: [AnnotationScore]) -> [RubricDimension] {
         if !annotators.isEmpty {
             // Every dimension any annotator scored, as the first annotator (by name) that has it defines it: an
             // imported panel may mix rubrics (e.g. toxicity only in 2024 files, toxicity and quality in 2025).

@@ -171,3 +171,30 @@ public struct AnnotatorRecord: Codable, Sendable, Hashable {
         self.personaKey = personaKey
     }
 }
+
+/// What the analysis needs of one annotation: whose rating of which comment, its status and values — the slim
+/// form of ``AnnotationRecord`` the report reads (without the raw answer and call provenance), so that a store
+/// with half a million annotations fits in memory.
+public struct AnnotationScore: Codable, Sendable, Hashable {
+    /// The annotated comment (a turn id, or a discussion's seed comment id).
+    public var commentId: String
+    /// The annotator's username.
+    public var annotator: String
+    /// Parse status, or `failed` when the call failed.
+    public var status: AnnotationStatus
+    /// Parsed values by dimension name (in range; complete when `status` is `ok`).
+    public var values: [String: Int]
+
+    /// Creates a score.
+    public init(commentId: String, annotator: String, status: AnnotationStatus, values: [String: Int]) {
+        self.commentId = commentId
+        self.annotator = annotator
+        self.status = status
+        self.values = values
+    }
+
+    /// The score of a full record.
+    public init(_ record: AnnotationRecord) {
+        self.init(commentId: record.commentId, annotator: record.annotator, status: record.status, values: record.values)
+    }
+}

@@ -37,7 +37,7 @@ struct AnalysisInput: Sendable {
     /// Every turn of the store.
     var turns: [TurnRecord]
     /// Every annotation job of the store, whatever its status.
-    var annotations: [AnnotationRecord]
+    var annotations: [AnnotationScore]
     /// Annotator records by username.
     var annotators: [String: AnnotatorRecord]
     /// The store's summary (flags and token counts).
@@ -64,8 +64,10 @@ struct AnalysisInput: Sendable {
     init(
         experiment: String = "", storePath: String = "", runs: [RunManifest] = [], discussions: [DiscussionRecord],
         participants: [String: [ParticipantRecord]] = [:], turns: [TurnRecord] = [], annotations: [AnnotationRecord] = [],
-        annotators: [String: AnnotatorRecord] = [:], summary: StoreSummary = StoreSummary(), options: AnalysisOptions = AnalysisOptions()
+        annotationScores: [AnnotationScore]? = nil, annotators: [String: AnnotatorRecord] = [:], summary: StoreSummary = StoreSummary(),
+        options: AnalysisOptions = AnalysisOptions()
     ) {
+        let annotations = annotationScores ?? annotations.map(AnnotationScore.init)
         self.experiment = experiment
         self.storePath = storePath
         self.runs = runs
