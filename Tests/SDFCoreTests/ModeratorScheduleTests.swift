@@ -78,38 +78,38 @@ struct ModeratorScheduleTests {
             plus: "strategies: [guidelines]\nmoderator:\n  schedule: onTrigger\n  trigger: {annotator: nobody, dimension: toxicity, atLeast: 3}\n"
                 + Self.annotation)
         _ = ExperimentLoaderTests.expectOne(
-            unknownAnnotator, field: "moderator.trigger.annotator", line: nil, messageContains: ["unknown annotator 'nobody'", "ann_a, ann_b"])
+            unknownAnnotator, field: "moderator.trigger.annotator", line: lineNumber(of: "trigger:", in: unknownAnnotator), messageContains: ["unknown annotator 'nobody'", "ann_a, ann_b"])
         let unknownDimension = YAMLFixtures.minimal(
             plus: "strategies: [guidelines]\nmoderator:\n  schedule: onTrigger\n  trigger: {annotator: ann_a, dimension: rudeness, atLeast: 3}\n"
                 + Self.annotation)
         _ = ExperimentLoaderTests.expectOne(
-            unknownDimension, field: "moderator.trigger.dimension", line: nil,
+            unknownDimension, field: "moderator.trigger.dimension", line: lineNumber(of: "trigger:", in: unknownDimension),
             messageContains: ["unknown dimension 'rudeness'", "toxicity, argument_quality"])
         for bad in [0, 6] {
             let outside = YAMLFixtures.minimal(
                 plus: "strategies: [guidelines]\nmoderator:\n  schedule: onTrigger\n  trigger: {annotator: ann_a, dimension: toxicity, atLeast: \(bad)}\n"
                     + Self.annotation)
             _ = ExperimentLoaderTests.expectOne(
-                outside, field: "moderator.trigger.atLeast", line: nil, messageContains: ["threshold \(bad) is outside", "1...5"])
+                outside, field: "moderator.trigger.atLeast", line: lineNumber(of: "trigger:", in: outside), messageContains: ["threshold \(bad) is outside", "1...5"])
         }
     }
 
     @Test func triggerNeedsAnAnnotationSectionAndItsSchedule() {
         let noAnnotation = YAMLFixtures.minimal(
             plus: "strategies: [guidelines]\nmoderator:\n  schedule: onTrigger\n  trigger: {annotator: ann_a, dimension: toxicity, atLeast: 3}\n")
-        _ = ExperimentLoaderTests.expectOne(noAnnotation, field: "moderator.trigger", line: nil, messageContains: ["no 'annotation' section"])
+        _ = ExperimentLoaderTests.expectOne(noAnnotation, field: "moderator.trigger", line: lineNumber(of: "trigger:", in: noAnnotation), messageContains: ["no 'annotation' section"])
         let missing = YAMLFixtures.minimal(plus: "moderator:\n  schedule: onTrigger\n")
         let missingDiagnostics = ExperimentLoaderTests.diagnostics(missing)
         #expect(missingDiagnostics.count == 1 && missingDiagnostics[0].message.contains("needs 'trigger:"), "\(missingDiagnostics)")
         #expect(missingDiagnostics.first?.field.hasPrefix("moderator") == true)
         let stray = YAMLFixtures.minimal(plus: "moderator:\n  schedule: decideFirst\n  trigger: {annotator: a, dimension: b, atLeast: 1}\n")
-        _ = ExperimentLoaderTests.expectOne(stray, field: "moderator.trigger", line: nil, messageContains: ["only applies to schedule onTrigger"])
+        _ = ExperimentLoaderTests.expectOne(stray, field: "moderator.trigger", line: lineNumber(of: "trigger:", in: stray), messageContains: ["only applies to schedule onTrigger"])
         let unknownKey = YAMLFixtures.minimal(
             plus: "moderator:\n  schedule: onTrigger\n  trigger: {annotator: a, dimension: b, atLeast: 1, atMost: 4}\n" + Self.annotation)
         let d = ExperimentLoaderTests.diagnostics(unknownKey)
         #expect(d.count == 1 && d[0].field.hasPrefix("moderator.trigger"), "\(d)")
         let unknown = YAMLFixtures.minimal(plus: "moderator:\n  schedule: sometimes\n")
-        _ = ExperimentLoaderTests.expectOne(unknown, field: "moderator.schedule", line: nil, messageContains: ["decideFirst or onTrigger"])
+        _ = ExperimentLoaderTests.expectOne(unknown, field: "moderator.schedule", line: lineNumber(of: "schedule: sometimes", in: unknown), messageContains: ["decideFirst or onTrigger"])
     }
 
     // MARK: the decision prompt and its parser
