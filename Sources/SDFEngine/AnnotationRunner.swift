@@ -85,28 +85,7 @@ public struct AnnotationRunner: Sendable {
     ///   instructions; `CancellationError` when cancelled. Failed calls are recorded, not thrown.
     public func run(feed: AsyncStream<String>?) async throws -> AnnotationReport {
         let renderer = try PromptRenderer(templates: templates)
-        var systems: [String: String] = [:]
-        var annotatorRecords: [AnnotatorRecord] = []
-        for a in setup.annotators {
-            let system = renderer.annotatorSystem(annotator: a, instructions: setup.instructions, rubric: setup.rubric)
-            systems[a.username] = system
-            annotatorRecords.append(AnnotatorRecord(username: a.username, persona: a, systemPrompt: system, rubric: setup.rubric))
-        }
-        // Annotations made under another rubric, instructions or persona must not be mixed with new ones.
-        let stored = try await store.annotatorRecords()
-        let annotated = try await store.annotatorsWithAnnotations()
-        for record in annotatorRecords {
-            if let old = stored[record.username], annotated.contains(record.username),
-                old.systemPrompt != record.systemPrompt || old.rubric != record.rubric
-            {
-                let what = old.rubric != record.rubric ? "rubric" : "instructions or persona"
-                throw EngineError(
-                    .storeMismatch,
-                    "\(store.path): annotator '\(record.username)' already rated comments with a different \(what); "
-                        + "annotate into another --store (e.g. a copy of this one without its annotations)")
-            }
-        }
-        try await store.saveAnnotators(annotatorRecords)
+        let systems = try await prepareAnnotators(renderer: renderer)
         let done = try await store.finishedAnnotationIds()
         let prompts = systems
         // A producer counts the jobs of each finished discussion as soon as it arrives (so progress shows every
@@ -153,8 +132,58 @@ public struct AnnotationRunner: Sendable {
         return AnnotationReport(jobs: total, skipped: skipped, statusCounts: try await store.annotationStatusCounts())
     }
 
+    /// Renders each annotator's system message, refuses a store whose annotators rated comments under another
+    /// rubric, instructions or persona, and saves the panel; returns the system messages by username.
+    ///
+    /// - Throws: ``EngineError`` (``EngineError/Kind/storeMismatch``); ``StoreError``.
+    func prepareAnnotators(renderer: PromptRenderer) async throws -> [String: String] {
+        var systems: [String: String] = [:]
+        var annotatorRecords: [AnnotatorRecord] = []
+        for a in setup.annotators {
+            let system = renderer.annotatorSystem(annotator: a, instructions: setup.instructions, rubric: setup.rubric)
+            systems[a.username] = system
+            annotatorRecords.append(AnnotatorRecord(username: a.username, persona: a, systemPrompt: system, rubric: setup.rubric))
+        }
+        // Annotations made under another rubric, instructions or persona must not be mixed with new ones.
+        let stored = try await store.annotatorRecords()
+        let annotated = try await store.annotatorsWithAnnotations()
+        for record in annotatorRecords {
+            if let old = stored[record.username], annotated.contains(record.username),
+                old.systemPrompt != record.systemPrompt || old.rubric != record.rubric
+            {
+                let what = old.rubric != record.rubric ? "rubric" : "instructions or persona"
+                throw EngineError(
+                    .storeMismatch,
+                    "\(store.path): annotator '\(record.username)' already rated comments with a different \(what); "
+                        + "annotate into another --store (e.g. a copy of this one without its annotations)")
+            }
+        }
+        try await store.saveAnnotators(annotatorRecords)
+        return systems
+    }
+
+    /// The job "`annotator` rates `comments[index]`" of `discussion`: the same id, context and prompt whether it
+    /// runs in the annotation stage or inline during the discussion (an `onTrigger` moderator's check).
+    ///
+    /// - Parameters:
+    ///   - comments: the discussion's comments (turns with outcome `comment`) in turn order, at least up to the target.
+    ///   - index: the target's position in `comments`.
+    static func job(
+        discussion: DiscussionRecord, comments: [TurnRecord], index: Int, annotator: Persona, system: String, historyLength: Int
+    ) -> Job {
+        let target = comments[index]
+        let context = comments[max(0, index - (historyLength - 1))..<index].map { ContextComment(speaker: $0.speaker, text: $0.text ?? "") }
+        return Job(
+            id: jobId(commentId: target.id, annotator: annotator.username), discussion: discussion, target: target, context: context,
+            annotator: annotator, system: system)
+    }
+
     /// The jobs of one finished discussion not yet done, annotator by annotator, and how many were already done.
-    func jobs(for discussion: DiscussionRecord, done: Set<String>, systems: [String: String]) async throws -> ([Job], Int) {
+    ///
+    /// `done` is the stage's set at its start; the discussion's own finished annotations are read again here, so
+    /// annotations made inline while it ran (an `onTrigger` moderator's checks) are skipped, not repeated.
+    func jobs(for discussion: DiscussionRecord, done stageDone: Set<String>, systems: [String: String]) async throws -> ([Job], Int) {
+        let done = stageDone.union(try await store.finishedAnnotationIds(discussionId: discussion.id))
         let comments = try await store.turns(of: discussion.id).filter { $0.outcome == .comment }
         var jobs: [Job] = []
         var skipped = 0
@@ -165,13 +194,10 @@ public struct AnnotationRunner: Sendable {
                     skipped += 1
                     continue
                 }
-                let context = comments[max(0, i - (setup.historyLength - 1))..<i].map {
-                    ContextComment(speaker: $0.speaker, text: $0.text ?? "")
-                }
                 jobs.append(
-                    Job(
-                        id: id, discussion: discussion, target: target, context: context, annotator: annotator,
-                        system: systems[annotator.username]!))
+                    Self.job(
+                        discussion: discussion, comments: comments, index: i, annotator: annotator,
+                        system: systems[annotator.username]!, historyLength: setup.historyLength))
             }
         }
         return (jobs, skipped)
@@ -182,7 +208,9 @@ public struct AnnotationRunner: Sendable {
         SeedDerivation.uuid(0, "annotation", commentId, annotator)
     }
 
-    func annotate(_ job: Job, renderer: PromptRenderer) async throws {
+    /// Runs one job and commits its annotation; returns the record committed.
+    @discardableResult
+    func annotate(_ job: Job, renderer: PromptRenderer) async throws -> AnnotationRecord {
         let prompt = renderer.annotationPrompt(
             system: job.system, seedComment: job.discussion.seedComment, context: job.context,
             target: ContextComment(speaker: job.target.speaker, text: job.target.text ?? ""))
@@ -223,5 +251,6 @@ public struct AnnotationRunner: Sendable {
         record.finishedAt = Date()
         try await store.commitAnnotation(record, prompt: PromptRecord(prompt))
         events(.annotation(status: record.status))
+        return record
     }
 }

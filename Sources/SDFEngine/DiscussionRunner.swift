@@ -10,6 +10,13 @@ import SDFStore
 /// outcome `abstention`, never shown to anyone and never taking a context slot; each call passes the other
 /// speakers' cues as stop sequences, and the cleaner cuts there too. A call that fails after its retries is
 /// recorded as a `failed` turn and ends the discussion with status `failed`.
+///
+/// Conditional schedules decide before each moderator turn and commit the decision as a
+/// ``ModeratorDecisionRecord`` before the turn: `decideFirst` asks the moderator (``decide(slot:afterTurnIndex:moderator:thread:)``),
+/// `onTrigger` annotates the last user comment inline (``check(slot:afterTurnIndex:comments:discussion:)``). A
+/// resumed discussion reads its committed decisions instead of asking again, so a run stopped after a decision but
+/// before the moderator's comment continues with that comment. A decision call or inline annotation that fails
+/// ends the discussion `failed`; a resume asks again.
 struct DiscussionRunner: Sendable {
     let experiment: Experiment
     let plan: DiscussionPlan
@@ -17,6 +24,16 @@ struct DiscussionRunner: Sendable {
     let renderer: PromptRenderer
     let store: Store
     let events: @Sendable (RunEvent) -> Void
+    /// For `onTrigger`: the annotation runner used inline (its binding passes the gate as a discussion turn).
+    var inlineAnnotation: InlineAnnotation? = nil
+
+    /// What an `onTrigger` check needs: the annotation stage's runner and renderer, and the named annotator.
+    struct InlineAnnotation: Sendable {
+        var runner: AnnotationRunner
+        var renderer: PromptRenderer
+        var annotator: Persona
+        var system: String
+    }
 
     /// Runs the discussion, or continues it from its last committed turn; returns its final status.
     ///
@@ -30,17 +47,20 @@ struct DiscussionRunner: Sendable {
         let cell = plan.cell
         let spec = experiment.spec
         var committed: [Int: TurnRecord] = [:]
+        var decided: [Int: ModeratorDecisionRecord] = [:]
+        let record = DiscussionRecord(
+            id: cell.discussionId, conditionId: cell.condition.id, conditionLabel: cell.condition.label,
+            strategy: cell.condition.strategy, modelName: cell.condition.model, replicate: cell.replicate,
+            seed: String(cell.seed), seedCommentId: plan.seedCommentId, seedComment: plan.seedComment,
+            seedCommentIndex: plan.seedCommentIndex, userTurns: spec.discussion.turns,
+            historyLength: spec.discussion.historyLength, turnTaking: .policy(spec.discussion.turnTaking),
+            status: .running, startedAt: Date(), factorLevels: cell.condition.levels)
         if resume {
             try await store.prepareResume(discussionId: cell.discussionId)
             for turn in try await store.turns(of: cell.discussionId) { committed[turn.turnIndex] = turn }
+            // A failed decision is asked again (its row is replaced, the failure kept in failure_log).
+            for d in try await store.moderatorDecisions(of: cell.discussionId) where d.status != .failed { decided[d.slot] = d }
         } else {
-            let record = DiscussionRecord(
-                id: cell.discussionId, conditionId: cell.condition.id, conditionLabel: cell.condition.label,
-                strategy: cell.condition.strategy, modelName: cell.condition.model, replicate: cell.replicate,
-                seed: String(cell.seed), seedCommentId: plan.seedCommentId, seedComment: plan.seedComment,
-                seedCommentIndex: plan.seedCommentIndex, userTurns: spec.discussion.turns,
-                historyLength: spec.discussion.historyLength, turnTaking: .policy(spec.discussion.turnTaking),
-                status: .running, startedAt: Date(), factorLevels: cell.condition.levels)
             let everyone = plan.users + (plan.moderator.map { [$0] } ?? [])
             let participants = everyone.enumerated().map { i, p in
                 ParticipantRecord(
@@ -55,6 +75,9 @@ struct DiscussionRunner: Sendable {
         var turnIndex = 0
         var userComments = 0
         var moderatorTurns = 0
+        var decisionSlots = 0
+        var comments: [TurnRecord] = []
+        let schedule = spec.moderator.schedule
         /// The committed turn at `index`, checked to be `speaker`'s; or a new turn taken now.
         func turn(
             _ index: Int, _ speaker: PlannedParticipant, _ decision: TurnDecision?, _ label: String
@@ -78,14 +101,36 @@ struct DiscussionRunner: Sendable {
             if userRecord.outcome == .failed { return try await finish(.failed) }
             guard userRecord.outcome == .comment, let text = userRecord.text else { continue }
             thread.append(ContextComment(speaker: speaker.username, text: text))
+            comments.append(userRecord)
             userComments += 1
-            if let moderator = plan.moderator, spec.moderator.schedule.moderatorSpeaks(afterUserComment: userComments) {
+            if let moderator = plan.moderator, schedule.moderatorSpeaks(afterUserComment: userComments) {
+                if schedule.isConditional {
+                    decisionSlots += 1
+                    let decision: ModeratorDecisionRecord
+                    if let stored = decided[decisionSlots] {
+                        guard stored.afterTurnIndex == turnIndex else {
+                            throw EngineError(
+                                .storeMismatch,
+                                "discussion \(cell.discussionId): stored moderator decision \(decisionSlots) follows turn \(stored.afterTurnIndex), "
+                                    + "but replaying the design gives turn \(turnIndex); the store does not match this experiment")
+                        }
+                        decision = stored
+                    } else if case .onTrigger = schedule {
+                        decision = try await check(
+                            slot: decisionSlots, afterTurnIndex: turnIndex, comments: comments, discussion: record)
+                    } else {
+                        decision = try await decide(slot: decisionSlots, afterTurnIndex: turnIndex, moderator: moderator, thread: thread)
+                    }
+                    if decision.status == .failed { return try await finish(.failed) }
+                    if !decision.intervene { continue }
+                }
                 turnIndex += 1
                 moderatorTurns += 1
                 let modRecord = try await turn(turnIndex, moderator, nil, "moderator-\(moderatorTurns)")
                 if modRecord.outcome == .failed { return try await finish(.failed) }
                 if modRecord.outcome == .comment, let text = modRecord.text {
                     thread.append(ContextComment(speaker: moderator.username, text: text))
+                    comments.append(modRecord)
                 }
             }
         }
@@ -98,16 +143,108 @@ struct DiscussionRunner: Sendable {
         return status
     }
 
+    /// The context window a speaker sees: the last `historyLength` comments, bounded for a local engine by its
+    /// context per slot (the answer and the system message come first, then the most recent comments that fit).
+    func window(for speaker: PlannedParticipant, thread: [ContextComment]) -> [ContextComment] {
+        let settings = binding.settings
+        let budget = settings.isLocal
+            ? settings.contextPerSlot - settings.maxTokens - ContextWindow.estimatedTokens(speaker.systemPrompt) - 64 : nil
+        return ContextWindow.select(thread, historyLength: experiment.spec.discussion.historyLength, tokenBudget: budget)
+    }
+
+    /// Asks a `decideFirst` moderator whether to intervene and commits the decision.
+    ///
+    /// The call sends the moderator's system message and the decision template's user message (its context window
+    /// and the question), with the decision's JSON schema as `response_format` under `structuredOutput: auto`
+    /// (falling back per endpoint as annotation calls do). The answer goes through ``ModeratorDecisionParser``; an
+    /// answer it cannot read is recorded `unparseable` with `intervene = false, defaulted = true` (the documented
+    /// default: no intervention). The sampling seed derives from the label `decision-<slot>`.
+    func decide(slot: Int, afterTurnIndex: Int, moderator: PlannedParticipant, thread: [ContextComment]) async throws -> ModeratorDecisionRecord {
+        let settings = binding.settings
+        let window = window(for: moderator, thread: thread)
+        let prompt = renderer.decisionPrompt(
+            system: moderator.systemPrompt, username: moderator.username, window: window, truncated: thread.count > window.count)
+        let sampling = SamplingParameters(
+            temperature: settings.temperature, topP: settings.topP, maxTokens: settings.maxTokens,
+            seed: settings.samplingSeed(derived: plan.samplingSeed(label: "decision-\(slot)")), stop: [],
+            frequencyPenalty: settings.frequencyPenalty, presencePenalty: settings.presencePenalty, extraBody: settings.extraBody)
+        let mode = StructuredOutputMode.auto
+        let request = ChatRequest(
+            model: binding.requestModel,
+            messages: [.init(role: "system", content: prompt.system), .init(role: "user", content: prompt.user)],
+            temperature: sampling.temperature, topP: sampling.topP, maxTokens: sampling.maxTokens, seed: sampling.seed,
+            frequencyPenalty: sampling.frequencyPenalty, presencePenalty: sampling.presencePenalty, extraBody: sampling.extraBody,
+            jsonSchema: PromptTemplates.moderatorDecisionSchema, structuredOutput: mode)
+        let started = Date()
+        var decision = ModeratorDecisionRecord(
+            id: SeedDerivation.uuid(plan.cell.seed, "moderator-decision", plan.cell.discussionId, String(slot)),
+            discussionId: plan.cell.discussionId, slot: slot, afterTurnIndex: afterTurnIndex, kind: .decision, status: .failed,
+            intervene: false, defaulted: false, structuredOutput: mode.firstForm,
+            call: CallProvenance(
+                modelName: binding.name, endpoint: binding.client.endpoint, sampling: sampling, promptHash: prompt.hash,
+                templateId: prompt.templateId),
+            startedAt: started, finishedAt: started)
+        switch try await ModelCall.perform(binding.client, request) {
+        case .success(let response):
+            let parsed = ModeratorDecisionParser.parse(response.text)
+            decision.rawText = response.text
+            decision.method = parsed.method.rawValue
+            decision.reason = parsed.reason
+            decision.detail = parsed.detail
+            decision.status = parsed.intervene == nil ? .unparseable : .ok
+            decision.intervene = parsed.intervene ?? false
+            decision.defaulted = parsed.intervene == nil
+            decision.call.record(response)
+            if let form = response.structuredOutput { decision.structuredOutput = form }
+        case .failure(let error):
+            decision.call.record(error)
+            decision.detail = error.message
+            if let form = error.structuredOutput { decision.structuredOutput = form }
+        }
+        decision.finishedAt = Date()
+        try await store.commitModeratorDecision(decision, prompt: PromptRecord(prompt))
+        return decision
+    }
+
+    /// Checks an `onTrigger` schedule after the last comment of `comments` (a user's): annotates it inline with the
+    /// trigger's annotator (the annotation stage's own job: same id, context and prompt, committed as that comment's
+    /// annotation, so the stage skips it), reads the score on the trigger's dimension, and commits the decision. A
+    /// score that cannot be read is recorded `unparseable`, `intervene = false, defaulted = true`; a failed
+    /// annotation call is a `failed` decision (the discussion fails; a resume retries).
+    func check(slot: Int, afterTurnIndex: Int, comments: [TurnRecord], discussion: DiscussionRecord) async throws -> ModeratorDecisionRecord {
+        guard let inline = inlineAnnotation, case .onTrigger(let trigger) = experiment.spec.moderator.schedule else {
+            throw EngineError(.noModelBound, "schedule onTrigger needs the annotation model bound for its inline annotations")
+        }
+        let job = AnnotationRunner.job(
+            discussion: discussion, comments: comments, index: comments.count - 1, annotator: inline.annotator, system: inline.system,
+            historyLength: inline.runner.setup.historyLength)
+        let started = Date()
+        // Committed before a stop that came before the decision: read, not asked again.
+        let annotation: AnnotationRecord
+        if let stored = try await store.finishedAnnotation(id: job.id) {
+            annotation = stored
+        } else {
+            annotation = try await inline.runner.annotate(job, renderer: inline.renderer)
+        }
+        let score = annotation.status == .ok ? annotation.values[trigger.dimension] : nil
+        let status: ModeratorDecisionStatus = annotation.status == .failed ? .failed : (score == nil ? .unparseable : .ok)
+        let decision = ModeratorDecisionRecord(
+            id: SeedDerivation.uuid(plan.cell.seed, "moderator-decision", plan.cell.discussionId, String(slot)),
+            discussionId: plan.cell.discussionId, slot: slot, afterTurnIndex: afterTurnIndex, kind: .trigger, status: status,
+            intervene: trigger.fires(score), defaulted: status == .unparseable, method: annotation.method.rawValue,
+            detail: annotation.detail ?? annotation.call.error?.description, annotator: trigger.annotator, dimension: trigger.dimension,
+            score: score, threshold: trigger.atLeast, annotationId: annotation.id, call: annotation.call, startedAt: started,
+            finishedAt: Date())
+        try await store.commitModeratorDecision(decision, prompt: nil)
+        return decision
+    }
+
     /// Takes one turn: renders the prompt, calls the model, cleans the output, commits the turn.
     func take(
         turnIndex: Int, speaker: PlannedParticipant, decision: TurnDecision?, thread: [ContextComment], label: String
     ) async throws -> TurnRecord {
-        // With the whole thread asked for, a local engine's context per slot bounds it: the answer and the
-        // system message come first, the most recent comments that fit after them.
         let settings = binding.settings
-        let budget = settings.isLocal
-            ? settings.contextPerSlot - settings.maxTokens - ContextWindow.estimatedTokens(speaker.systemPrompt) - 64 : nil
-        let window = ContextWindow.select(thread, historyLength: experiment.spec.discussion.historyLength, tokenBudget: budget)
+        let window = window(for: speaker, thread: thread)
         let prompt = renderer.prompt(
             system: speaker.systemPrompt, username: speaker.username, window: window, truncated: thread.count > window.count)
         let others = plan.allUsernames.filter { $0 != speaker.username } + ["OP"]

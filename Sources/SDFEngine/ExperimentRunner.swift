@@ -96,6 +96,24 @@ public struct ExperimentRunner: Sendable {
         }
         let setups = conditionSetups
         let assignmentTables = tables
+        // `onTrigger` conditions annotate inline: their annotators are checked and saved before any discussion runs.
+        var inlineAnnotations: [String: DiscussionRunner.InlineAnnotation] = [:]
+        for condition in design.conditions {
+            guard let variant = setups[condition.id]?.0, case .onTrigger(let trigger) = variant.spec.moderator.schedule,
+                let annotation = variant.annotation, let annotator = annotation.annotators.first(where: { $0.username == trigger.annotator })
+            else { continue }
+            guard let binding = models[annotation.model.name] else {
+                throw EngineError(
+                    .noModelBound, "no model bound for '\(annotation.model.name)' (the annotation model the onTrigger moderator needs)")
+            }
+            var runner = AnnotationRunner(setup: annotation, store: store, binding: binding, templates: variant.templates)
+            runner.binding = binding  // inline annotations are discussion turns at a shared server's gate
+            let annotationRenderer = try PromptRenderer(templates: variant.templates)
+            let systems = try await runner.prepareAnnotators(renderer: annotationRenderer)
+            inlineAnnotations[condition.id] = .init(
+                runner: runner, renderer: annotationRenderer, annotator: annotator, system: systems[annotator.username] ?? "")
+        }
+        let inline = inlineAnnotations
         let manifest = RunManifest(
             id: UUID().uuidString.lowercased(), experiment: experiment.name, specHash: RenderedPrompt.sha256Hex(specText),
             designHash: experiment.designHash, specText: specText, design: experiment.designFingerprint, toolVersion: SDFVersion.current,
@@ -120,7 +138,8 @@ public struct ExperimentRunner: Sendable {
                         experiment: variant, cell: cell, renderer: variantRenderer,
                         assignment: assignmentTables[Self.tableKey(variant)]?[cell.replicate])
                     let runner = DiscussionRunner(
-                        experiment: variant, plan: plan, binding: binding, renderer: variantRenderer, store: store, events: events)
+                        experiment: variant, plan: plan, binding: binding, renderer: variantRenderer, store: store, events: events,
+                        inlineAnnotation: inline[cell.condition.id])
                     let resume = statuses[cell.discussionId] != nil
                     group.addTask { try await runner.run(resume: resume) }
                     return true

@@ -11,6 +11,15 @@ extension Store {
         }
     }
 
+    /// Ids of one discussion's annotations that did not fail (the annotation stage skips those jobs), read when the
+    /// discussion's jobs are built: annotations made inline during the discussion (an `onTrigger` moderator's checks)
+    /// count as done even when the stage started before them.
+    public func finishedAnnotationIds(discussionId: String) async throws -> Set<String> {
+        try await writer.read { db in
+            Set(try String.fetchAll(db, sql: "SELECT id FROM annotation WHERE discussionId = ? AND status <> 'failed'", arguments: [discussionId]))
+        }
+    }
+
     /// Every annotation, by discussion, comment and annotator.
     public func annotations() async throws -> [AnnotationRecord] {
         try await writer.read { db in

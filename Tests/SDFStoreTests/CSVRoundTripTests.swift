@@ -107,7 +107,7 @@ struct CSVRoundTripTests {
         let folder = FileManager.default.temporaryDirectory.appendingPathComponent("tidy-\(UUID().uuidString)")
         defer { try? FileManager.default.removeItem(at: folder) }
         let paths = try await TidyExport.write(store: built.store, format: .csv, to: folder.path)
-        #expect(paths.count == 6)
+        #expect(paths.count == 7)
         for path in paths {
             let text = try String(contentsOfFile: path, encoding: .utf8)
             let records = try #require(readRFC4180(text), "\(path) is not valid RFC 4180")

@@ -325,6 +325,9 @@ public struct ExperimentAnalysis: Sendable, Hashable, Codable {
     public var power: PowerAnalysis?
     /// The comparison with a human corpus (`sdf report --human PATH`); `nil` without one.
     public var fidelity: FidelityComparison? = nil
+    /// How conditional moderator schedules (`decideFirst`, `onTrigger`) decided, per condition with decisions;
+    /// `nil` (absent from the JSON, no report section) when every schedule was fixed.
+    public var moderatorDecisions: [ConditionModeratorDecisions]? = nil
 
     /// The condition labels, in order.
     public var conditionLabels: [String] { conditions.map(\.label) }
@@ -369,12 +372,13 @@ public struct ExperimentAnalysis: Sendable, Hashable, Codable {
         for d in discussions { participants[d.id] = try await store.participants(of: d.id) }
         step(3)
         let summary = try await store.summary()
+        let decisions = try await store.moderatorDecisions()
         step(4)
         let stem = URL(fileURLWithPath: store.path).deletingPathExtension().lastPathComponent
         return AnalysisInput(
             experiment: runs.last?.experiment ?? stem, storePath: store.path, runs: runs, discussions: discussions,
             participants: participants, turns: allTurns, annotationScores: annotations, annotators: annotatorRecords,
-            summary: summary, options: options)
+            summary: summary, options: options, decisions: decisions)
     }
 
     // MARK: computation
@@ -429,7 +433,8 @@ public struct ExperimentAnalysis: Sendable, Hashable, Codable {
             turnTaking: TurnTakingSection.summaries(input), quality: QualitySection.quality(input), roles: BreakdownSection.roles(input),
             models: BreakdownSection.models(input), interventionsPerDiscussion: InterventionSection.perDiscussion(input),
             participation: ParticipationSection.participation(input),
-            power: try? PowerSection.analysis(input, alpha: input.options.alpha, power: 0.8, effect: nil))
+            power: try? PowerSection.analysis(input, alpha: input.options.alpha, power: 0.8, effect: nil),
+            moderatorDecisions: ModeratorDecisionSection.perCondition(input))
     }
 
     /// The turn-taking check on counts pooled over several discussions.

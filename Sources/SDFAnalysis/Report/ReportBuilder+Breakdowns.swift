@@ -84,6 +84,23 @@ extension ReportBuilder {
         h.figure(a.interventionCountChart().svg(), caption: "Moderator comments per discussion: one dot per discussion, equal counts stacked; the vertical line is the condition's mean.")
     }
 
+    /// How conditional moderator schedules decided, per condition; nothing at all when every schedule was fixed.
+    static func moderatorDecisions(_ h: inout HTML, _ a: ExperimentAnalysis) {
+        guard let rows = a.moderatorDecisions, !rows.isEmpty else { return }
+        h.raw("<h3 id=\"moderator-decisions\">When the moderator spoke</h3>")
+        h.raw("<p>Conditional schedules decide before each moderator turn: under <code>decideFirst</code> the moderator is asked whether to intervene (a decision call), under <code>onTrigger</code> a named annotator scores the last user comment and the moderator speaks when the score reaches the threshold (a trigger check). Asked: decisions made (failed calls not counted). Stayed silent: asked − spoke. An answer or score that could not be read counts as no intervention (unparseable).</p>")
+        h.table(
+            ["condition", "schedule", "asked", "decided to speak", "spoke", "stayed silent", "unparseable", "failed", "spoke / asked"],
+            rows: rows.map { c in
+                [
+                    .swatch(c.condition, a.conditionLabels.firstIndex(of: c.condition) ?? 0),
+                    .text(c.kinds.map { $0 == "decision" ? "decideFirst" : "onTrigger" }.joined(separator: ", ")), .number(c.asked),
+                    .number(c.decidedToSpeak), .number(c.spoke), .number(c.stayedSilent), .number(c.unparseable), .number(c.failed),
+                    .text(ReportFormat.percent(c.speakRate)),
+                ]
+            }, numericColumns: Set(2...8))
+    }
+
     /// Comments and abstentions per persona, with the Gini coefficient and the top speaker's share.
     static func participation(_ h: inout HTML, _ a: ExperimentAnalysis) {
         h.raw("<h3 id=\"participation\">Participation per persona</h3>")

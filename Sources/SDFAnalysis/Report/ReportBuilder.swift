@@ -398,6 +398,7 @@ public enum ReportBuilder {
             }, numericColumns: Set(1...6))
         h.figure(a.interventionChart().svg(), caption: "Share of the moderator's turns in which it posted a comment, per strategy (pooled over models).")
         interventionsPerDiscussion(&h, a)
+        moderatorDecisions(&h, a)
         participation(&h, a)
         h.raw("</section>")
     }

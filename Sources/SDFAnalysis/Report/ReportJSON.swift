@@ -46,6 +46,9 @@ import SDFStore
 ///                      // empty without factors
 ///     }]
 ///     "fidelity": ``FidelityComparison``     // only with `sdf report --human PATH`
+///     "moderatorDecisions": [``ConditionModeratorDecisions`` {condition, strategy, kinds, asked,
+///                      decidedToSpeak, spoke, stayedSilent, unparseable, failed, speakRate}]
+///                      // only when a condition used decideFirst or onTrigger
 ///   }
 /// }
 /// ```

@@ -55,6 +55,7 @@ public struct PromptRenderer: Sendable {
     private let turn: MustacheTemplate
     private let annotatorSystem: MustacheTemplate
     private let annotation: MustacheTemplate
+    private let moderatorDecision: MustacheTemplate
 
     /// Parses the templates once.
     ///
@@ -66,6 +67,7 @@ public struct PromptRenderer: Sendable {
         self.turn = try MustacheTemplate(string: templates.turn)
         self.annotatorSystem = try MustacheTemplate(string: templates.annotatorSystem)
         self.annotation = try MustacheTemplate(string: templates.annotation)
+        self.moderatorDecision = try MustacheTemplate(string: templates.moderatorDecision)
         if templates == .builtIn {
             templateId = PromptTemplates.builtInId
         } else {
@@ -73,7 +75,11 @@ public struct PromptRenderer: Sendable {
                 templates.participantSystem, templates.moderatorSystem, templates.turn, templates.annotatorSystem,
                 templates.annotation,
             ].joined(separator: "\u{0}")
-            templateId = "custom-" + String(RenderedPrompt.sha256Hex(all).prefix(12))
+            // The decision template joins the hash only when it is not the built-in one, so the ids of custom sets
+            // made before it existed stay the same.
+            let decision =
+                templates.moderatorDecision == PromptTemplates.builtInModeratorDecision ? "" : "\u{0}" + templates.moderatorDecision
+            templateId = "custom-" + String(RenderedPrompt.sha256Hex(all + decision).prefix(12))
         }
     }
 
@@ -83,7 +89,8 @@ public struct PromptRenderer: Sendable {
     }
 
     /// The templates of `templates` that render to an empty message (only whitespace) for a typical speaker,
-    /// thread and rubric: `participantSystem`, `moderatorSystem`, `turn`, `annotatorSystem`, `annotation`.
+    /// thread and rubric: `participantSystem`, `moderatorSystem`, `turn`, `annotatorSystem`, `annotation`,
+    /// `moderatorDecision`.
     ///
     /// A chat server rejects an empty message, so such a template would fail every call. Templates that do not
     /// parse are left to ``checkTemplate(_:)`` and not listed.
@@ -96,6 +103,7 @@ public struct PromptRenderer: Sendable {
             single.turn = template
             single.annotatorSystem = template
             single.annotation = template
+            single.moderatorDecision = template
             guard let renderer = try? PromptRenderer(templates: single) else { return true }
             return !render(renderer).trimmingCharacters(in: .whitespacesAndNewlines).isEmpty
         }
@@ -117,6 +125,9 @@ public struct PromptRenderer: Sendable {
         if !renders(templates.annotation, {
             $0.annotationPrompt(system: "s", seedComment: "Is rent too high?", context: [], target: comment).user
         }) { empty.append("annotation") }
+        if !renders(templates.moderatorDecision, { $0.decisionPrompt(system: "s", username: "mod", window: [comment], truncated: false).user }) {
+            empty.append("moderatorDecision")
+        }
         return empty
     }
 
@@ -152,6 +163,22 @@ public struct PromptRenderer: Sendable {
             "username": username, "comments": comments, "hasComments": !comments.isEmpty, "truncated": truncated,
         ]
         return RenderedPrompt(system: system, user: Self.tidy(turn.render(context)), templateId: templateId)
+    }
+
+    /// Renders a `decideFirst` moderator's decision call: the moderator's system message and a user message with
+    /// the context window and the question whether to intervene (template ``PromptTemplates/moderatorDecision``).
+    ///
+    /// - Parameters:
+    ///   - system: the moderator's system message, the same as for its turns (so a prefix cache serves both).
+    ///   - username: the moderator's name.
+    ///   - window: the comments shown, oldest first.
+    ///   - truncated: whether earlier comments exist that are not shown.
+    public func decisionPrompt(system: String, username: String, window: [ContextComment], truncated: Bool) -> RenderedPrompt {
+        let comments = window.map { ["speaker": $0.speaker, "text": $0.text.trimmingCharacters(in: .whitespacesAndNewlines)] }
+        let context: [String: Any] = [
+            "username": username, "comments": comments, "hasComments": !comments.isEmpty, "truncated": truncated,
+        ]
+        return RenderedPrompt(system: system, user: Self.tidy(moderatorDecision.render(context)), templateId: templateId)
     }
 
     /// Renders an annotator's system message: persona, instructions, rubric and the JSON answer format.

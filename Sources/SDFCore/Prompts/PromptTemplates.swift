@@ -3,7 +3,11 @@
 /// Each template starts with `{{% CONTENT_TYPE: TEXT}}` so nothing is HTML-escaped. Context keys:
 /// - system templates: `username`, `attributes` (list of `label`, `value`), `hasAttributes`, `instructions`,
 ///   `seedComment`, `role`;
-/// - turn template: `username`, `comments` (list of `speaker`, `text`), `hasComments`, `truncated`.
+/// - turn template: `username`, `comments` (list of `speaker`, `text`), `hasComments`, `truncated`;
+/// - moderator decision template: the turn template's keys (the moderator's context window).
+///
+/// Encoded with one key per template; ``moderatorDecision`` is left out while it is the built-in one, so experiments
+/// written before it existed keep their design hash.
 public struct PromptTemplates: Codable, Sendable, Hashable {
     /// System message for users and trolls: persona, role instructions, the seed comment.
     public var participantSystem: String
@@ -15,15 +19,81 @@ public struct PromptTemplates: Codable, Sendable, Hashable {
     public var annotatorSystem: String
     /// User message of an annotation job: the preceding comments and the target comment.
     public var annotation: String
+    /// User message of a `decideFirst` moderator's decision call: the context window and the question whether to
+    /// intervene, answered as `{"intervene": true|false, "reason": "…"}` (sent with the moderator's system message).
+    public var moderatorDecision: String
 
-    /// Creates a template set.
-    public init(participantSystem: String, moderatorSystem: String, turn: String, annotatorSystem: String, annotation: String) {
+    /// Creates a template set; `moderatorDecision` defaults to the built-in one.
+    public init(
+        participantSystem: String, moderatorSystem: String, turn: String, annotatorSystem: String, annotation: String,
+        moderatorDecision: String = PromptTemplates.builtInModeratorDecision
+    ) {
         self.participantSystem = participantSystem
         self.moderatorSystem = moderatorSystem
         self.turn = turn
         self.annotatorSystem = annotatorSystem
         self.annotation = annotation
+        self.moderatorDecision = moderatorDecision
     }
+
+    enum CodingKeys: String, CodingKey { case participantSystem, moderatorSystem, turn, annotatorSystem, annotation, moderatorDecision }
+
+    /// Decodes the templates; a missing `moderatorDecision` is the built-in one.
+    ///
+    /// - Throws: `DecodingError` when one of the other templates is missing.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            participantSystem: try c.decode(String.self, forKey: .participantSystem),
+            moderatorSystem: try c.decode(String.self, forKey: .moderatorSystem), turn: try c.decode(String.self, forKey: .turn),
+            annotatorSystem: try c.decode(String.self, forKey: .annotatorSystem),
+            annotation: try c.decode(String.self, forKey: .annotation),
+            moderatorDecision: try c.decodeIfPresent(String.self, forKey: .moderatorDecision) ?? Self.builtInModeratorDecision)
+    }
+
+    /// Encodes every template; `moderatorDecision` only when it is not the built-in one (see the type's summary).
+    public func encode(to encoder: any Encoder) throws {
+        var c = encoder.container(keyedBy: CodingKeys.self)
+        try c.encode(participantSystem, forKey: .participantSystem)
+        try c.encode(moderatorSystem, forKey: .moderatorSystem)
+        try c.encode(turn, forKey: .turn)
+        try c.encode(annotatorSystem, forKey: .annotatorSystem)
+        try c.encode(annotation, forKey: .annotation)
+        if moderatorDecision != Self.builtInModeratorDecision { try c.encode(moderatorDecision, forKey: .moderatorDecision) }
+    }
+
+    /// The built-in decision question of a `decideFirst` moderator (the context window, then the question and the
+    /// JSON answer format). Silence is offered as an equal choice, not as a failure to act.
+    public static let builtInModeratorDecision = #"""
+        {{% CONTENT_TYPE: TEXT}}
+        {{#hasComments}}
+        {{#truncated}}
+        The most recent comments in the thread (earlier ones are not shown):
+        {{/truncated}}
+        {{^truncated}}
+        The comments in the thread so far:
+        {{/truncated}}
+
+        {{#comments}}
+        {{speaker}}: {{text}}
+
+        {{/comments}}
+        {{/hasComments}}
+        {{^hasComments}}
+        No one has replied to the post yet.
+
+        {{/hasComments}}
+        You are {{username}}. Before writing anything, decide whether the thread needs a comment from you right now.
+        Staying silent is a good choice when the discussion is going well on its own; intervene only when your
+        moderation guidelines call for it.
+        Answer with a JSON object and nothing else, in this form:
+        {"intervene": <true or false>, "reason": "<one short sentence>"}
+        """#
+
+    /// The JSON schema of a decision answer: `intervene` (Boolean) and `reason` (string), both required, nothing
+    /// else. Sent as `response_format` where the server supports it.
+    public static let moderatorDecisionSchema =
+        #"{"type":"object","properties":{"intervene":{"type":"boolean"},"reason":{"type":"string"}},"required":["intervene","reason"],"additionalProperties":false}"#
 
     /// The id recorded with prompts rendered from the built-in templates; bump it when they change.
     public static let builtInId = "builtin-2"

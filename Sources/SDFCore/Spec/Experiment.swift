@@ -74,7 +74,10 @@ extension Experiment {
     /// Everything that decides what the discussions are, as sorted-key JSON: seed, replicates, personas, seed
     /// comments, instructions, troll share, strategies, discussion settings, moderator, templates, and per model
     /// its name, model, GGUF, whether it is local, and sampling settings. Not: concurrency, timeouts, file names,
-    /// endpoint URLs (a server that moved is infrastructure, not design), the annotation stage.
+    /// endpoint URLs (a server that moved is infrastructure, not design), the annotation stage — except under a
+    /// `decideFirst` schedule, where the decision template and its schema are design, and under `onTrigger`, where the
+    /// named annotator's persona, the instructions, the rubric, the annotation templates and model settings decide
+    /// when the moderator speaks (both absent otherwise, so other designs keep their hash).
     public var designFingerprint: String {
         struct Fingerprint: Encodable {
             var seed: UInt64
@@ -95,6 +98,8 @@ extension Experiment {
             var factors: [Factor]?
             var conditions: [String]?
             var variants: [String: String]?
+            var moderatorDecision: [String: String]?
+            var moderatorTrigger: [String: String]?
         }
         let fingerprint = Fingerprint(
             seed: spec.seed, replicates: spec.replicates, personas: personas, seedComments: seedComments,
@@ -110,10 +115,40 @@ extension Experiment {
             assignment: replicateAssignment == .balanced ? ReplicateAssignmentMethod.balanced.rawValue : nil,
             factors: factors.isEmpty ? nil : factors,
             conditions: factors.isEmpty ? nil : levelCombinations.map(FactorLevel.key),
-            variants: factors.isEmpty ? nil : variants.mapValues(\.designFingerprint))
+            variants: factors.isEmpty ? nil : variants.mapValues(\.designFingerprint),
+            moderatorDecision: spec.moderator.schedule == .decideFirst
+                ? ["template": templates.moderatorDecision, "schema": PromptTemplates.moderatorDecisionSchema] : nil,
+            moderatorTrigger: triggerFingerprint)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: (try? encoder.encode(fingerprint)) ?? Data(), as: UTF8.self)
+    }
+
+    /// What decides an `onTrigger` moderator's turns besides the discussion: the trigger, the named annotator's
+    /// persona, the annotation instructions, rubric, history length and structured-output mode, the annotation
+    /// templates and the annotation model's sampling settings. `nil` for other schedules.
+    var triggerFingerprint: [String: String]? {
+        guard case .onTrigger(let trigger) = spec.moderator.schedule else { return nil }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        func json<T: Encodable>(_ value: T) -> String { String(decoding: (try? encoder.encode(value)) ?? Data(), as: UTF8.self) }
+        var result = ["trigger": json(trigger)]
+        if let annotation {
+            let model = annotation.model
+            result["annotator"] = json(annotation.annotators.first { $0.username == trigger.annotator })
+            result["instructions"] = annotation.instructions
+            result["rubric"] = json(annotation.rubric)
+            result["historyLength"] = String(annotation.historyLength)
+            result["structuredOutput"] = annotation.structuredOutput.rawValue
+            result["templates"] = templates.annotatorSystem + "\u{0}" + templates.annotation
+            result["model"] = json(
+                [
+                    "name": model.name, "local": String(model.isLocal), "model": model.model ?? "", "gguf": model.gguf ?? "",
+                    "temperature": String(model.temperature), "topP": model.topP.map { String($0) } ?? "",
+                    "maxTokens": String(model.maxTokens),
+                ].merging(model.samplingFingerprint) { a, _ in a })
+        }
+        return result
     }
 
     /// SHA-256 of ``designFingerprint``: a store refuses to continue under a different one, and ids are derived

@@ -105,10 +105,13 @@ public enum ExperimentLoader {
             templates.annotatorSystem = t
         }
         if let t = resolver.text(spec.prompts.annotation, field: "prompts.annotation", &diagnostics) { templates.annotation = t }
+        if let t = resolver.text(spec.prompts.moderatorDecision, field: "prompts.moderatorDecision", &diagnostics) {
+            templates.moderatorDecision = t
+        }
         for (field, template) in [
             ("prompts.participantSystem", templates.participantSystem), ("prompts.moderatorSystem", templates.moderatorSystem),
             ("prompts.turn", templates.turn), ("prompts.annotatorSystem", templates.annotatorSystem),
-            ("prompts.annotation", templates.annotation),
+            ("prompts.annotation", templates.annotation), ("prompts.moderatorDecision", templates.moderatorDecision),
         ] {
             do { try PromptRenderer.checkTemplate(template) } catch {
                 diagnostics.append(locate(field.split(separator: ".").map { String($0) }, "not a valid Mustache template: \(error)"))
@@ -140,11 +143,53 @@ public enum ExperimentLoader {
             }
         }
         let annotation = spec.annotation.map { resolver.annotation($0, models: spec.models, &diagnostics) }
+        diagnostics += validateTrigger(spec.moderator.schedule, annotation: annotation, locate: locate)
         if !diagnostics.isEmpty { throw ExperimentFileError(diagnostics) }
         let name = spec.name ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
         return Experiment(
             name: name, spec: spec, personas: personas, seedComments: seeds, userInstructions: userInstructions,
             trollInstructions: trollInstructions, strategies: strategies, templates: templates, annotation: annotation)
+    }
+
+    /// Checks an `onTrigger` schedule against the resolved annotation stage: the stage exists, the annotator is on its
+    /// panel, the dimension is in its rubric and the threshold is a point of that dimension's scale.
+    ///
+    /// - Returns: one diagnostic per problem, naming `moderator.trigger.annotator`, `.dimension` or `.atLeast`
+    ///   (`moderator.trigger` when the file has no annotation section); empty for other schedules.
+    static func validateTrigger(
+        _ schedule: ModeratorSchedule, annotation: AnnotationSetup?, locate: ([any PathComponent], String) -> SpecDiagnostic
+    ) -> [SpecDiagnostic] {
+        guard case .onTrigger(let trigger) = schedule else { return [] }
+        guard let annotation else {
+            return [
+                locate(
+                    ["moderator", "trigger"],
+                    "schedule onTrigger scores comments with an annotator of the annotation panel, but the file has no 'annotation' section")
+            ]
+        }
+        var d: [SpecDiagnostic] = []
+        let names = annotation.annotators.map(\.username)
+        if !names.contains(trigger.annotator) {
+            d.append(
+                locate(
+                    ["moderator", "trigger", "annotator"],
+                    "unknown annotator '\(trigger.annotator)'; expected one of the annotation panel: \(names.joined(separator: ", "))"))
+        }
+        if let dimension = annotation.rubric.dimensions.first(where: { $0.name == trigger.dimension }) {
+            if !dimension.points.contains(trigger.atLeast) {
+                d.append(
+                    locate(
+                        ["moderator", "trigger", "atLeast"],
+                        "threshold \(trigger.atLeast) is outside the scale of '\(dimension.name)' (\(dimension.min)...\(dimension.max))"))
+            }
+        } else {
+            d.append(
+                locate(
+                    ["moderator", "trigger", "dimension"],
+                    "unknown dimension '\(trigger.dimension)'; the rubric has: "
+                        + annotation.rubric.dimensions.map(\.name).joined(separator: ", ")))
+        }
+        return d
     }
 
     /// Decodes the YAML into an ``ExperimentSpec``, turning parser and decoding errors into diagnostics with lines.

@@ -238,7 +238,7 @@ public struct ModeratorSettings: Codable, Sendable, Hashable {
     /// An optional persona for the moderator (its username is replaced by ``username``).
     public var persona: Persona?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case username, schedule, every, persona }
+    enum CodingKeys: String, CodingKey, CaseIterable { case username, schedule, every, trigger, persona }
 
     /// Creates settings with the documented defaults.
     public init(username: String = "moderator", schedule: ModeratorSchedule = .afterEveryComment, persona: Persona? = nil) {
@@ -247,13 +247,25 @@ public struct ModeratorSettings: Codable, Sendable, Hashable {
         self.persona = persona
     }
 
-    /// Decodes strictly. `schedule: everyKComments` needs `every: K`.
+    /// Decodes strictly. `schedule: everyKComments` needs `every: K`; `schedule: onTrigger` needs
+    /// `trigger: {annotator, dimension, atLeast}`, and a `trigger` (other than `null`) with another schedule is an
+    /// error.
+    ///
+    /// - Throws: `DecodingError` naming the key: an unknown schedule, a missing `every` or `trigger`, a `trigger`
+    ///   given with another schedule, or a malformed trigger.
     public init(from decoder: any Decoder) throws {
         try StrictKeys.check(decoder, allowed: Set(CodingKeys.allCases.map(\.rawValue)))
         let c = try decoder.container(keyedBy: CodingKeys.self)
         username = try c.decodeIfPresent(String.self, forKey: .username) ?? "moderator"
         persona = try c.decodeIfPresent(Persona.self, forKey: .persona)
         let name = try c.decodeIfPresent(String.self, forKey: .schedule) ?? "afterEveryComment"
+        // A factor level that changes the schedule removes the trigger with `trigger: null`.
+        if name != "onTrigger", c.contains(.trigger), !(try c.decodeNil(forKey: .trigger)) {
+            throw DecodingError.dataCorrupted(
+                .init(
+                    codingPath: c.codingPath + [CodingKeys.trigger],
+                    debugDescription: "'trigger' only applies to schedule onTrigger (the schedule is \(name))"))
+        }
         switch name {
         case "afterEveryComment":
             schedule = .afterEveryComment
@@ -264,11 +276,22 @@ public struct ModeratorSettings: Codable, Sendable, Hashable {
                     .init(codingPath: c.codingPath, debugDescription: "schedule everyKComments needs 'every: K' (K ≥ 1)"))
             }
             schedule = .everyKComments(k)
+        case "decideFirst":
+            schedule = .decideFirst
+        case "onTrigger":
+            guard let trigger = try c.decodeIfPresent(ModeratorTrigger.self, forKey: .trigger) else {
+                throw DecodingError.keyNotFound(
+                    CodingKeys.trigger,
+                    .init(
+                        codingPath: c.codingPath,
+                        debugDescription: "schedule onTrigger needs 'trigger: {annotator: NAME, dimension: DIMENSION, atLeast: N}'"))
+            }
+            schedule = .onTrigger(trigger)
         default:
             throw DecodingError.dataCorrupted(
                 .init(
                     codingPath: c.codingPath + [CodingKeys.schedule],
-                    debugDescription: "unknown schedule '\(name)'; expected afterEveryComment or everyKComments"))
+                    debugDescription: "unknown schedule '\(name)'; expected afterEveryComment, everyKComments, decideFirst or onTrigger"))
         }
     }
 
@@ -281,25 +304,96 @@ public struct ModeratorSettings: Codable, Sendable, Hashable {
         case .everyKComments(let k):
             try c.encode("everyKComments", forKey: .schedule)
             try c.encode(k, forKey: .every)
+        case .decideFirst: try c.encode("decideFirst", forKey: .schedule)
+        case .onTrigger(let trigger):
+            try c.encode("onTrigger", forKey: .schedule)
+            try c.encode(trigger, forKey: .trigger)
         }
         try c.encodeIfPresent(persona, forKey: .persona)
     }
 }
 
 /// When the moderator gets a turn.
+///
+/// The fixed schedules (``afterEveryComment``, ``everyKComments(_:)``) give the moderator a turn at known points.
+/// The conditional ones first decide, after each user comment, whether the moderator gets a turn at all:
+/// ``decideFirst`` asks the moderator (a short structured question), ``onTrigger(_:)`` scores the comment with a
+/// named annotator. Each such point is stored as a ``ModeratorDecisionRecord``.
 public enum ModeratorSchedule: Codable, Sendable, Hashable {
     /// A moderator turn after every user comment (user abstentions do not trigger one).
     case afterEveryComment
     /// A moderator turn after every K-th user comment.
     case everyKComments(Int)
+    /// After every user comment the moderator is first asked whether to intervene (`{"intervene": true|false,
+    /// "reason": "…"}`, a JSON schema where the server takes one); only on `true` does it get a turn. An answer
+    /// that cannot be read counts as `false` (no intervention), recorded as `unparseable`.
+    case decideFirst
+    /// After every user comment a named annotator scores it inline; the moderator gets a turn when the score on the
+    /// trigger's dimension is at least its threshold. A score that cannot be read counts as below the threshold.
+    case onTrigger(ModeratorTrigger)
 
-    /// Whether the moderator speaks after the `commentCount`-th user comment (1-based).
+    /// Whether the moderator is considered after the `commentCount`-th user comment (1-based): it gets a turn for
+    /// the fixed schedules, and is asked (``decideFirst``) or checked (``onTrigger(_:)``) for the conditional ones.
     public func moderatorSpeaks(afterUserComment commentCount: Int) -> Bool {
         switch self {
-        case .afterEveryComment: return true
+        case .afterEveryComment, .decideFirst, .onTrigger: return true
         case .everyKComments(let k): return k > 0 && commentCount % k == 0
         }
     }
+
+    /// Whether a decision (a moderator's answer or a trigger check) comes before each moderator turn.
+    public var isConditional: Bool {
+        switch self {
+        case .afterEveryComment, .everyKComments: return false
+        case .decideFirst, .onTrigger: return true
+        }
+    }
+
+    /// The schedule's name as written in the experiment file: `afterEveryComment`, `everyKComments`, `decideFirst`,
+    /// `onTrigger`.
+    public var name: String {
+        switch self {
+        case .afterEveryComment: return "afterEveryComment"
+        case .everyKComments: return "everyKComments"
+        case .decideFirst: return "decideFirst"
+        case .onTrigger: return "onTrigger"
+        }
+    }
+}
+
+/// When ``ModeratorSchedule/onTrigger(_:)`` gives the moderator a turn: the last user comment's score on one rubric
+/// dimension, by one annotator of the annotation panel, is at least a threshold.
+///
+/// YAML: `trigger: {annotator: ann_1, dimension: toxicity, atLeast: 3}`. The loader checks that the annotator is on
+/// the panel, the dimension is in the rubric and the threshold is a point of its scale.
+public struct ModeratorTrigger: Codable, Sendable, Hashable {
+    /// The annotator's username (one of the annotation panel).
+    public var annotator: String
+    /// The rubric dimension's name, e.g. `toxicity`.
+    public var dimension: String
+    /// The threshold: the moderator gets a turn when the score is ≥ this value (a point of the dimension's scale).
+    public var atLeast: Int
+
+    enum CodingKeys: String, CodingKey, CaseIterable { case annotator, dimension, atLeast }
+
+    /// Creates a trigger.
+    public init(annotator: String, dimension: String, atLeast: Int) {
+        self.annotator = annotator
+        self.dimension = dimension
+        self.atLeast = atLeast
+    }
+
+    /// Decodes strictly; all three keys are required.
+    public init(from decoder: any Decoder) throws {
+        try StrictKeys.check(decoder, allowed: Set(CodingKeys.allCases.map(\.rawValue)))
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        self.init(
+            annotator: try c.decode(String.self, forKey: .annotator), dimension: try c.decode(String.self, forKey: .dimension),
+            atLeast: try c.decode(Int.self, forKey: .atLeast))
+    }
+
+    /// Whether `score` fires the trigger (`score ≥ atLeast`); `nil` (no readable score) never does.
+    public func fires(_ score: Int?) -> Bool { score.map { $0 >= atLeast } ?? false }
 }
 
 /// One moderation strategy: a name and the moderator's instructions.
@@ -566,19 +660,24 @@ public struct PromptOverrides: Codable, Sendable, Hashable {
     public var annotatorSystem: TextSource?
     /// User message of an annotation job (context ending with the target comment).
     public var annotation: TextSource?
+    /// User message of a `decideFirst` moderator's decision call (context window and the intervene question).
+    public var moderatorDecision: TextSource?
 
-    enum CodingKeys: String, CodingKey, CaseIterable { case participantSystem, moderatorSystem, turn, annotatorSystem, annotation }
+    enum CodingKeys: String, CodingKey, CaseIterable {
+        case participantSystem, moderatorSystem, turn, annotatorSystem, annotation, moderatorDecision
+    }
 
     /// No overrides.
     public init(
         participantSystem: TextSource? = nil, moderatorSystem: TextSource? = nil, turn: TextSource? = nil,
-        annotatorSystem: TextSource? = nil, annotation: TextSource? = nil
+        annotatorSystem: TextSource? = nil, annotation: TextSource? = nil, moderatorDecision: TextSource? = nil
     ) {
         self.participantSystem = participantSystem
         self.moderatorSystem = moderatorSystem
         self.turn = turn
         self.annotatorSystem = annotatorSystem
         self.annotation = annotation
+        self.moderatorDecision = moderatorDecision
     }
 
     /// Decodes strictly.
@@ -590,5 +689,6 @@ public struct PromptOverrides: Codable, Sendable, Hashable {
         turn = try c.decodeIfPresent(TextSource.self, forKey: .turn)
         annotatorSystem = try c.decodeIfPresent(TextSource.self, forKey: .annotatorSystem)
         annotation = try c.decodeIfPresent(TextSource.self, forKey: .annotation)
+        moderatorDecision = try c.decodeIfPresent(TextSource.self, forKey: .moderatorDecision)
     }
 }

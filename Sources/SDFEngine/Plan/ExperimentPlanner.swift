@@ -11,6 +11,13 @@ import SDFStore
 /// when no agent abstains; each user abstention removes its moderator call (and, with the moderator's answer,
 /// the annotation calls of both), each moderator abstention its annotation calls. With `--from STORE`, the expected
 /// counts use the abstention rates measured there.
+///
+/// Conditional moderator schedules add a decision before each moderator turn: `decideFirst` one decision call per
+/// user comment (``ConditionPlan/decisionCalls``), `onTrigger` one inline annotation per user comment
+/// (``ConditionPlan/inlineAnnotationCalls``, part of ``ConditionPlan/annotationCalls``: the annotation stage does not
+/// repeat them). Whether the moderator then speaks is up to the decision, so its calls — and the annotation calls of
+/// its comments — lie between ``ConditionPlan/minModeratorCalls`` (never) and ``ConditionPlan/moderatorCalls``
+/// (always): ``minCalls`` and ``maxCalls`` bound the run. For fixed schedules both are the same count.
 public struct ExperimentPlan: Sendable, Hashable {
     /// One condition's share of the plan.
     public struct ConditionPlan: Sendable, Hashable {
@@ -26,6 +33,18 @@ public struct ExperimentPlan: Sendable, Hashable {
         public var annotationCalls: Int
         /// The part of ``annotationCalls`` that scores moderator comments (`annotateModerator`).
         public var moderatorAnnotationCalls: Int = 0
+        /// `decideFirst` decision calls if no user abstains (one per user comment); 0 for other schedules.
+        public var decisionCalls: Int = 0
+        /// `onTrigger` inline annotations if no user abstains (one per user comment, part of ``annotationCalls``); 0
+        /// for other schedules.
+        public var inlineAnnotationCalls: Int = 0
+        /// Moderator calls if its decisions never let it speak: 0 for conditional schedules, ``moderatorCalls`` otherwise.
+        public var minModeratorCalls: Int = 0
+        /// Annotation calls if the moderator never speaks (conditional schedules), else ``annotationCalls``.
+        public var minAnnotationCalls: Int = 0
+        /// The moderator schedule's name (`afterEveryComment`, `everyKComments`, `decideFirst`, `onTrigger`); empty
+        /// for strategy `none`.
+        public var schedule: String = ""
         /// Estimated prompt tokens of all the condition's calls (upper bound, see ``ExperimentPlan/tokenMethod``).
         public var promptTokens: Int
         /// Completion tokens if every answer reaches `maxTokens` (upper bound).
@@ -42,7 +61,7 @@ public struct ExperimentPlan: Sendable, Hashable {
     public struct Measured: Sendable, Hashable {
         /// The store's path.
         public var store: String
-        /// Calls recorded (turns and annotations, failed ones included).
+        /// Calls recorded (turns, annotations and `decideFirst` decision calls, failed ones included).
         public var calls: Int
         /// Wall seconds of its finished runs (start to end, summed).
         public var wallSeconds: Double
@@ -86,8 +105,20 @@ public struct ExperimentPlan: Sendable, Hashable {
     public var moderatorCalls: Int { conditions.map(\.moderatorCalls).reduce(0, +) }
     /// Annotation calls if nobody abstains.
     public var annotationCalls: Int { conditions.map(\.annotationCalls).reduce(0, +) }
-    /// All calls if nobody abstains: the most the run makes (failed calls' retries aside).
-    public var maxCalls: Int { userCalls + moderatorCalls + annotationCalls }
+    /// `decideFirst` decision calls if no user abstains.
+    public var decisionCalls: Int { conditions.map(\.decisionCalls).reduce(0, +) }
+    /// `onTrigger` inline annotations if no user abstains (counted in ``annotationCalls``).
+    public var inlineAnnotationCalls: Int { conditions.map(\.inlineAnnotationCalls).reduce(0, +) }
+    /// Whether a condition's moderator decides before it speaks (`decideFirst`, `onTrigger`).
+    public var hasConditionalModerator: Bool { conditions.contains { $0.schedule == "decideFirst" || $0.schedule == "onTrigger" } }
+    /// All calls if nobody abstains and every decision lets the moderator speak: the most the run makes (failed
+    /// calls' retries aside).
+    public var maxCalls: Int { userCalls + decisionCalls + moderatorCalls + annotationCalls }
+    /// All calls if nobody abstains and no decision lets the moderator speak; equal to ``maxCalls`` when every
+    /// schedule is fixed.
+    public var minCalls: Int {
+        userCalls + decisionCalls + conditions.map(\.minModeratorCalls).reduce(0, +) + conditions.map(\.minAnnotationCalls).reduce(0, +)
+    }
     /// Prompt tokens (upper bound).
     public var promptTokens: Int { conditions.map(\.promptTokens).reduce(0, +) }
     /// Completion tokens (upper bound).
@@ -101,8 +132,8 @@ public struct ExperimentPlan: Sendable, Hashable {
         let user = 1 - m.userAbstentionRate
         let moderator = 1 - m.moderatorAbstentionRate
         let moderatorAnnotations = conditions.map(\.moderatorAnnotationCalls).reduce(0, +)
-        return Double(userCalls) + Double(moderatorCalls) * user + Double(annotationCalls - moderatorAnnotations) * user
-            + Double(moderatorAnnotations) * user * moderator
+        return Double(userCalls) + Double(decisionCalls) * user + Double(moderatorCalls) * user
+            + Double(annotationCalls - moderatorAnnotations) * user + Double(moderatorAnnotations) * user * moderator
     }
 
     /// Expected wall time in seconds at the store's measured throughput, with `--from`.
@@ -157,6 +188,12 @@ public enum ExperimentPlanner {
                 c.discussions += 1
                 add(plan: plan, experiment: variant, model: model, renderer: renderer, to: &c)
             }
+            let conditional = variant.spec.moderator.schedule.isConditional
+            c.minModeratorCalls = conditional ? 0 : c.moderatorCalls
+            c.minAnnotationCalls = conditional ? c.annotationCalls - c.moderatorAnnotationCalls : c.annotationCalls
+            if variant.strategies.first(where: { $0.name == condition.strategy })?.hasModerator ?? false {
+                c.schedule = variant.spec.moderator.schedule.name
+            }
             conditions.append(c)
         }
         let first = design.conditions.first.map { experiment.experiment(for: $0) } ?? experiment
@@ -195,6 +232,18 @@ public enum ExperimentPlanner {
             commentsToAnnotate += 1
             if let moderator = plan.moderator, spec.moderator.schedule.moderatorSpeaks(afterUserComment: userComments) {
                 let window = ContextWindow.select(thread, historyLength: spec.discussion.historyLength, tokenBudget: nil)
+                switch spec.moderator.schedule {
+                case .decideFirst:
+                    c.decisionCalls += 1
+                    c.promptTokens += tokens(
+                        renderer.decisionPrompt(
+                            system: moderator.systemPrompt, username: moderator.username, window: window, truncated: thread.count > window.count))
+                    c.completionTokens += model.maxTokens
+                case .onTrigger:
+                    c.inlineAnnotationCalls += 1  // its tokens are counted with the annotation calls below
+                case .afterEveryComment, .everyKComments:
+                    break
+                }
                 c.moderatorCalls += 1
                 c.promptTokens += tokens(
                     renderer.prompt(
@@ -234,6 +283,7 @@ public enum ExperimentPlanner {
         let store = try Store.openExisting(path: storePath)
         let turns = try await store.allTurns()
         let annotations = try await store.annotations()
+        let decisionCalls = try await store.moderatorDecisions().filter { $0.kind == .decision }.count
         let runs = try await store.runs()
         let wall = runs.compactMap { run in run.finishedAt.map { $0.timeIntervalSince(run.startedAt) } }.filter { $0 > 0 }.reduce(0, +)
         let users = turns.filter { $0.role != .moderator && $0.outcome != .failed }
@@ -242,7 +292,7 @@ public enum ExperimentPlanner {
             list.isEmpty ? 0 : Double(list.filter { $0.outcome == .abstention }.count) / Double(list.count)
         }
         return .init(
-            store: storePath, calls: turns.count + annotations.count, wallSeconds: wall, userAbstentionRate: rate(users),
+            store: storePath, calls: turns.count + annotations.count + decisionCalls, wallSeconds: wall, userAbstentionRate: rate(users),
             moderatorAbstentionRate: rate(moderators))
     }
 }
@@ -275,6 +325,12 @@ extension ExperimentPlan {
                 m.store, m.userAbstentionRate * 100, m.moderatorAbstentionRate * 100, expectedCalls, userCalls, maxCalls)
         } else {
             out += " (margin: \(userCalls)–\(maxCalls) calls; give --from STORE for the expected count).\n"
+        }
+        if hasConditionalModerator {
+            out += "Moderator decisions: \(decisionCalls) decision calls (decideFirst) and \(inlineAnnotationCalls) inline annotations "
+                + "(onTrigger; counted among the annotation calls, the annotation stage does not repeat them). Where decisions "
+                + "or triggers decide whether the moderator speaks, the run makes between \(minCalls) and \(maxCalls) calls "
+                + "if no agent abstains.\n"
         }
         out += "Tokens: \(Self.tokenMethod)\n"
         if let seconds = expectedWallSeconds, let m = measured {

@@ -137,12 +137,14 @@ public enum TidyExport {
     static func opt(_ d: Double?) -> TidyValue { d.map { .double($0) } ?? .null }
 
     /// The tables, in file order: `discussions`, `participants`, `comments`, `abstentions`, `failed_calls`,
-    /// `annotations`.
-    public static let tableNames = ["discussions", "participants", "comments", "abstentions", "failed_calls", "annotations"]
+    /// `annotations`, `moderator_decisions`.
+    public static let tableNames = [
+        "discussions", "participants", "comments", "abstentions", "failed_calls", "annotations", "moderator_decisions",
+    ]
 
     /// The columns of each table, in ``tableNames`` order, for a store without factors.
     public static var tableColumns: [[String]] {
-        [discussionColumns, participantColumns, commentColumns, abstentionColumns, failedColumns, annotationColumns]
+        [discussionColumns, participantColumns, commentColumns, abstentionColumns, failedColumns, annotationColumns, decisionColumns]
     }
 
     /// The columns of each table, in ``tableNames`` order, with one column per factor appended to `discussions` and
@@ -172,16 +174,19 @@ public enum TidyExport {
 
     /// Produces every row of every table, one discussion at a time: `emit(table, row)` with `table` an index into
     /// ``tableNames``. Rows of one table come in file order; the annotations last, by discussion id, comment and
-    /// annotator (only one discussion's records are in memory at a time).
+    /// annotator (only one discussion's records are in memory at a time). Moderator decisions come with their
+    /// discussion, by slot.
     ///
-    /// - Throws: ``StoreError`` when the store cannot be read, or when annotations exist whose discussion is not in
-    ///   the store (they would be missing from the export: read and written counts must agree).
+    /// - Throws: ``StoreError`` when the store cannot be read, or when annotations or moderator decisions exist whose
+    ///   discussion is not in the store (they would be missing from the export: read and written counts must agree).
     static func forEachRow(
         store: Store, progress: WorkProgressHandler?, emit: (Int, [TidyValue]) throws -> Void
     ) async throws {
         let discussions = try await store.discussions()
         let factors = factorNames(discussions)
         var discussionCount = 0
+        let storedDecisions = try await store.moderatorDecisionCount()
+        var readDecisions = 0
         progress?(WorkProgress(phase: "reading discussions", done: 0, total: discussions.count, unit: "discussions"))
         for d in discussions {
             let levels: [TidyValue] = factors.map { f in opt(d.factorLevels.first { $0.factor == f }?.level) }
@@ -204,7 +209,8 @@ public enum TidyExport {
                     [.text(seed.id), .text(d.id), .text(d.conditionLabel), .int(0), .text(seed.author), .text(Role.op.rawValue), .text(seed.text)]
                         + Array(repeating: TidyValue.null, count: commentColumns.count - 7) + levels)
             }
-            for t in try await store.turns(of: d.id) {
+            let turns = try await store.turns(of: d.id)
+            for t in turns {
                 let call = t.call
                 let sampling: [TidyValue] = [
                     opt(call.sampling.temperature), opt(call.sampling.topP), opt(call.sampling.maxTokens), opt(call.sampling.seed),
@@ -235,6 +241,31 @@ public enum TidyExport {
                             + provenance)
                 }
             }
+            let byIndex = Dictionary(turns.map { ($0.turnIndex, $0) }, uniquingKeysWith: { a, _ in a })
+            for m in try await store.moderatorDecisions(of: d.id) {
+                readDecisions += 1
+                let call = m.call
+                // The moderator's turn, when the decision let it speak, is the next turn.
+                let next = m.intervene ? byIndex[m.afterTurnIndex + 1].flatMap { $0.role == .moderator ? $0 : nil } : nil
+                let outcome: [TidyValue] = [
+                    .text(m.id), .text(d.id), .text(d.conditionLabel), .int(m.slot), .int(m.afterTurnIndex), .text(m.kind.rawValue),
+                    .text(m.status.rawValue), .bool(m.intervene), .bool(m.defaulted), opt(next?.id), opt(next?.outcome.rawValue),
+                ]
+                let answer: [TidyValue] = [
+                    opt(m.reason), opt(m.rawText), opt(m.method), opt(m.detail), opt(m.structuredOutput?.rawValue), opt(m.annotator),
+                    opt(m.dimension), opt(m.score), opt(m.threshold), opt(m.annotationId), opt(call.error?.description),
+                ]
+                let sampling: [TidyValue] = [
+                    .text(call.modelName), opt(call.modelId), .text(call.endpoint), opt(call.sampling.temperature),
+                    opt(call.sampling.topP), opt(call.sampling.maxTokens), opt(call.sampling.seed), .text(call.promptHash),
+                    .text(call.templateId),
+                ]
+                let usage: [TidyValue] = [
+                    opt(call.promptTokens), opt(call.completionTokens), opt(call.cachedTokens), opt(call.latencyMs),
+                    opt(call.finishReason), .int(call.attempts), date(m.startedAt), date(m.finishedAt),
+                ]
+                try emit(6, outcome + answer + sampling + usage)
+            }
             discussionCount += 1
             progress?(WorkProgress(phase: "reading discussions", done: discussionCount, total: discussions.count, unit: "discussions"))
         }
@@ -255,6 +286,11 @@ public enum TidyExport {
                     ])
                 }
             }
+        }
+        guard readDecisions == storedDecisions else {
+            throw StoreError(
+                "\(store.path): \(storedDecisions) moderator decisions stored but \(readDecisions) belong to a stored discussion; "
+                    + "the other \(storedDecisions - readDecisions) would be missing from the export (nothing written)")
         }
         guard read == stored else {
             throw StoreError(
@@ -311,6 +347,17 @@ public enum TidyExport {
         "raw_text", "structured_output", "structured_output_form", "model_name", "model_id", "prompt_hash", "prompt_tokens", "completion_tokens",
         "cached_tokens", "latency_ms", "attempts", "started_at", "finished_at",
     ]
+
+    /// Columns of `moderator_decisions`: one row per decision point of a conditional moderator schedule
+    /// (`decideFirst` decision calls, `onTrigger` checks), with the moderator's following turn (`moderator_turn_id`,
+    /// `moderator_outcome`: `comment`, `abstention`, `failed`, or empty when it did not get one) and the deciding
+    /// call's provenance (for a trigger, a copy of the inline annotation's call).
+    public static let decisionColumns =
+        [
+            "decision_id", "discussion_id", "condition", "slot", "after_turn_index", "kind", "status", "intervene", "defaulted",
+            "moderator_turn_id", "moderator_outcome", "reason", "raw_text", "method", "detail", "structured_output_form",
+            "annotator", "dimension", "score", "threshold", "annotation_id", "error",
+        ] + provenanceColumns
 
     /// The two file formats.
     public enum Format: String, Sendable { case csv, jsonl }

@@ -19,7 +19,7 @@ struct Export: AsyncParsableCommand {
 
     @Option(
         help:
-            "sdf-json (one JSON per discussion, original SDF layout), csv or jsonl (tidy tables: discussions, participants, comments, abstentions, failed_calls, annotations), or convokit (a ConvoKit corpus directory)."
+            "sdf-json (one JSON per discussion, original SDF layout), csv or jsonl (tidy tables: discussions, participants, comments, abstentions, failed_calls, annotations, moderator_decisions), or convokit (a ConvoKit corpus directory)."
     )
     var format: Format = .sdfJSON
 

@@ -44,6 +44,8 @@ struct AnalysisInput: Sendable {
     var summary: StoreSummary
     /// The options of the analysis.
     var options: AnalysisOptions
+    /// Every moderator decision of the store (conditional schedules only; empty otherwise).
+    var decisions: [ModeratorDecisionRecord]
 
     /// Condition labels in analysis order (strategy `none` first, then by label).
     let conditionOrder: [String]
@@ -65,9 +67,10 @@ struct AnalysisInput: Sendable {
         experiment: String = "", storePath: String = "", runs: [RunManifest] = [], discussions: [DiscussionRecord],
         participants: [String: [ParticipantRecord]] = [:], turns: [TurnRecord] = [], annotations: [AnnotationRecord] = [],
         annotationScores: [AnnotationScore]? = nil, annotators: [String: AnnotatorRecord] = [:], summary: StoreSummary = StoreSummary(),
-        options: AnalysisOptions = AnalysisOptions()
+        options: AnalysisOptions = AnalysisOptions(), decisions: [ModeratorDecisionRecord] = []
     ) {
         let annotations = annotationScores ?? annotations.map(AnnotationScore.init)
+        self.decisions = decisions
         self.experiment = experiment
         self.storePath = storePath
         self.runs = runs
