@@ -234,7 +234,8 @@ public struct AnnotationRunner: Sendable {
                 modelName: binding.name, endpoint: binding.client.endpoint, sampling: sampling, promptHash: prompt.hash,
                 templateId: prompt.templateId),
             startedAt: started, finishedAt: started)
-        switch try await ModelCall.perform(binding.client, request) {
+        let site = CallSite.annotation(discussionId: job.discussion.id, commentId: job.target.id, annotator: job.annotator.username)
+        switch try await CallSite.$current.withValue(site, operation: { try await ModelCall.perform(binding.client, request) }) {
         case .success(let response):
             let parsed = AnnotationParser.parse(response.text, rubric: setup.rubric)
             record.values = parsed.status == .ok ? parsed.values : [:]
@@ -248,6 +249,8 @@ public struct AnnotationRunner: Sendable {
             record.call.record(error)
             if let form = error.structuredOutput { record.structuredOutput = form }
         }
+        // The key of the request as sent: with the `response_format` form the call used.
+        record.call.callKey = request.callKey(form: record.structuredOutput)
         record.finishedAt = Date()
         try await store.commitAnnotation(record, prompt: PromptRecord(prompt))
         events(.annotation(status: record.status))

@@ -249,7 +249,8 @@ struct DiscussionRunner: Sendable {
             system: speaker.systemPrompt, username: speaker.username, window: window, truncated: thread.count > window.count)
         let others = plan.allUsernames.filter { $0 != speaker.username } + ["OP"]
         // OpenAI accepts at most 4 stop sequences; the cleaner cuts at every other speaker anyway.
-        let stopCap = binding.client.endpoint.contains("api.openai.com") ? 4 : Int.max
+        // Decided by the configured endpoints (not the client's), so that a replayed run sends the same stops.
+        let stopCap = settings.endpoints.contains { $0.contains("api.openai.com") } ? 4 : Int.max
         let stop = Array(others.map { "\n\($0):" }.prefix(stopCap))
         let sampling = SamplingParameters(
             temperature: settings.temperature, topP: settings.topP, maxTokens: settings.maxTokens,
@@ -270,7 +271,10 @@ struct DiscussionRunner: Sendable {
                 modelName: binding.name, endpoint: binding.client.endpoint, sampling: sampling, promptHash: prompt.hash,
                 templateId: prompt.templateId),
             startedAt: started, finishedAt: started)
-        switch try await ModelCall.perform(binding.client, request) {
+        let site = CallSite.turn(discussionId: plan.cell.discussionId, turnIndex: turnIndex, speaker: speaker.username)
+        let outcome = try await CallSite.$current.withValue(site) { try await ModelCall.perform(binding.client, request) }
+        turn.call.callKey = request.callKey(form: nil)
+        switch outcome {
         case .success(let response):
             let cleaner = OutputCleaner(speaker: speaker.username, others: others)
             let cleaned = cleaner.clean(response.text, finishReason: response.finishReason, earlier: thread.map(\.text))

@@ -28,12 +28,15 @@ public struct ExperimentRunOptions: Sendable, Hashable {
     public var stages: Stages
     /// Whether the store's HTML report is rewritten beside the store at the end (`<store name>-report.html`).
     public var writesReport: Bool
+    /// Where the run's calls are answered from instead of the servers (`--replay-from`); `nil`: a normal run.
+    public var replay: ReplaySource?
 
     /// Creates options.
     public init(
         experimentFile: String, store: String? = nil, concurrency: Int? = nil, stages: Stages = .discussionsAndAnnotation,
-        writesReport: Bool = true
+        writesReport: Bool = true, replay: ReplaySource? = nil
     ) {
+        self.replay = replay
         self.experimentFile = experimentFile
         self.store = store
         self.concurrency = concurrency
@@ -106,12 +109,15 @@ public struct RunResult: Sendable, Hashable {
     public var reportPath: String?
     /// Why the report could not be written (the run's result stands).
     public var reportProblem: String?
+    /// For a replayed run: the calls answered from the replayed store and those sent live.
+    public var replay: ReplaySummary?
 
     /// Creates a result.
     public init(
         storePath: String, discussions: RunReport?, annotation: AnnotationReport?, totals: StoreSummary, wallSeconds: Double,
-        reportPath: String? = nil, reportProblem: String? = nil
+        reportPath: String? = nil, reportProblem: String? = nil, replay: ReplaySummary? = nil
     ) {
+        self.replay = replay
         self.storePath = storePath
         self.discussions = discussions
         self.annotation = annotation
@@ -239,7 +245,14 @@ public enum ExperimentRun {
     /// - Throws: ``ExperimentRunError`` only, carrying the message and exit code: a bad experiment file
     ///   (``SDFExitCode/badExperiment``, nothing written), an engine, endpoint or refused key
     ///   (``SDFExitCode/engineProblem``), a store problem or a store in use (``SDFExitCode/storeProblem``), a stop
-    ///   (``SDFExitCode/interrupted``).
+    ///   (``SDFExitCode/interrupted``); for a replay (``ExperimentRunOptions/replay``), a request with no recorded call
+    ///   (``ReplayError``, ``SDFExitCode/storeProblem``) or `--replay-from` naming the store written
+    ///   (``SDFExitCode/badFlags``).
+    ///
+    /// With ``ExperimentRunOptions/replay`` every model is bound to a ``ReplayChatModel`` over the replayed store's
+    /// calls: under ``ReplaySource/MissPolicy/error`` no server is started or contacted and the engine preflight is
+    /// skipped; under ``ReplaySource/MissPolicy/live`` the servers are brought up as usual and receive only the
+    /// requests with no record. ``RunResult/replay`` counts both.
     public static func run(
         _ options: ExperimentRunOptions, logger: Logger = Logger(label: "sdf"),
         events: @escaping @Sendable (ExperimentRunEvent) -> Void = { _ in }
@@ -266,7 +279,16 @@ public enum ExperimentRun {
                 .storeProblem, "error: no store at \(storePath); run the discussions first (sdf run \(experimentFile))")
         }
         let specText = (try? String(contentsOfFile: experimentFile, encoding: .utf8)) ?? ""
-        try ModelSession.preflight(loaded, experimentFile: experimentFile)
+        let replayIndex: ReplayIndex?
+        if let replay = options.replay {
+            replayIndex = try await Self.replayIndex(replay, experiment: loaded, storePath: storePath)
+        } else {
+            replayIndex = nil
+        }
+        // A replay that never goes live starts no server and needs no engine.
+        if options.replay?.miss != .error { try ModelSession.preflight(loaded, experimentFile: experimentFile) }
+        let tally = ReplayTally()
+        let replaySetup = replayIndex.map { ($0, options.replay?.miss ?? .error) }
         let design = Design(experiment: loaded)
         if discussions {
             events(
@@ -279,7 +301,10 @@ public enum ExperimentRun {
         let started = Date()
         // One writer per store: a second `sdf run`/`sdf annotate` on it is refused (exit 4) before any work.
         let (report, annotationReport) = try await StoreLock.withLock(store: storePath, command: options.command) {
-            try await ModelSession.withBindings(loaded, experimentFile: experimentFile, logger: logger, notice: { events(.notice($0)) }) {
+            try await withModels(
+                loaded, experimentFile: experimentFile, replay: replaySetup, tally: tally,
+                logger: logger, notice: { events(.notice($0)) }
+            ) {
                 (bindings, fingerprints) -> (RunReport?, AnnotationReport?) in
                 let opened = try Store.open(path: storePath)
                 let annotator = loaded.annotation.flatMap { setup in
@@ -308,6 +333,9 @@ public enum ExperimentRun {
         var result = RunResult(
             storePath: storePath, discussions: report, annotation: annotationReport, totals: totals,
             wallSeconds: Date().timeIntervalSince(started))
+        if let replayIndex {
+            result.replay = ReplaySummary(source: replayIndex.path, storeId: replayIndex.storeId, replayed: tally.replayed, live: tally.live)
+        }
         if options.writesReport {
             do {
                 let reportPath = ReportBuilder.defaultPath(storePath: storePath)

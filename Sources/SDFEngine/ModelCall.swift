@@ -9,6 +9,8 @@ enum ModelCall {
     /// - Throws: `CancellationError` (Ctrl-C, shutdown): the caller stops without recording the call.
     ///   ``LLMError`` of kind ``LLMError/Kind/authentication`` (bad key, no permission, quota used up): every
     ///   other call would fail the same way, so the run stops at once, recording nothing for this call.
+    ///   ``ReplayError`` (a replayed run met a request with no recorded call): the run stops, recording nothing for
+    ///   this call.
     static func perform(_ client: any ChatModel, _ request: ChatRequest) async throws -> Result<ChatResponse, LLMError> {
         do {
             return .success(try await client.complete(request))
@@ -18,6 +20,8 @@ enum ModelCall {
             throw error
         } catch is CancellationError {
             throw CancellationError()
+        } catch let error as ReplayError {
+            throw error
         } catch let error as LLMError {
             return .failure(error)
         } catch {

@@ -81,8 +81,8 @@ extension Store {
             }
             try db.execute(
                 sql: """
-                    INSERT INTO failure_log (kind, recordId, discussionId, errorKind, error, attempts, failedAt)
-                    SELECT 'annotation', id, discussionId, errorKind, error, attempts, finishedAt FROM annotation WHERE id = ? AND status = 'failed'
+                    INSERT INTO failure_log (kind, recordId, discussionId, errorKind, error, attempts, failedAt, callKey)
+                    SELECT 'annotation', id, discussionId, errorKind, error, attempts, finishedAt, callKey FROM annotation WHERE id = ? AND status = 'failed'
                     """, arguments: [annotation.id])
             try db.execute(sql: "DELETE FROM annotation WHERE id = ?", arguments: [annotation.id])
         } else if let other = try String.fetchOne(

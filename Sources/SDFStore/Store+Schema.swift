@@ -145,6 +145,7 @@ extension Store {
         registerCompatMigrations(&m)
         registerFactorMigrations(&m)
         registerModeratorDecisionMigrations(&m)
+        registerCallKeyMigrations(&m)
         return m
     }
 
@@ -202,6 +203,23 @@ extension Store {
     static func registerFactorMigrations(_ m: inout DatabaseMigrator) {
         m.registerMigration("v8-design-factors") { db in
             try db.alter(table: "discussion") { t in t.add(column: "factorLevels", .text).notNull().defaults(to: "[]") }
+        }
+    }
+
+    /// Migration `v9-call-key`: each call's content address (``CallKey``, ``CallProvenance/callKey``), in column
+    /// `callKey` of `turn`, `annotation` and `failure_log`, with an index on it in `turn` and `annotation` (replay
+    /// looks calls up by key).
+    ///
+    /// Calls stored before this migration keep `callKey` NULL: replay computes their keys from the stored prompt and
+    /// sampling parameters where the store holds them (``Store/callKeyRecords(requestModels:)``). Imported records
+    /// have no request and stay NULL.
+    static func registerCallKeyMigrations(_ m: inout DatabaseMigrator) {
+        m.registerMigration("v9-call-key") { db in
+            for table in ["turn", "annotation", "failure_log"] {
+                try db.alter(table: table) { t in t.add(column: "callKey", .text) }
+            }
+            try db.create(index: "turn_callKey", on: "turn", columns: ["callKey"])
+            try db.create(index: "annotation_callKey", on: "annotation", columns: ["callKey"])
         }
     }
 }

@@ -86,8 +86,8 @@ extension Store {
         try await writer.write { db in
             try db.execute(
                 sql: """
-                    INSERT INTO failure_log (kind, recordId, discussionId, errorKind, error, attempts, failedAt)
-                    SELECT 'turn', id, discussionId, errorKind, error, attempts, finishedAt FROM turn WHERE discussionId = ? AND outcome = 'failed'
+                    INSERT INTO failure_log (kind, recordId, discussionId, errorKind, error, attempts, failedAt, callKey)
+                    SELECT 'turn', id, discussionId, errorKind, error, attempts, finishedAt, callKey FROM turn WHERE discussionId = ? AND outcome = 'failed'
                     """, arguments: [discussionId])
             try db.execute(sql: "DELETE FROM turn WHERE discussionId = ? AND outcome = 'failed'", arguments: [discussionId])
             try db.execute(

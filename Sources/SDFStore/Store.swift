@@ -85,6 +85,28 @@ public struct Store: Sendable {
         }
     }
 
+    /// Opens a private in-memory copy of the store at `path`, migrated to the current schema, leaving the file
+    /// untouched: for reading a store that must not change, such as the store a run replays (`sdf run --replay-from`),
+    /// which may be a published dataset of an older SDF version.
+    ///
+    /// The copy is taken with SQLite's backup API from a read-only connection, so it includes committed work still in
+    /// the WAL. Its ``path`` is the file's path (for messages); writes go to the copy only.
+    ///
+    /// - Throws: ``StoreError`` when the file does not exist, is not an SDF store, or cannot be read or migrated.
+    public static func openSnapshot(path: String) throws -> Store {
+        guard FileManager.default.fileExists(atPath: path) else { throw StoreError("no store at \(path)") }
+        try refuseForeign(path: path)
+        let source = try openReadOnly(path: path)
+        let copy: DatabaseQueue
+        do {
+            copy = try DatabaseQueue()
+            try source.writer.backup(to: copy)
+        } catch {
+            throw StoreError("cannot read store \(path): \(error)")
+        }
+        return try Store(writer: copy, path: path)
+    }
+
     init(unmigrated writer: any DatabaseWriter, path: String) {
         self.writer = writer
         self.path = path

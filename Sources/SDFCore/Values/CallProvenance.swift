@@ -113,13 +113,19 @@ public struct CallProvenance: Codable, Sendable, Hashable {
     public var attempts: Int
     /// The failure, when the call failed after its retries.
     public var error: CallFailure?
+    /// The request's content address (``CallKey``): SHA-256 hex of its canonical encoding, set once the call was
+    /// made (the `response_format` form actually sent is part of it). `nil` for calls stored before migration
+    /// `v9-call-key` and for imported records, which have no request.
+    public var callKey: String?
 
     /// Creates provenance for a call about to be made: nothing reported yet, no attempt.
     public init(
         modelName: String, modelId: String? = nil, endpoint: String, sampling: SamplingParameters, promptHash: String,
         templateId: String, promptTokens: Int? = nil, completionTokens: Int? = nil, cachedTokens: Int? = nil,
-        latencyMs: Double? = nil, finishReason: String? = nil, attempts: Int = 0, error: CallFailure? = nil
+        latencyMs: Double? = nil, finishReason: String? = nil, attempts: Int = 0, error: CallFailure? = nil,
+        callKey: String? = nil
     ) {
+        self.callKey = callKey
         self.modelName = modelName
         self.modelId = modelId
         self.endpoint = endpoint
@@ -173,6 +179,8 @@ public struct CallProvenance: Codable, Sendable, Hashable {
         case errorKind
         /// ``CallFailure/message`` of ``CallProvenance/error``.
         case error
+        /// ``CallProvenance/callKey`` (added by migration `v9-call-key`).
+        case callKey
     }
 
     /// Decodes the flat columns (or JSON keys). A record without `errorKind` but with an `error` text (stores
@@ -199,6 +207,7 @@ public struct CallProvenance: Codable, Sendable, Hashable {
         } else {
             error = nil
         }
+        callKey = try c.decodeIfPresent(String.self, forKey: .callKey)
     }
 
     /// Encodes the flat columns; `nil` fields are left out (as synthesized `Codable` does), so they are NULL in the
@@ -219,5 +228,6 @@ public struct CallProvenance: Codable, Sendable, Hashable {
         try c.encode(attempts, forKey: .attempts)
         try c.encodeIfPresent(error?.kind, forKey: .errorKind)
         try c.encodeIfPresent(error?.message, forKey: .error)
+        try c.encodeIfPresent(callKey, forKey: .callKey)
     }
 }

@@ -4,7 +4,8 @@ import SDFCore
 import SDFEngine
 import SDFStore
 
-/// `sdf run EXPERIMENT.yaml [--store FILE]`: runs (or resumes) an experiment into a store.
+/// `sdf run EXPERIMENT.yaml [--store FILE] [--replay-from OLD.sqlite [--replay-miss error|live]]`: runs (or resumes) an
+/// experiment into a store; with `--replay-from`, every model call is answered from another store's recorded calls.
 struct Run: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         abstract: "Run an experiment file into a store; re-running the same command resumes it.")
@@ -18,17 +19,31 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Discussions in flight at once (overrides the file's 'concurrency').")
     var concurrency: Int?
 
+    @Option(
+        name: .customLong("replay-from"),
+        help: ArgumentHelp(
+            "Answer every model call from the calls recorded in this store (exact replay; no server is started).",
+            valueName: "OLD.sqlite"))
+    var replayFrom: String?
+
+    @Option(
+        name: .customLong("replay-miss"),
+        help: "With --replay-from, what a call with no recorded answer does: 'error' stops the run (default), 'live' sends it to the configured server.")
+    var replayMiss: ReplaySource.MissPolicy?
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
         if let concurrency, !StudyLimits.concurrency.contains(concurrency) {
             throw ValidationError("--concurrency must be in \(StudyLimits.concurrency.lowerBound)...\(StudyLimits.concurrency.upperBound), got \(concurrency)")
         }
+        if replayMiss != nil && replayFrom == nil { throw ValidationError("--replay-miss needs --replay-from") }
     }
 
     func run() async throws {
         global.bootstrapLogging()
-        try await Self.execute(ExperimentRunOptions(experimentFile: experiment, store: store, concurrency: concurrency))
+        let replay = replayFrom.map { ReplaySource(store: $0, miss: replayMiss ?? .error) }
+        try await Self.execute(ExperimentRunOptions(experimentFile: experiment, store: store, concurrency: concurrency, replay: replay))
     }
 
     /// Runs ``ExperimentRun/run(_:logger:events:)`` with progress on stderr and Ctrl-C/SIGTERM stopping it, then
@@ -88,6 +103,9 @@ struct Run: AsyncParsableCommand {
                 "annotation: \(a.jobs) jobs (\(a.skipped) already done); parse rate "
                     + (a.parseRate.map { String(format: "%.1f%%", $0 * 100) } ?? "n/a") + "; by status: \(counts)")
         }
+        if let replay = result.replay {
+            printError("replay: \(replay.replayed) calls answered from \(replay.source) (store \(replay.storeId)), \(replay.live) sent live")
+        }
         if let reportPath = result.reportPath { printError("report: \(reportPath)") }
         if let problem = result.reportProblem { printError("warning: the report could not be written: \(problem)") }
         print(result.storePath)
@@ -109,3 +127,5 @@ struct Run: AsyncParsableCommand {
         }
     }
 }
+
+extension ReplaySource.MissPolicy: ExpressibleByArgument {}
