@@ -144,6 +144,7 @@ extension Store {
         StoreQuery.registerIndexMigrations(&m)
         registerCompatMigrations(&m)
         registerFactorMigrations(&m)
+        registerShardMigrations(&m)
         return m
     }
 
