@@ -18,9 +18,18 @@ struct Run: AsyncParsableCommand {
     @Option(help: "Discussions in flight at once (overrides the file's 'concurrency').")
     var concurrency: Int?
 
+    @Option(
+        help: ArgumentHelp(
+            "Run only shard INDEX of COUNT (0-based: 0/3, 1/3, 2/3), or auto/COUNT to read the index from JOB_COMPLETION_INDEX (Kubernetes) or SLURM_ARRAY_TASK_ID (Slurm, --array=0-(COUNT-1)). Default store: NAME-shard-INDEX-of-COUNT.sqlite; combine the shard stores with sdf merge.",
+            valueName: "INDEX/COUNT"))
+    var shard: String?
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
+        if let shard {
+            do { _ = try ShardSpec.parse(shard) } catch let error as ShardSpecError { throw ValidationError(error.message) }
+        }
         if let concurrency, !StudyLimits.concurrency.contains(concurrency) {
             throw ValidationError("--concurrency must be in \(StudyLimits.concurrency.lowerBound)...\(StudyLimits.concurrency.upperBound), got \(concurrency)")
         }
@@ -28,7 +37,8 @@ struct Run: AsyncParsableCommand {
 
     func run() async throws {
         global.bootstrapLogging()
-        try await Self.execute(ExperimentRunOptions(experimentFile: experiment, store: store, concurrency: concurrency))
+        let shardSpec = try shard.map { try ShardSpec.parse($0) }
+        try await Self.execute(ExperimentRunOptions(experimentFile: experiment, store: store, concurrency: concurrency, shard: shardSpec))
     }
 
     /// Runs ``ExperimentRun/run(_:logger:events:)`` with progress on stderr and Ctrl-C/SIGTERM stopping it, then
@@ -40,7 +50,8 @@ struct Run: AsyncParsableCommand {
                 switch event {
                 case .planned(let plan):
                     printError(
-                        "experiment '\(plan.experiment)': \(plan.conditions) conditions × \(plan.replicates) replicates = \(plan.discussions) discussions; store: \(plan.storePath)"
+                        "experiment '\(plan.experiment)': \(plan.conditions) conditions × \(plan.replicates) replicates = \(plan.discussions) discussions"
+                            + (plan.shard.map { "; shard \($0) of them" } ?? "") + "; store: \(plan.storePath)"
                     )
                 case .progress(let event):
                     display.handle(event)
