@@ -155,6 +155,8 @@ let package = Package(
             dependencies: [
                 "SDFEngine", "SDFTesting", "SDFStore",
                 .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Yams", package: "Yams"),
             ],
             exclude: ["Golden"],
             swiftSettings: swiftSettings

@@ -184,7 +184,9 @@ struct DiscussionRunner: Sendable {
                 modelName: binding.name, endpoint: binding.client.endpoint, sampling: sampling, promptHash: prompt.hash,
                 templateId: prompt.templateId),
             startedAt: started, finishedAt: started)
-        switch try await ModelCall.perform(binding.client, request) {
+        let site = CallSite.decision(discussionId: plan.cell.discussionId, slot: slot)
+        let outcome = try await CallSite.$current.withValue(site) { try await ModelCall.perform(binding.client, request) }
+        switch outcome {
         case .success(let response):
             let parsed = ModeratorDecisionParser.parse(response.text)
             decision.rawText = response.text
@@ -201,6 +203,7 @@ struct DiscussionRunner: Sendable {
             decision.detail = error.message
             if let form = error.structuredOutput { decision.structuredOutput = form }
         }
+        decision.call.callKey = request.callKey(form: decision.structuredOutput)
         decision.finishedAt = Date()
         try await store.commitModeratorDecision(decision, prompt: PromptRecord(prompt))
         return decision

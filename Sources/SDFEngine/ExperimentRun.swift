@@ -30,11 +30,13 @@ public struct ExperimentRunOptions: Sendable, Hashable {
     public var writesReport: Bool
     /// Where the run's calls are answered from instead of the servers (`--replay-from`); `nil`: a normal run.
     public var replay: ReplaySource?
+    /// The shard of the design to run (`--shard INDEX/COUNT`); `nil`: the whole design.
+    public var shard: ShardSpec?
 
     /// Creates options.
     public init(
         experimentFile: String, store: String? = nil, concurrency: Int? = nil, stages: Stages = .discussionsAndAnnotation,
-        writesReport: Bool = true, replay: ReplaySource? = nil
+        writesReport: Bool = true, replay: ReplaySource? = nil, shard: ShardSpec? = nil
     ) {
         self.replay = replay
         self.experimentFile = experimentFile
@@ -42,10 +44,23 @@ public struct ExperimentRunOptions: Sendable, Hashable {
         self.concurrency = concurrency
         self.stages = stages
         self.writesReport = writesReport
+        self.shard = shard
     }
 
-    /// The store written: ``store``, else the experiment file's name with `.sqlite`, beside it.
-    public var storePath: String { store ?? Self.defaultStorePath(for: experimentFile) }
+    /// The store written: ``store``, else the experiment file's name with `.sqlite` (with `--shard I/N`:
+    /// `-shard-I-of-N.sqlite`), beside it.
+    public var storePath: String {
+        if let store { return store }
+        guard let shard else { return Self.defaultStorePath(for: experimentFile) }
+        return Self.defaultStorePath(for: experimentFile, shard: shard)
+    }
+
+    /// `dir/name.yaml` and shard 1/3 → `dir/name-shard-1-of-3.sqlite`.
+    public static func defaultStorePath(for experiment: String, shard: ShardSpec) -> String {
+        let url = URL(fileURLWithPath: experiment).deletingPathExtension()
+        return url.deletingLastPathComponent().appendingPathComponent(
+            "\(url.lastPathComponent)-shard-\(shard.index)-of-\(shard.count).sqlite").path
+    }
 
     /// What holds the store's lock, for a second process's refusal message: `sdf run` or `sdf annotate`.
     public var command: String { stages == .annotationOnly ? "sdf annotate" : "sdf run" }
@@ -68,14 +83,17 @@ public struct RunPlan: Sendable, Hashable {
     public var discussions: Int
     /// The store written.
     public var storePath: String
+    /// The shard run (`--shard`); `nil`: the whole design.
+    public var shard: ShardSpec?
 
     /// Creates a plan.
-    public init(experiment: String, conditions: Int, replicates: Int, discussions: Int, storePath: String) {
+    public init(experiment: String, conditions: Int, replicates: Int, discussions: Int, storePath: String, shard: ShardSpec? = nil) {
         self.experiment = experiment
         self.conditions = conditions
         self.replicates = replicates
         self.discussions = discussions
         self.storePath = storePath
+        self.shard = shard
     }
 }
 
@@ -295,7 +313,7 @@ public enum ExperimentRun {
                 .planned(
                     RunPlan(
                         experiment: loaded.name, conditions: design.conditions.count, replicates: loaded.spec.replicates,
-                        discussions: design.cells.count, storePath: storePath)))
+                        discussions: design.cells.count, storePath: storePath, shard: options.shard)))
         }
         let progress: @Sendable (RunEvent) -> Void = { events(.progress($0)) }
         let started = Date()
@@ -312,9 +330,10 @@ public enum ExperimentRun {
                         AnnotationRunner(setup: setup, store: opened, binding: $0, templates: loaded.templates, events: progress)
                     }
                 }
-                let runner = ExperimentRunner(
+                var runner = ExperimentRunner(
                     experiment: loaded, store: opened, models: bindings, concurrency: options.concurrency, specText: specText,
                     events: progress)
+                runner.shard = options.shard
                 switch (discussions, annotator) {
                 case (true, let annotator?):
                     // Each discussion is annotated as soon as it is done, in the slots the discussions leave idle.

@@ -56,6 +56,9 @@ public struct ExperimentRunner: Sendable {
     public var specText: String
     /// Receives progress events (from several tasks at once).
     public var events: @Sendable (RunEvent) -> Void
+    /// The shard of the design this run holds (`sdf run --shard`): only its discussions run, each exactly as in the
+    /// unsharded run; the store records the shard (``Store/claimShard(_:)``). `nil`: the whole design.
+    public var shard: ShardSpec?
     /// Whether ``run(modelFingerprints:)`` records the run's end; the pipelined run records it after annotation.
     var recordsEnd = true
 
@@ -114,15 +117,25 @@ public struct ExperimentRunner: Sendable {
                 runner: runner, renderer: annotationRenderer, annotator: annotator, system: systems[annotator.username] ?? "")
         }
         let inline = inlineAnnotations
+        // The shard selects discussions; it changes nothing about any of them.
+        var cells = design.cells
+        var shardRecord: ShardRecord?
+        if let shard {
+            let partition = try ExperimentPlanner.shardPartition(experiment, count: shard.count)
+            let selected = Set(partition.share(shard).discussionIds)
+            cells = cells.filter { selected.contains($0.discussionId) }
+            shardRecord = ExperimentPlanner.shardRecord(experiment, shard: shard, partition: partition)
+        }
+        try await store.claimShard(shardRecord)
         let manifest = RunManifest(
             id: UUID().uuidString.lowercased(), experiment: experiment.name, specHash: RenderedPrompt.sha256Hex(specText),
             designHash: experiment.designHash, specText: specText, design: experiment.designFingerprint, toolVersion: SDFVersion.current,
             models: modelFingerprints, host: ProcessInfo.processInfo.hostName, startedAt: start, status: .running)
         try await store.beginRun(manifest)
         let statuses = try await store.discussionStatuses()
-        let pending = design.cells.filter { statuses[$0.discussionId] != .done }
-        let skipped = design.cells.count - pending.count
-        events(.started(total: design.cells.count, alreadyDone: skipped, inFlight: min(concurrency, max(pending.count, 1))))
+        let pending = cells.filter { statuses[$0.discussionId] != .done }
+        let skipped = cells.count - pending.count
+        events(.started(total: cells.count, alreadyDone: skipped, inFlight: min(concurrency, max(pending.count, 1))))
         var finished = 0
         var failed = 0
         do {
@@ -158,7 +171,7 @@ public struct ExperimentRunner: Sendable {
         }
         if recordsEnd { try await store.finishRun(id: manifest.id, status: failed > 0 ? .failed : .done) }
         var report = RunReport(
-            runId: manifest.id, planned: design.cells.count, skipped: skipped, finished: finished, failed: failed,
+            runId: manifest.id, planned: cells.count, skipped: skipped, finished: finished, failed: failed,
             wallSeconds: Date().timeIntervalSince(start))
         for error in try await store.failedTurnErrors() {
             report.failureKinds[error.kindName, default: .init(count: 0, example: error.description)].count += 1

@@ -145,6 +145,7 @@ extension Store {
         registerCompatMigrations(&m)
         registerFactorMigrations(&m)
         registerModeratorDecisionMigrations(&m)
+        registerShardMigrations(&m)
         registerCallKeyMigrations(&m)
         return m
     }
@@ -207,15 +208,15 @@ extension Store {
     }
 
     /// Migration `v9-call-key`: each call's content address (``CallKey``, ``CallProvenance/callKey``), in column
-    /// `callKey` of `turn`, `annotation` and `failure_log`, with an index on it in `turn` and `annotation` (replay
-    /// looks calls up by key).
+    /// `callKey` of `turn`, `annotation`, `failure_log` and `moderator_decision`, with an index on it in `turn` and
+    /// `annotation` (replay looks calls up by key).
     ///
     /// Calls stored before this migration keep `callKey` NULL: replay computes their keys from the stored prompt and
     /// sampling parameters where the store holds them (``Store/callKeyRecords(requestModels:)``). Imported records
     /// have no request and stay NULL.
     static func registerCallKeyMigrations(_ m: inout DatabaseMigrator) {
         m.registerMigration("v9-call-key") { db in
-            for table in ["turn", "annotation", "failure_log"] {
+            for table in ["turn", "annotation", "failure_log", "moderator_decision"] {
                 try db.alter(table: table) { t in t.add(column: "callKey", .text) }
             }
             try db.create(index: "turn_callKey", on: "turn", columns: ["callKey"])

@@ -8,7 +8,7 @@ struct SDFCommand: AsyncParsableCommand {
         commandName: "sdf",
         abstract: "Synthetic Discussion Framework: simulate moderated online discussions between LLM agents.",
         version: "0.1.0",
-        subcommands: [Run.self, Annotate.self, Plan.self, Status.self, Import.self, Show.self, Export.self, Report.self, Power.self, Compare.self, Serve.self, Init.self, Engine.self, Bench.self]
+        subcommands: [Run.self, Annotate.self, Plan.self, Status.self, Merge.self, Import.self, Show.self, Export.self, Report.self, Power.self, Compare.self, Serve.self, Init.self, Engine.self, Bench.self]
     )
 }
 

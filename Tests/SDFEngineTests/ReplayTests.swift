@@ -101,7 +101,7 @@ struct ReplayTests {
         try await DatabaseQueue(path: legacy).writeWithoutTransaction { db in try db.execute(sql: "PRAGMA journal_mode = WAL") }
         try await DatabaseQueue(path: legacy).write { db in
             try db.execute(sql: "DROP INDEX turn_callKey; DROP INDEX annotation_callKey")
-            for table in ["turn", "annotation", "failure_log"] { try db.execute(sql: "ALTER TABLE \(table) DROP COLUMN callKey") }
+            for table in ["turn", "annotation", "failure_log", "moderator_decision"] { try db.execute(sql: "ALTER TABLE \(table) DROP COLUMN callKey") }
             try db.execute(sql: "DELETE FROM grdb_migrations WHERE identifier = 'v9-call-key'")
         }
         let index = try await ReplayIndex.load(path: legacy)
@@ -145,6 +145,8 @@ struct ReplayTests {
         #expect(missed.seedComment == "Homework should be banned." && missed.status == .running)
         #expect(try await newStore.turns(of: discussion).isEmpty, "the missed call is not recorded")
         #expect(try await newStore.runs().map(\.status) == [.failed])
+        // Calls the stopped run already replayed and stored (other discussions ran alongside): the resume skips them.
+        let replayedBefore = try await newStore.allTurns().count + newStore.annotations().count
 
         // The same command with --replay-miss live resumes that store: only the calls with no record go to the server.
         let (result, liveRequests) = try await FakeOpenAIServer.with(script: { _ in .scripted }) { url, log in
@@ -170,7 +172,7 @@ struct ReplayTests {
         let calls = turns.map { ($0.call, $0.discussionId) } + annotations.map { ($0.call, $0.discussionId) }
         let missing = calls.filter { !oldKeys.contains($0.0.callKey ?? "") }
         #expect(liveRequests == missing.count, "exactly the calls with no record went live")
-        #expect(result.replay?.live == liveRequests && result.replay?.replayed == calls.count - missing.count)
+        #expect(result.replay?.live == liveRequests && result.replay?.replayed == calls.count - missing.count - replayedBefore)
         let oldId = try await oldStore.identity()
         for (call, _) in calls { #expect((call.endpoint == "replay:\(oldId)") == oldKeys.contains(call.callKey ?? "")) }
         // Every turn of the unchanged discussions replayed; every turn of the changed ones went live.
@@ -264,6 +266,34 @@ struct ReplayTests {
             ExperimentRunOptions(experimentFile: file, store: done, writesReport: false, replay: ReplaySource(store: old)))
         #expect(replayedDone.exitCode == .allDone)
         #expect(try await replayComparableRecords(old) == (try await replayComparableRecords(done)))
+    }
+
+    @Test("a decideFirst moderator's decision calls are recorded with their keys and replay like turns: same decisions, no server")
+    func decisionsReplay() async throws {
+        let (original, file, requests) = try await FakeOpenAIServer.with(script: { _ in .scripted }) { url, log in
+            let file = try writeExperiment(url: url, name: "replay-decisions", extra: "\nmoderator: {schedule: decideFirst}\n")
+            let result = try await ExperimentRun.run(ExperimentRunOptions(experimentFile: file, writesReport: false))
+            return (result, file, log.all.count)
+        }
+        #expect(original.exitCode == .allDone)
+        let old = ExperimentRunOptions.defaultStorePath(for: file)
+        let oldDecisions = try await Store.openExisting(path: old).moderatorDecisions()
+        #expect(!oldDecisions.isEmpty && oldDecisions.allSatisfy { $0.kind == .decision && $0.call.callKey != nil })
+        let new = URL(fileURLWithPath: file).deletingLastPathComponent().appendingPathComponent("replayed.sqlite").path
+        let replay = try await ExperimentRun.run(
+            ExperimentRunOptions(experimentFile: file, store: new, writesReport: false, replay: ReplaySource(store: old)))
+        #expect(replay.exitCode == .allDone)
+        #expect(replay.replay?.replayed == requests && replay.replay?.live == 0)
+        func comparable(_ list: [ModeratorDecisionRecord]) -> [ModeratorDecisionRecord] {
+            list.map { d in
+                var d = d
+                (d.startedAt, d.finishedAt, d.call.latencyMs, d.call.endpoint) = (Date(timeIntervalSince1970: 0), Date(timeIntervalSince1970: 0), nil, "")
+                return d
+            }
+        }
+        let newDecisions = try await Store.openExisting(path: new).moderatorDecisions()
+        #expect(comparable(newDecisions) == comparable(oldDecisions))
+        #expect(try await replayComparableRecords(new) == (try await replayComparableRecords(old)))
     }
 
     @Test("replaying into the replayed store itself is refused as a flag error, before anything is written")

@@ -55,7 +55,8 @@ struct ThroughputTests {
         let model = BusyModel()
         let gate = CallGate(permits: 2)
         let settings = experiment.spec.models[0]
-        let turns = ModelBinding(name: settings.name, client: model, requestModel: "m", settings: settings, gate: gate)
+        // The same model name sent as the staged run's (`bindings`), so the stored request keys agree too.
+        let turns = ModelBinding(name: settings.name, client: model, requestModel: "scripted-model", settings: settings, gate: gate)
         let rater = ModelBinding(name: "annotator", client: model, requestModel: "m", settings: annotation.model, gate: gate)
 
         let pipelined = try Store.inMemory()

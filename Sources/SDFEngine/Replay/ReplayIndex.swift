@@ -4,7 +4,7 @@ import SDFStore
 
 /// The calls recorded in a store, by request key (``CallKey``): what ``ReplayChatModel`` answers from.
 ///
-/// Each turn and annotation row is one call and its final outcome: a call that failed and was retried by a resume
+/// Each turn, annotation and `decideFirst` decision row is one call and its final outcome: a call that failed and was retried by a resume
 /// is there once, with the retry's outcome (the failed attempt is only in `failure_log`, which replay does not
 /// read); a call that failed for good is there as a failure, and replays as that failure. Rows written before
 /// migration `v9-call-key` have no stored key; their key is computed from the stored prompt, sampling parameters,
@@ -117,6 +117,13 @@ public struct ReplayIndex: Sendable {
                 call: annotation.call, rawText: annotation.rawText, structuredOutput: annotation.structuredOutput,
                 failed: annotation.status == .failed)
             try await add(recorded, form: annotation.structuredOutput, schema: annotators[annotation.annotator]?.rubric.jsonSchema)
+        }
+        // `decideFirst` decisions are calls of their own; an `onTrigger` decision's call is its inline annotation's.
+        for decision in try await store.moderatorDecisions() where decision.kind == .decision {
+            let recorded = Recorded(
+                site: .decision(discussionId: decision.discussionId, slot: decision.slot), call: decision.call, rawText: decision.rawText,
+                structuredOutput: decision.structuredOutput, failed: decision.status == .failed)
+            try await add(recorded, form: decision.structuredOutput, schema: PromptTemplates.moderatorDecisionSchema)
         }
         return index
     }

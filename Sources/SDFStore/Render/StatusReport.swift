@@ -39,6 +39,11 @@ public enum StatusReport {
         /// process no longer holds the store's ``StoreLock`` is `interrupted` (killed), and one whose process
         /// does is `running (pid N on host H)`.
         public var lastRunStatus: String?
+        /// The shard the store holds (`sdf run --shard`); its pending counts are those of its share, not the
+        /// whole design's. `nil` for an unsharded or merged store.
+        public var shard: ShardRecord?
+        /// The design hash of the latest run; `nil` for a store without runs.
+        public var designHash: String?
     }
 
     /// Computes the status. The design comes from the latest run's experiment file (conditions × replicates).
@@ -59,6 +64,15 @@ public enum StatusReport {
             }
             annotateModerator = spec.annotation?.annotateModerator ?? true
             designAnnotates = spec.annotation != nil
+        }
+        let shard = try await store.shard()
+        if let share = shard?.share {
+            // A shard store is expected to hold its share of each condition only.
+            for label in order { byLabel[label]?.pending = share.conditions[label] ?? 0 }
+            for label in share.conditions.keys.sorted() where byLabel[label] == nil {
+                order.append(label)
+                byLabel[label] = ConditionStatus(label: label, pending: share.conditions[label] ?? 0)
+            }
         }
         let discussions = try await store.discussions()
         for d in discussions {
@@ -98,7 +112,7 @@ public enum StatusReport {
             annotationJobsExpected: last != nil && (designAnnotates || annotators > 0) ? commentsToAnnotate * annotators : nil,
             annotationStatus: try await store.annotationStatusCounts(), turnFailures: turnFailures,
             annotationFailures: annotationFailures, retriedFailures: retried, lastRun: last,
-            lastRunStatus: last.map { liveStatus(of: $0, storePath: store.path) })
+            lastRunStatus: last.map { liveStatus(of: $0, storePath: store.path) }, shard: shard, designHash: last?.designHash)
     }
 
     /// A run's status, checked against the store's lock when it is stored as `running`.
@@ -124,6 +138,11 @@ public enum StatusReport {
         var out = "store \(storePath)\n"
         if let run = s.lastRun {
             out += "experiment '\(run.experiment)'; last run \(s.lastRunStatus ?? run.status.rawValue), started \(Timestamp.seconds(run.startedAt))\n"
+        }
+        if let shard = s.shard {
+            let whole = shard.shares.map(\.discussions).reduce(0, +)
+            out += "shard \(shard.shard) of design \(shard.designHash.prefix(12)): \(shard.share?.discussions ?? 0) of the design's \(whole) discussions "
+                + "(sdf status with every shard store shows the whole design; sdf merge combines them)\n"
         }
         out += "\n" + pad("condition", 24) + pad("done", 7) + pad("partial", 9) + pad("failed", 8) + "pending\n"
         var totals = ConditionStatus(label: "total")

@@ -31,9 +31,18 @@ struct Run: AsyncParsableCommand {
         help: "With --replay-from, what a call with no recorded answer does: 'error' stops the run (default), 'live' sends it to the configured server.")
     var replayMiss: ReplaySource.MissPolicy?
 
+    @Option(
+        help: ArgumentHelp(
+            "Run only shard INDEX of COUNT (0-based: 0/3, 1/3, 2/3), or auto/COUNT to read the index from JOB_COMPLETION_INDEX (Kubernetes) or SLURM_ARRAY_TASK_ID (Slurm, --array=0-(COUNT-1)). Default store: NAME-shard-INDEX-of-COUNT.sqlite; combine the shard stores with sdf merge.",
+            valueName: "INDEX/COUNT"))
+    var shard: String?
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
+        if let shard {
+            do { _ = try ShardSpec.parse(shard) } catch let error as ShardSpecError { throw ValidationError(error.message) }
+        }
         if let concurrency, !StudyLimits.concurrency.contains(concurrency) {
             throw ValidationError("--concurrency must be in \(StudyLimits.concurrency.lowerBound)...\(StudyLimits.concurrency.upperBound), got \(concurrency)")
         }
@@ -43,7 +52,9 @@ struct Run: AsyncParsableCommand {
     func run() async throws {
         global.bootstrapLogging()
         let replay = replayFrom.map { ReplaySource(store: $0, miss: replayMiss ?? .error) }
-        try await Self.execute(ExperimentRunOptions(experimentFile: experiment, store: store, concurrency: concurrency, replay: replay))
+        let shardSpec = try shard.map { try ShardSpec.parse($0) }
+        try await Self.execute(
+            ExperimentRunOptions(experimentFile: experiment, store: store, concurrency: concurrency, replay: replay, shard: shardSpec))
     }
 
     /// Runs ``ExperimentRun/run(_:logger:events:)`` with progress on stderr and Ctrl-C/SIGTERM stopping it, then
@@ -55,7 +66,8 @@ struct Run: AsyncParsableCommand {
                 switch event {
                 case .planned(let plan):
                     printError(
-                        "experiment '\(plan.experiment)': \(plan.conditions) conditions × \(plan.replicates) replicates = \(plan.discussions) discussions; store: \(plan.storePath)"
+                        "experiment '\(plan.experiment)': \(plan.conditions) conditions × \(plan.replicates) replicates = \(plan.discussions) discussions"
+                            + (plan.shard.map { "; shard \($0) of them" } ?? "") + "; store: \(plan.storePath)"
                     )
                 case .progress(let event):
                     display.handle(event)
