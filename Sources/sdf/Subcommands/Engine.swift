@@ -43,7 +43,7 @@ struct Engine: AsyncParsableCommand {
                 for line in capabilities.lines { print(line) }
             } catch let error as LLMError {
                 printError("error: \(error.message)")
-                throw ExitCode(3)
+                throw ExitCode(.engineProblem)
             }
         }
     }
