@@ -280,7 +280,8 @@ struct DiscussionRunner: Sendable {
         switch outcome {
         case .success(let response):
             let cleaner = OutputCleaner(speaker: speaker.username, others: others)
-            let cleaned = cleaner.clean(response.text, finishReason: response.finishReason, earlier: thread.map(\.text))
+            let cleaned = cleaner.clean(
+                response.text, finishReason: response.finishReason, earlier: thread.map(\.text), prompt: prompt.system)
             turn.outcome = cleaned.isAbstention ? .abstention : .comment
             turn.text = cleaned.text
             turn.rawText = response.text

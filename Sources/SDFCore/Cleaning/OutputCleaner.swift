@@ -30,6 +30,18 @@ public enum CommentFlag: String, Codable, Sendable, Hashable, CaseIterable {
     case nonEnglish
     /// The same text as an earlier comment in the thread (after case and whitespace folding).
     case repetition
+    /// Nearly the same text as an earlier comment: at least 80 % of the comment's word trigrams (it has at least
+    /// four) occur in one earlier comment, and it is not an exact ``repetition``.
+    case nearDuplicate
+    /// The comment loops: some run of four words occurs at least three times in it ("I'm here to help, and I'm here
+    /// to help…").
+    case selfRepetition
+    /// The comment recites its own prompt: word runs of eight or more that also occur in the speaker's system
+    /// message (persona, instructions, seed comment) cover at least half of the comment's words.
+    case promptEcho
+    /// The speaker's own name followed by a colon appears inside the comment (`moderator: …` again after the
+    /// leading prefix was removed): the model wrote a transcript, not a comment.
+    case selfPrefix
     /// The raw output contains control characters (C0 other than tab/newline/CR, DEL, C1, or bidirectional
     /// overrides/isolates; see ``ControlCharacters``). They are kept (raw text exactly, clean text too, except
     /// U+0000, which the `nulCharacters` step removes from the clean text and records).
@@ -83,8 +95,9 @@ public struct OutputCleaner: Sendable {
     /// - Parameters:
     ///   - raw: the model's output as received.
     ///   - finishReason: the server's finish reason (`length` sets ``CommentFlag/truncated``).
-    ///   - earlier: earlier comment texts of the thread, for the repetition flag.
-    public func clean(_ raw: String, finishReason: String? = nil, earlier: [String] = []) -> CleanedOutput {
+    ///   - earlier: earlier comment texts of the thread, for the repetition and near-duplicate flags.
+    ///   - prompt: the speaker's system message, for the prompt-echo flag (empty: not checked).
+    public func clean(_ raw: String, finishReason: String? = nil, earlier: [String] = [], prompt: String = "") -> CleanedOutput {
         var changes: [CleaningChange] = []
         var text = raw
         func apply(_ step: String, _ transform: (String) -> (String, String)?) {
@@ -119,7 +132,8 @@ public struct OutputCleaner: Sendable {
             if !text.isEmpty { changes.append(CleaningChange(step: "abstentionMarker", removed: text)) }
             return CleanedOutput(text: nil, changes: changes, flags: rawFlags)
         }
-        return CleanedOutput(text: text, changes: changes, flags: flags(text, finishReason: finishReason, earlier: earlier) + rawFlags)
+        return CleanedOutput(
+            text: text, changes: changes, flags: flags(text, finishReason: finishReason, earlier: earlier, prompt: prompt) + rawFlags)
     }
 
     // MARK: steps
@@ -261,7 +275,7 @@ public struct OutputCleaner: Sendable {
         return result
     }
 
-    func flags(_ text: String, finishReason: String?, earlier: [String]) -> [CommentFlag] {
+    func flags(_ text: String, finishReason: String?, earlier: [String], prompt: String = "") -> [CommentFlag] {
         var result: [CommentFlag] = []
         let lower = text.lowercased()
         let placeholderPatterns = ["@username", "{{", "}}", "[username]", "<username>", "[name]", "<name>", "@user ", "[user]"]
@@ -284,8 +298,66 @@ public struct OutputCleaner: Sendable {
             if Double(nonLatin) / Double(letters.count) > 0.3 { result.append(.nonEnglish) }
         }
         let folded = Self.fold(text)
-        if !folded.isEmpty, earlier.contains(where: { Self.fold($0) == folded }) { result.append(.repetition) }
+        if !folded.isEmpty, earlier.contains(where: { Self.fold($0) == folded }) {
+            result.append(.repetition)
+        } else if Self.isNearDuplicate(words, of: earlier) {
+            result.append(.nearDuplicate)
+        }
+        if Self.loops(words) { result.append(.selfRepetition) }
+        if !prompt.isEmpty, Self.echoes(words, prompt: Self.words(prompt)) { result.append(.promptEcho) }
+        if Self.containsOwnPrefix(lower, speaker.lowercased()) { result.append(.selfPrefix) }
         return result
+    }
+
+    /// Whether at least 80 % of the word trigrams of `words` (at least 4 of them) occur in one of `earlier`.
+    static func isNearDuplicate(_ words: [Substring], of earlier: [String]) -> Bool {
+        let mine = Set(ngrams(words, 3))
+        guard mine.count >= 4 else { return false }
+        return earlier.contains { other in
+            let theirs = Set(ngrams(Self.words(other), 3))
+            return Double(mine.intersection(theirs).count) >= 0.8 * Double(mine.count)
+        }
+    }
+
+    /// Whether some run of four words occurs at least three times in `words` (overlapping occurrences count).
+    static func loops(_ words: [Substring]) -> Bool {
+        var counts: [String: Int] = [:]
+        for gram in ngrams(words, 4) {
+            counts[gram, default: 0] += 1
+            if counts[gram]! >= 3 { return true }
+        }
+        return false
+    }
+
+    /// Whether word runs of eight or more shared with `prompt` cover at least half of `words` (at least 8 words).
+    static func echoes(_ words: [Substring], prompt: [Substring]) -> Bool {
+        guard words.count >= 8, prompt.count >= 8 else { return false }
+        let promptGrams = Set(ngrams(prompt, 8))
+        var covered = [Bool](repeating: false, count: words.count)
+        for start in 0...(words.count - 8) where promptGrams.contains(words[start..<start + 8].joined(separator: " ")) {
+            for i in start..<start + 8 { covered[i] = true }
+        }
+        return covered.filter { $0 }.count * 2 >= words.count
+    }
+
+    /// Whether `text` (lower-cased) contains `speaker:` where the name starts a word (at the start or after a
+    /// character that is not a name character).
+    static func containsOwnPrefix(_ text: String, _ speaker: String) -> Bool {
+        guard !speaker.isEmpty else { return false }
+        var search = text[...]
+        while let range = search.range(of: speaker + ":") {
+            if range.lowerBound == text.startIndex { return true }
+            let before = text[text.index(before: range.lowerBound)]
+            if !(before.isLetter || before.isNumber || before == "_" || before == "-" || before == "@") { return true }
+            search = search[range.upperBound...]
+        }
+        return false
+    }
+
+    /// The word n-grams of `words`, each joined by single spaces.
+    static func ngrams(_ words: [Substring], _ n: Int) -> [String] {
+        guard words.count >= n else { return [] }
+        return (0...(words.count - n)).map { words[$0..<$0 + n].joined(separator: " ") }
     }
 
     /// Whether `text` contains `@name` not followed by another name character (letters, digits, `_`, `-`, `.`+letter).
