@@ -96,6 +96,8 @@ public struct ExperimentPlan: Sendable, Hashable {
     public var measured: Measured?
     /// Price per million tokens by model name, from the file's `price:`.
     public var prices: [String: ModelPrice]
+    /// What `--probe` measured on the live servers, if it ran.
+    public var probe: Probe? = nil
 
     /// Discussions in the design.
     public var discussions: Int { conditions.map(\.discussions).reduce(0, +) }
@@ -301,7 +303,7 @@ extension ExperimentPlan {
     /// The plan as text for people: conditions with their levels and counts, totals, the token method, the replicate
     /// assignment, and wall time and cost where known.
     public var text: String {
-        var out = "Plan of experiment '\(experiment)' (no model was called)\n\n"
+        var out = "Plan of experiment '\(experiment)' (\(probe == nil ? "no model was called" : "models called only by the probe"))\n\n"
         out += "\(conditions.count) conditions × \(replicates) replicates = \(discussions) discussions\n\n"
         var header = ["condition", "strategy", "model"] + factors.map(\.name)
         header += ["discussions", "user calls", "moderator calls", "annotation calls", "prompt tokens", "completion tokens"]
@@ -339,6 +341,22 @@ extension ExperimentPlan {
                 m.callsPerSecond, m.store, m.wallSeconds)
         } else if measured != nil {
             out += "Wall time: unknown (the store has no finished run to measure).\n"
+        }
+        if let probe {
+            out += "Probe (real calls to the servers; first-turn prompts, the shortest of a discussion, so later turns are slower):\n"
+            var rows: [[String]] = [["model", "request", "calls", "failed", "in flight", "wall s", "calls/s", "completion tokens"]]
+            for r in probe.rates {
+                rows.append(
+                    [r.model, r.kind, String(r.calls), String(r.failures), String(r.inFlight), String(format: "%.1f", r.wallSeconds),
+                        String(format: "%.2f", r.callsPerSecond), String(r.completionTokens)])
+            }
+            out += Self.table(rows, numericFrom: 2)
+            if let seconds = probedWallSeconds {
+                out += "Wall time at the probed rates: about \(Self.duration(seconds)) (each condition's calls at its model's rate, "
+                    + "annotations at the annotation model's, one after the other).\n"
+            } else {
+                out += "Wall time at the probed rates: unknown (a model answered no probe call).\n"
+            }
         }
         if let cost {
             out += String(format: "Cost: at most %.2f (price per million input/output tokens × the token bounds).\n", cost)
