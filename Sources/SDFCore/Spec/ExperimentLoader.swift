@@ -649,7 +649,7 @@ struct Resolver {
             if isDirectory.boolValue {
                 let files = ((try? FileManager.default.contentsOfDirectory(atPath: full)) ?? [])
                     .filter { $0.hasSuffix(".txt") || $0.hasSuffix(".json") }.sorted()
-                if files.isEmpty { problem("seed comment folder '\(path)' has no .txt or .json files") }
+                if files.isEmpty { problem("seed comment folder '\(path)' has no .txt files (one comment each) nor .json files (one thread each)") }
                 for name in files {
                     let file = "\(path)/\(name)"
                     guard let data = FileManager.default.contents(atPath: full + "/" + name), let text = String(data: data, encoding: .utf8)
