@@ -203,6 +203,14 @@ public struct AnnotationRunner: Sendable {
         return (jobs, skipped)
     }
 
+    /// The seed a discussion's annotation prompts show: its stored seed comments with their authors (a thread, or
+    /// imported hard-coded comments), else its one seed comment by `OP`.
+    func seed(of discussion: DiscussionRecord) async throws -> SeedThread {
+        let stored = try await store.seedComments(of: discussion)
+        if stored.count <= 1 && stored.allSatisfy({ $0.author == "OP" }) { return .single(discussion.seedComment) }
+        return SeedThread(id: nil, comments: stored.map { SeedThreadComment(author: $0.author, text: $0.text) })
+    }
+
     /// The stable id of the job "annotator rates comment".
     public static func jobId(commentId: String, annotator: String) -> String {
         SeedDerivation.uuid(0, "annotation", commentId, annotator)
@@ -212,7 +220,7 @@ public struct AnnotationRunner: Sendable {
     @discardableResult
     func annotate(_ job: Job, renderer: PromptRenderer) async throws -> AnnotationRecord {
         let prompt = renderer.annotationPrompt(
-            system: job.system, seedComment: job.discussion.seedComment, context: job.context,
+            system: job.system, seed: try await seed(of: job.discussion), context: job.context,
             target: ContextComment(speaker: job.target.speaker, text: job.target.text ?? ""))
         let settings = binding.settings
         let sampling = SamplingParameters(

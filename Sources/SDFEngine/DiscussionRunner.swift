@@ -5,7 +5,8 @@ import SDFStore
 
 /// Runs one discussion turn by turn, committing each turn to the store as soon as it exists.
 ///
-/// Turn rules: the seed comment is the non-participant `OP`'s; users speak by the turn-taking policy;
+/// Turn rules: the seed (one comment by the non-participant `OP`, or a thread by named non-participants, every
+/// comment stored with its author and position) is in every participant's system message; users speak by the turn-taking policy;
 /// the moderator gets a turn after user comments per its schedule; abstentions are recorded as turns with
 /// outcome `abstention`, never shown to anyone and never taking a context slot; each call passes the other
 /// speakers' cues as stop sequences, and the cleaner cuts there too. A call that fails after its retries is
@@ -67,7 +68,7 @@ struct DiscussionRunner: Sendable {
                     id: p.id, discussionId: cell.discussionId, position: i, username: p.username, role: p.role,
                     persona: p.persona, instructions: p.instructions, systemPrompt: p.systemPrompt)
             }
-            try await store.startDiscussion(record, participants: participants)
+            try await store.startDiscussion(record, participants: participants, seeds: plan.seedCommentRecords)
         }
 
         var turnTaker = plan.turnTaker

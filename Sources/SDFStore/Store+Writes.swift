@@ -58,14 +58,19 @@ extension Store {
     }
 
     /// Starts (or restarts from scratch) a discussion: removes any earlier partial attempt, then inserts the
-    /// discussion and its participants, in one transaction.
-    public func startDiscussion(_ discussion: DiscussionRecord, participants: [ParticipantRecord]) async throws {
+    /// discussion, its participants and its seed comments, in one transaction.
+    ///
+    /// - Parameter seeds: the seed thread's comments with their authors and positions (table `seed_comment`); empty
+    ///   for a one-comment seed by `OP`, which the discussion record holds.
+    public func startDiscussion(_ discussion: DiscussionRecord, participants: [ParticipantRecord], seeds: [SeedCommentRecord] = []) async throws {
         try await writer.write { db in
             try db.execute(sql: "DELETE FROM turn WHERE discussionId = ?", arguments: [discussion.id])
             try db.execute(sql: "DELETE FROM participant WHERE discussionId = ?", arguments: [discussion.id])
+            try db.execute(sql: "DELETE FROM seed_comment WHERE discussionId = ?", arguments: [discussion.id])
             try db.execute(sql: "DELETE FROM discussion WHERE id = ?", arguments: [discussion.id])
             try discussion.insert(db)
             for participant in participants { try participant.insert(db) }
+            for seed in seeds { try seed.insert(db) }
         }
     }
 

@@ -30,8 +30,13 @@ public struct DiscussionPlan: Sendable, Hashable {
     public var seedCommentIndex: Int
     /// The seed comment's text.
     public var seedComment: String
-    /// The seed comment's id.
+    /// The seed comment's id (the first comment's, for a thread).
     public var seedCommentId: String
+    /// The whole seed: one comment by `OP`, or a thread whose comments are all shown, in order, to every participant.
+    public var seedThread: SeedThread
+    /// The ids of the seed's comments, in thread order: the first is ``seedCommentId``, comment *k* > 0 gets
+    /// `uuid(cell seed, "seed-comment", discussion id, k)`.
+    public var seedCommentIds: [String]
     /// The turn taker, before the first turn.
     public var turnTaker: TurnTaker
 
@@ -62,8 +67,12 @@ public struct DiscussionPlan: Sendable, Hashable {
         }
         let chosen = assigned.personaIndices.map { experiment.personas[$0] }
         seedCommentIndex = assigned.seedCommentIndex
-        seedComment = experiment.seedComments[seedCommentIndex]
+        seedThread = experiment.seedThread(at: seedCommentIndex)
+        seedComment = seedThread.firstText
         seedCommentId = SeedDerivation.uuid(cell.seed, "seed-comment", cell.discussionId)
+        seedCommentIds = [seedCommentId] + seedThread.comments.indices.dropFirst().map {
+            SeedDerivation.uuid(cell.seed, "seed-comment", cell.discussionId, String($0))
+        }
         var trolls = Set<Int>()
         if let share = spec.trolls?.share, share > 0 {
             let count = min(chosen.count, Int((share * Double(chosen.count)).rounded()))
@@ -75,7 +84,7 @@ public struct DiscussionPlan: Sendable, Hashable {
             let role: Role = trolls.contains(i) ? .troll : .user
             let instructions = role == .troll ? experiment.trollInstructions : experiment.userInstructions
             let system = renderer.system(
-                username: persona.username, persona: persona, role: role, instructions: instructions, seedComment: seedComment)
+                username: persona.username, persona: persona, role: role, instructions: instructions, seed: seedThread)
             users.append(
                 PlannedParticipant(
                     id: SeedDerivation.uuid(cell.seed, "participant", cell.discussionId, String(i)), persona: persona,
@@ -87,7 +96,7 @@ public struct DiscussionPlan: Sendable, Hashable {
             persona.username = spec.moderator.username
             let system = renderer.system(
                 username: persona.username, persona: spec.moderator.persona == nil ? nil : persona, role: .moderator,
-                instructions: strategy.instructions, seedComment: seedComment)
+                instructions: strategy.instructions, seed: seedThread)
             moderator = PlannedParticipant(
                 id: SeedDerivation.uuid(cell.seed, "participant", cell.discussionId, "moderator"), persona: persona,
                 role: .moderator, instructions: strategy.instructions, systemPrompt: system)
@@ -97,6 +106,16 @@ public struct DiscussionPlan: Sendable, Hashable {
         turnTaker = TurnTaker(
             policy: spec.discussion.turnTaking, userCount: users.count,
             seed: SeedDerivation.derive(seed, "turn-taking"))
+    }
+
+    /// The seed's comments as stored: one ``SeedCommentRecord`` per comment with its author and position, ids from
+    /// ``seedCommentIds``. Empty for a one-comment seed by `OP`, which lives on the discussion record alone (as
+    /// before threads existed).
+    public var seedCommentRecords: [SeedCommentRecord] {
+        if seedThread.isSingleOP { return [] }
+        return seedThread.comments.enumerated().map { k, c in
+            SeedCommentRecord(id: seedCommentIds[k], discussionId: cell.discussionId, position: k, author: c.author, text: c.text)
+        }
     }
 
     /// Everybody's usernames: users, then the moderator.

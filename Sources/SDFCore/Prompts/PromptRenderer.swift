@@ -56,6 +56,11 @@ public struct PromptRenderer: Sendable {
     private let annotatorSystem: MustacheTemplate
     private let annotation: MustacheTemplate
     private let moderatorDecision: MustacheTemplate
+    // Used for thread seeds: the built-in thread variants where the set's template is the built-in one, else the
+    // set's own template.
+    private let participantSystemThread: MustacheTemplate
+    private let moderatorSystemThread: MustacheTemplate
+    private let annotationThread: MustacheTemplate
 
     /// Parses the templates once.
     ///
@@ -68,6 +73,16 @@ public struct PromptRenderer: Sendable {
         self.annotatorSystem = try MustacheTemplate(string: templates.annotatorSystem)
         self.annotation = try MustacheTemplate(string: templates.annotation)
         self.moderatorDecision = try MustacheTemplate(string: templates.moderatorDecision)
+        let builtIn = PromptTemplates.builtIn
+        self.participantSystemThread =
+            try templates.participantSystem == builtIn.participantSystem
+            ? MustacheTemplate(string: PromptTemplates.builtInThreadVariants.participantSystem) : participantSystem
+        self.moderatorSystemThread =
+            try templates.moderatorSystem == builtIn.moderatorSystem
+            ? MustacheTemplate(string: PromptTemplates.builtInThreadVariants.moderatorSystem) : moderatorSystem
+        self.annotationThread =
+            try templates.annotation == builtIn.annotation
+            ? MustacheTemplate(string: PromptTemplates.builtInThreadVariants.annotation) : annotation
         if templates == .builtIn {
             templateId = PromptTemplates.builtInId
         } else {
@@ -131,7 +146,7 @@ public struct PromptRenderer: Sendable {
         return empty
     }
 
-    /// Renders the system message of a user, troll or moderator.
+    /// Renders the system message of a user, troll or moderator whose thread opens with one comment by `OP`.
     ///
     /// - Parameters:
     ///   - username: the speaker's name.
@@ -140,14 +155,43 @@ public struct PromptRenderer: Sendable {
     ///   - instructions: role instructions or moderation strategy.
     ///   - seedComment: the thread's opening post.
     public func system(username: String, persona: Persona?, role: Role, instructions: String, seedComment: String) -> String {
+        system(username: username, persona: persona, role: role, instructions: instructions, seed: .single(seedComment))
+    }
+
+    /// Renders the system message of a user, troll or moderator for a seed that may be a thread.
+    ///
+    /// Template keys about the seed: `seedComment` (a one-comment seed by `OP`: its text; a thread: every comment
+    /// as `author: text`, separated by blank lines, like the context window), `seedThread` (list of `author`,
+    /// `text`, `position` from 0), `seedIsThread` (false exactly for one comment by `OP`). A thread seed renders
+    /// through the built-in thread variant (``PromptTemplates/builtInThreadVariants``) where the template is the
+    /// built-in one; one-comment seeds render exactly as ``system(username:persona:role:instructions:seedComment:)``.
+    public func system(username: String, persona: Persona?, role: Role, instructions: String, seed: SeedThread) -> String {
         let attributes: [[String: String]] = (persona?.attributes ?? []).map { ["label": $0.label, "value": $0.value] }
-        let context: [String: Any] = [
+        var context: [String: Any] = [
             "username": username, "attributes": attributes, "hasAttributes": !attributes.isEmpty,
-            "instructions": instructions.trimmingCharacters(in: .whitespacesAndNewlines),
-            "seedComment": seedComment.trimmingCharacters(in: .whitespacesAndNewlines), "role": role.rawValue,
+            "instructions": instructions.trimmingCharacters(in: .whitespacesAndNewlines), "role": role.rawValue,
         ]
-        let template = role == .moderator ? moderatorSystem : participantSystem
+        context.merge(Self.seedValues(seed)) { a, _ in a }
+        let template: MustacheTemplate
+        if seed.isSingleOP {
+            template = role == .moderator ? moderatorSystem : participantSystem
+        } else {
+            template = role == .moderator ? moderatorSystemThread : participantSystemThread
+        }
         return Self.tidy(template.render(context))
+    }
+
+    /// The template values of a seed: `seedComment`, `seedThread`, `seedIsThread` (see
+    /// ``system(username:persona:role:instructions:seed:)``); texts trimmed.
+    static func seedValues(_ seed: SeedThread) -> [String: Any] {
+        let trimmed = SeedThread(
+            id: seed.id,
+            comments: seed.comments.map { SeedThreadComment(author: $0.author, text: $0.text.trimmingCharacters(in: .whitespacesAndNewlines)) })
+        return [
+            "seedComment": trimmed.block,
+            "seedThread": trimmed.comments.enumerated().map { ["author": $0.element.author, "text": $0.element.text, "position": String($0.offset)] },
+            "seedIsThread": !seed.isSingleOP,
+        ]
     }
 
     /// Renders a full prompt: the given system message and a user message with the context window.
@@ -206,13 +250,21 @@ public struct PromptRenderer: Sendable {
     /// Renders an annotation job: the given system message and a user message with the seed comment, the
     /// comments before the target (oldest first) and the target comment.
     public func annotationPrompt(system: String, seedComment: String, context: [ContextComment], target: ContextComment) -> RenderedPrompt {
-        let values: [String: Any] = [
-            "seedComment": seedComment.trimmingCharacters(in: .whitespacesAndNewlines),
+        annotationPrompt(system: system, seed: .single(seedComment), context: context, target: target)
+    }
+
+    /// Renders an annotation job whose discussion opens with `seed` (one comment by `OP` or a thread; the seed keys
+    /// are those of ``system(username:persona:role:instructions:seed:)``). Seed comments are context only, never a
+    /// target.
+    public func annotationPrompt(system: String, seed: SeedThread, context: [ContextComment], target: ContextComment) -> RenderedPrompt {
+        var values: [String: Any] = [
             "context": context.map { ["speaker": $0.speaker, "text": $0.text.trimmingCharacters(in: .whitespacesAndNewlines)] },
             "hasContext": !context.isEmpty,
             "target": ["speaker": target.speaker, "text": target.text.trimmingCharacters(in: .whitespacesAndNewlines)],
         ]
-        return RenderedPrompt(system: system, user: Self.tidy(annotation.render(values)), templateId: templateId)
+        values.merge(Self.seedValues(seed)) { a, _ in a }
+        let template = seed.isSingleOP ? annotation : annotationThread
+        return RenderedPrompt(system: system, user: Self.tidy(template.render(values)), templateId: templateId)
     }
 
     /// Trims trailing spaces on lines and surrounding blank lines, so templates can be indented loosely.

@@ -1,8 +1,13 @@
+import Foundation
+
 /// The Mustache templates prompts are rendered from; built-in defaults can be overridden per experiment.
 ///
 /// Each template starts with `{{% CONTENT_TYPE: TEXT}}` so nothing is HTML-escaped. Context keys:
 /// - system templates: `username`, `attributes` (list of `label`, `value`), `hasAttributes`, `instructions`,
-///   `seedComment`, `role`;
+///   `seedComment`, `role`, and for seed threads `seedThread` (list of `author`, `text`, `position`) and
+///   `seedIsThread`;
+/// - annotation template: `seedComment`, `seedThread`, `seedIsThread`, `context` (list of `speaker`, `text`),
+///   `hasContext`, `target` (`speaker`, `text`);
 /// - turn template: `username`, `comments` (list of `speaker`, `text`), `hasComments`, `truncated`;
 /// - moderator decision template: the turn template's keys (the moderator's context window).
 ///
@@ -94,6 +99,31 @@ public struct PromptTemplates: Codable, Sendable, Hashable {
     /// else. Sent as `response_format` where the server supports it.
     public static let moderatorDecisionSchema =
         #"{"type":"object","properties":{"intervene":{"type":"boolean"},"reason":{"type":"string"}},"required":["intervene","reason"],"additionalProperties":false}"#
+
+    /// The built-in templates for a seed that is a thread (several comments, or authors other than `OP`): the
+    /// built-in ``participantSystem``, ``moderatorSystem`` and ``annotation`` with the sentence introducing OP's
+    /// post replaced by one introducing the thread and its comments listed as `author: text` blocks, as the turn
+    /// template lists comments. Used in place of a built-in template for thread seeds only, so one-comment seeds
+    /// render, and experiments hash, exactly as before threads existed.
+    public static let builtInThreadVariants: PromptTemplates = {
+        let list = """
+            {{#seedThread}}
+            {{author}}: {{text}}
+
+            {{/seedThread}}
+            """
+        var t = PromptTemplates.builtIn
+        t.participantSystem = t.participantSystem.replacingOccurrences(
+            of: "The thread you are taking part in started with this post by another forum member (OP):\n{{seedComment}}",
+            with: "The thread you are taking part in started with these comments by other forum members:\n\n" + list)
+        t.moderatorSystem = t.moderatorSystem.replacingOccurrences(
+            of: "The thread you are moderating started with this post by a forum member (OP):\n{{seedComment}}",
+            with: "The thread you are moderating started with these comments by forum members:\n\n" + list)
+        t.annotation = t.annotation.replacingOccurrences(
+            of: "The discussion started with this post by OP:\n{{seedComment}}\n",
+            with: "The discussion started with these comments:\n\n" + list)
+        return t
+    }()
 
     /// The id recorded with prompts rendered from the built-in templates; bump it when they change.
     public static let builtInId = "builtin-2"

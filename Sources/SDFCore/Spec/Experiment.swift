@@ -10,8 +10,13 @@ public struct Experiment: Codable, Sendable, Hashable {
     public var spec: ExperimentSpec
     /// The persona pool, in file order.
     public var personas: [Persona]
-    /// The seed comments, in file order (folders: sorted by file name).
+    /// The seeds' first comments, in file order (folders: sorted by file name): for one-comment seeds by `OP`, the
+    /// seed comments themselves. Set together with ``seedThreads`` (use ``init(name:spec:personas:seedThreads:userInstructions:trollInstructions:strategies:templates:annotation:replicateAssignment:)``
+    /// for threads).
     public var seedComments: [String]
+    /// The seeds, in the order of ``seedComments``: each a one-comment seed by `OP` or a thread of comments by named
+    /// non-participant authors. Replicate assignment deals them as units.
+    public var seedThreads: [SeedThread]
     /// Instructions for ordinary users.
     public var userInstructions: String
     /// Instructions for trolls (empty when there are no trolls).
@@ -45,11 +50,32 @@ public struct Experiment: Codable, Sendable, Hashable {
         self.spec = spec
         self.personas = personas
         self.seedComments = seedComments
+        self.seedThreads = seedComments.map(SeedThread.single)
         self.userInstructions = userInstructions
         self.trollInstructions = trollInstructions
         self.strategies = strategies
         self.templates = templates
         self.annotation = annotation
+    }
+}
+
+extension Experiment {
+    /// Creates a resolved experiment whose seeds may be threads; ``seedComments`` holds each seed's first comment.
+    public init(
+        name: String, spec: ExperimentSpec, personas: [Persona], seedThreads: [SeedThread], userInstructions: String,
+        trollInstructions: String, strategies: [Strategy], templates: PromptTemplates, annotation: AnnotationSetup? = nil,
+        replicateAssignment: ReplicateAssignmentMethod = .balanced
+    ) {
+        self.init(
+            name: name, spec: spec, personas: personas, seedComments: seedThreads.map(\.firstText), userInstructions: userInstructions,
+            trollInstructions: trollInstructions, strategies: strategies, templates: templates, annotation: annotation,
+            replicateAssignment: replicateAssignment)
+        self.seedThreads = seedThreads
+    }
+
+    /// The seed at `index` of ``seedThreads`` (a one-comment seed by `OP` of ``seedComments`` if the list is shorter).
+    public func seedThread(at index: Int) -> SeedThread {
+        index < seedThreads.count ? seedThreads[index] : .single(seedComments[index])
     }
 }
 
@@ -84,6 +110,8 @@ extension Experiment {
             var replicates: Int
             var personas: [Persona]
             var seedComments: [String]
+            // Absent (so the hash is unchanged) when every seed is one comment by OP.
+            var seedThreads: [SeedThread]?
             var userInstructions: String
             var trollInstructions: String
             var trollShare: Double?
@@ -103,6 +131,7 @@ extension Experiment {
         }
         let fingerprint = Fingerprint(
             seed: spec.seed, replicates: spec.replicates, personas: personas, seedComments: seedComments,
+            seedThreads: seedThreads.allSatisfy(\.isSingleOP) ? nil : seedThreads,
             userInstructions: userInstructions, trollInstructions: trollInstructions, trollShare: spec.trolls?.share,
             strategies: strategies, discussion: spec.discussion, moderator: spec.moderator,
             models: spec.models.map {

@@ -65,7 +65,7 @@ public enum ExperimentLoader {
         var diagnostics = validate(spec, file: file, locate: locate)
         let resolver = Resolver(base: baseDirectory, file: file, locate: locate)
         let personas = resolver.personas(spec.personas, &diagnostics)
-        let seeds = resolver.seedComments(spec.seedComments, &diagnostics)
+        let seeds = resolver.seedThreads(spec.seedComments, &diagnostics)
         let userInstructions =
             resolver.text(spec.users.instructions, field: "users.instructions", &diagnostics)
             ?? DefaultData.userInstructions
@@ -142,12 +142,26 @@ public enum ExperimentLoader {
                         "\(spec.discussion.users) users per discussion, but the persona pool has only \(personas.count)"))
             }
         }
+        let participantNames = Set(personas.map(\.username))
+        let moderatorName = strategies.contains(where: \.hasModerator) ? spec.moderator.username : nil
+        for (i, seed) in seeds.enumerated() where !seed.isSingleOP {
+            for (j, comment) in seed.comments.enumerated() {
+                let place = "seed \(i + 1) (thread '\(seed.id ?? "")') comment \(j + 1)"
+                if participantNames.contains(comment.author) {
+                    diagnostics.append(
+                        locate(["seedComments"], "\(place): author '\(comment.author)' is a persona's username; seed authors must not take part"))
+                } else if comment.author == moderatorName {
+                    diagnostics.append(
+                        locate(["seedComments"], "\(place): author '\(comment.author)' is the moderator's username; seed authors must not take part"))
+                }
+            }
+        }
         let annotation = spec.annotation.map { resolver.annotation($0, models: spec.models, &diagnostics) }
         diagnostics += validateTrigger(spec.moderator.schedule, annotation: annotation, locate: locate)
         if !diagnostics.isEmpty { throw ExperimentFileError(diagnostics) }
         let name = spec.name ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
         return Experiment(
-            name: name, spec: spec, personas: personas, seedComments: seeds, userInstructions: userInstructions,
+            name: name, spec: spec, personas: personas, seedThreads: seeds, userInstructions: userInstructions,
             trollInstructions: trollInstructions, strategies: strategies, templates: templates, annotation: annotation)
     }
 
@@ -608,46 +622,188 @@ struct Resolver {
         }
     }
 
-    func seedComments(_ source: SeedCommentSource, _ d: inout [SpecDiagnostic]) -> [String] {
-        var texts: [String] = []
+    /// The seeds of `source`, each a ``SeedThread``; plain strings and `*.txt` files are one-comment seeds by `OP`.
+    ///
+    /// Problems (an unreadable or malformed file, a CSV without the needed columns, a thread without an id or
+    /// comments, a duplicate thread id, a comment without author or with empty text) are appended to `d`, each
+    /// naming the file, the thread id, the CSV row or JSON item and the field.
+    func seedThreads(_ source: SeedCommentSource, _ d: inout [SpecDiagnostic]) -> [SeedThread] {
+        var threads: [SeedThread] = []
+        func problem(_ message: String) { d.append(locate(["seedComments"], message)) }
         switch source {
         case .inline(let list):
-            texts = list
+            for (i, entry) in list.enumerated() {
+                switch entry {
+                case .text(let text): threads.append(.single(text))
+                case .thread(let spec):
+                    if let t = thread(spec, where: "seedComments[\(i)]", &d) { threads.append(t) }
+                }
+            }
         case .path(let path):
             let full = resolve(path)
             var isDirectory: ObjCBool = false
             guard FileManager.default.fileExists(atPath: full, isDirectory: &isDirectory) else {
-                d.append(locate(["seedComments"], "seed comment file or folder '\(path)' does not exist (looked at \(full))"))
+                problem("seed comment file or folder '\(path)' does not exist (looked at \(full))")
                 return []
             }
             if isDirectory.boolValue {
-                let files = ((try? FileManager.default.contentsOfDirectory(atPath: full)) ?? []).filter { $0.hasSuffix(".txt") }.sorted()
-                if files.isEmpty { d.append(locate(["seedComments"], "seed comment folder '\(path)' has no .txt files")) }
+                let files = ((try? FileManager.default.contentsOfDirectory(atPath: full)) ?? [])
+                    .filter { $0.hasSuffix(".txt") || $0.hasSuffix(".json") }.sorted()
+                if files.isEmpty { problem("seed comment folder '\(path)' has no .txt files (one comment each) nor .json files (one thread each)") }
                 for name in files {
-                    if let data = FileManager.default.contents(atPath: full + "/" + name), let text = String(data: data, encoding: .utf8) {
-                        texts.append(text)
+                    let file = "\(path)/\(name)"
+                    guard let data = FileManager.default.contents(atPath: full + "/" + name), let text = String(data: data, encoding: .utf8)
+                    else {
+                        problem("cannot read seed comment file '\(file)' as UTF-8 text")
+                        continue
+                    }
+                    if name.hasSuffix(".txt") {
+                        threads.append(.single(text))
                     } else {
-                        d.append(locate(["seedComments"], "cannot read seed comment file '\(path)/\(name)' as UTF-8 text"))
+                        do {
+                            let spec = try JSONDecoder().decode(SeedThreadSpec.self, from: data)
+                            if let t = thread(spec, where: "'\(file)'", &d) { threads.append(t) }
+                        } catch {
+                            problem("'\(file)' is not a seed thread {\"id\": …, \"comments\": [{\"author\": …, \"text\": …}]}: \(Self.describeDecoding(error))")
+                        }
                     }
                 }
             } else if full.hasSuffix(".json") {
                 do {
-                    texts = try JSONDecoder().decode([String].self, from: Data(contentsOf: URL(fileURLWithPath: full)))
+                    let entries = try JSONDecoder().decode([SeedCommentEntry].self, from: Data(contentsOf: URL(fileURLWithPath: full)))
+                    for (i, entry) in entries.enumerated() {
+                        switch entry {
+                        case .text(let text): threads.append(.single(text))
+                        case .thread(let spec):
+                            if let t = thread(spec, where: "'\(path)' item \(i + 1)", &d) { threads.append(t) }
+                        }
+                    }
                 } catch {
-                    d.append(locate(["seedComments"], "'\(path)' is not a JSON array of strings: \(error.localizedDescription)"))
+                    problem("'\(path)' is not a JSON array of strings and threads {\"id\", \"comments\"}: \(Self.describeDecoding(error))")
+                }
+            } else if full.lowercased().hasSuffix(".csv") {
+                if let data = FileManager.default.contents(atPath: full), let text = String(data: data, encoding: .utf8) {
+                    threads = csvThreads(text, path: path, &d)
+                } else {
+                    problem("cannot read seed thread file '\(path)' as UTF-8 text")
                 }
             } else if let data = FileManager.default.contents(atPath: full), let text = String(data: data, encoding: .utf8) {
-                texts = [text]
+                threads = [.single(text)]
             } else {
-                d.append(locate(["seedComments"], "cannot read seed comment file '\(path)' as UTF-8 text"))
+                problem("cannot read seed comment file '\(path)' as UTF-8 text")
             }
         }
-        let trimmed = texts.map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
-        for (i, t) in trimmed.enumerated() where t.isEmpty {
-            d.append(locate(["seedComments"], "seed comment \(i + 1) is empty"))
+        for (i, t) in threads.enumerated() {
+            threads[i].comments = t.comments.map { SeedThreadComment(author: $0.author, text: $0.text.trimmingCharacters(in: .whitespacesAndNewlines)) }
+            if t.isSingleOP && threads[i].firstText.isEmpty { problem("seed comment \(i + 1) is empty") }
         }
-        if trimmed.isEmpty && d.isEmpty { d.append(locate(["seedComments"], "expected at least one seed comment")) }
-        return trimmed
+        var seen: [String: Int] = [:]
+        for (i, t) in threads.enumerated() {
+            guard let id = t.id else { continue }
+            if let first = seen[id] {
+                problem("thread id '\(id)' is used by seeds \(first + 1) and \(i + 1); thread ids must be unique")
+            } else {
+                seen[id] = i
+            }
+        }
+        if threads.isEmpty && d.isEmpty { problem("expected at least one seed comment") }
+        return threads
+    }
+
+    /// Validates one thread as written; `place` names where it is (`seedComments[2]`, `'seeds.json' item 3`).
+    func thread(_ spec: SeedThreadSpec, where place: String, _ d: inout [SpecDiagnostic]) -> SeedThread? {
+        var ok = true
+        func problem(_ message: String) {
+            ok = false
+            d.append(locate(["seedComments"], message))
+        }
+        let id = spec.id?.trimmingCharacters(in: .whitespaces) ?? ""
+        let label = id.isEmpty ? place : "\(place) (thread '\(id)')"
+        if id.isEmpty { problem("\(place): thread has no 'id'; expected a non-empty string") }
+        guard let comments = spec.comments, !comments.isEmpty else {
+            problem("\(label): 'comments' is missing or empty; expected a list of {author, text}")
+            return nil
+        }
+        var result: [SeedThreadComment] = []
+        for (j, c) in comments.enumerated() {
+            let author = c.author?.trimmingCharacters(in: .whitespaces) ?? ""
+            let text = c.text?.trimmingCharacters(in: .whitespacesAndNewlines) ?? ""
+            if author.isEmpty { problem("\(label) comment \(j + 1): 'author' is missing or empty") }
+            if text.isEmpty { problem("\(label) comment \(j + 1): 'text' is missing or empty") }
+            result.append(SeedThreadComment(author: author, text: text))
+        }
+        return ok ? SeedThread(id: id, comments: result) : nil
+    }
+
+    /// The threads of a CSV file with a header naming `thread_id`, `author`, `text` and optionally `position`; rows of
+    /// one thread in file order, or by `position` (an integer) when that column is present. Threads are in order of
+    /// first appearance.
+    func csvThreads(_ text: String, path: String, _ d: inout [SpecDiagnostic]) -> [SeedThread] {
+        func problem(_ message: String) { d.append(locate(["seedComments"], message)) }
+        let records = SeedCSV.parse(text)
+        guard let header = records.first else {
+            problem("'\(path)' is empty; expected a header row with columns thread_id, author, text")
+            return []
+        }
+        let names = header.fields.map { $0.trimmingCharacters(in: .whitespaces).lowercased() }
+        let missing = ["thread_id", "author", "text"].filter { !names.contains($0) }
+        if !missing.isEmpty {
+            problem(
+                "'\(path)' has no column \(missing.map { "'\($0)'" }.joined(separator: ", ")) in its header (found: "
+                    + names.joined(separator: ", ") + "); expected columns thread_id, author, text and optionally position")
+            return []
+        }
+        let idColumn = names.firstIndex(of: "thread_id")!
+        let authorColumn = names.firstIndex(of: "author")!
+        let textColumn = names.firstIndex(of: "text")!
+        let positionColumn = names.firstIndex(of: "position")
+        var order: [String] = []
+        var rows: [String: [(position: Int, row: Int, comment: SeedThreadComment)]] = [:]
+        var bad = false
+        for (index, record) in records.dropFirst().enumerated() {
+            let row = index + 2
+            func field(_ column: Int) -> String { column < record.fields.count ? record.fields[column] : "" }
+            let id = field(idColumn).trimmingCharacters(in: .whitespaces)
+            let author = field(authorColumn).trimmingCharacters(in: .whitespaces)
+            let body = field(textColumn).trimmingCharacters(in: .whitespacesAndNewlines)
+            let where_ = "'\(path)' row \(row) (line \(record.line)" + (id.isEmpty ? ")" : ", thread '\(id)')")
+            if id.isEmpty { problem("\(where_): 'thread_id' is empty"); bad = true }
+            if author.isEmpty { problem("\(where_): 'author' is empty"); bad = true }
+            if body.isEmpty { problem("\(where_): 'text' is empty"); bad = true }
+            var position = rows[id]?.count ?? 0
+            if let positionColumn {
+                let raw = field(positionColumn).trimmingCharacters(in: .whitespaces)
+                if let p = Int(raw) {
+                    position = p
+                } else {
+                    problem("\(where_): 'position' is '\(raw)'; expected an integer")
+                    bad = true
+                }
+            }
+            if id.isEmpty { continue }
+            if rows[id] == nil { order.append(id) }
+            if let clash = rows[id]?.first(where: { $0.position == position }), positionColumn != nil {
+                problem("\(where_): 'position' \(position) is also row \(clash.row)'s; positions within a thread must differ")
+                bad = true
+            }
+            rows[id, default: []].append((position, row, SeedThreadComment(author: author, text: body)))
+        }
+        if bad { return [] }
+        return order.map { id in SeedThread(id: id, comments: rows[id]!.sorted { $0.position < $1.position }.map(\.comment)) }
+    }
+
+    /// A decoding error as one line: the failing key path and the reason.
+    static func describeDecoding(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return error.localizedDescription }
+        func path(_ context: DecodingError.Context) -> String {
+            let p = context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? ".\($0.stringValue)" }.joined()
+            return p.isEmpty ? "" : "at \(p): "
+        }
+        switch error {
+        case .typeMismatch(_, let c), .valueNotFound(_, let c), .dataCorrupted(let c): return path(c) + c.debugDescription
+        case .keyNotFound(let key, let c): return path(c) + "missing '\(key.stringValue)'"
+        @unknown default: return "\(error)"
+        }
     }
 }
 

@@ -122,27 +122,29 @@ public enum PersonaSource: Codable, Sendable, Hashable {
 
 /// Where seed comments come from: a path or an inline list.
 public enum SeedCommentSource: Codable, Sendable, Hashable {
-    /// A folder of `*.txt` files (one comment each), a single `.txt` file, or a JSON array of strings.
+    /// A folder (each `*.txt` one comment by `OP`, each `*.json` a thread), a single `.txt` file, a JSON array whose
+    /// items are strings or threads `{"id", "comments": [{"author", "text"}]}`, or a CSV file with columns
+    /// `thread_id`, `author`, `text` (optional `position`).
     case path(String)
-    /// Seed comments written in the experiment file.
-    case inline([String])
+    /// Seeds written in the experiment file: strings (one comment by `OP`) and threads `{id, comments}`.
+    case inline([SeedCommentEntry])
 
-    /// Decodes a string as a path, a sequence as inline comments.
+    /// Decodes a string as a path, a sequence as inline seeds.
     public init(from decoder: any Decoder) throws {
         let single = try decoder.singleValueContainer()
         if let path = try? single.decode(String.self) {
             self = .path(path)
         } else {
-            self = .inline(try single.decode([String].self))
+            self = .inline(try single.decode([SeedCommentEntry].self))
         }
     }
 
-    /// Encodes as a string or a list.
+    /// Encodes as a string or a list (plain seeds as strings, so files without threads encode as before).
     public func encode(to encoder: any Encoder) throws {
         var single = encoder.singleValueContainer()
         switch self {
         case .path(let path): try single.encode(path)
-        case .inline(let texts): try single.encode(texts)
+        case .inline(let entries): try single.encode(entries)
         }
     }
 }

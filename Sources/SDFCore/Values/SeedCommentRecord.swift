@@ -1,7 +1,8 @@
-/// One seed comment of a discussion with its real author, as stored for imported discussions.
+/// One seed comment of a discussion with its real author, as stored for seed threads and imported discussions.
 ///
-/// Discussions that SDF runs have one seed comment by the non-participant `OP`, kept on the
-/// ``DiscussionRecord`` itself. Files of the earlier tools may open a thread with several hard-coded comments
+/// Discussions that SDF runs from a one-comment seed have that comment by the non-participant `OP`, kept on the
+/// ``DiscussionRecord`` itself; a seed thread stores one record per comment, the first with the discussion's
+/// ``DiscussionRecord/seedCommentId``. Files of the earlier tools may open a thread with several hard-coded comments
 /// attributed to named authors (SynDisco 2.x); each becomes one record, in thread order, and the discussion
 /// record's ``DiscussionRecord/seedComment`` and ``DiscussionRecord/seedCommentId`` are the first of them.
 public struct SeedCommentRecord: Codable, Sendable, Hashable {

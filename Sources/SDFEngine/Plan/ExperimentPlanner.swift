@@ -202,7 +202,14 @@ public enum ExperimentPlanner {
         return ExperimentPlan(
             experiment: experiment.name, factors: experiment.factors, conditions: conditions, replicates: experiment.spec.replicates,
             assignment: ReplicateAssignment.table(for: first), personaNames: first.personas.map(\.username),
-            seedCommentHeads: first.seedComments.map { head($0) }, measured: measured, prices: prices)
+            seedCommentHeads: first.seedComments.indices.map { seedHead(first.seedThread(at: $0)) }, measured: measured, prices: prices)
+    }
+
+    /// A seed in the assignment table: a one-comment seed's first words; a thread's id, comment count and authors.
+    static func seedHead(_ seed: SeedThread) -> String {
+        if seed.isSingleOP { return head(seed.firstText) }
+        let authors = seed.comments.map(\.author).joined(separator: ", ")
+        return "thread \(seed.id ?? head(seed.firstText)) (\(seed.comments.count) comment\(seed.comments.count == 1 ? "" : "s") by \(authors))"
     }
 
     static func head(_ text: String) -> String {
@@ -265,7 +272,7 @@ public enum ExperimentPlanner {
             for i in 0..<commentsToAnnotate {
                 let context = Array(repeating: ContextComment(speaker: "user", text: annotationFiller), count: min(i, setup.historyLength - 1))
                 let prompt = renderer.annotationPrompt(
-                    system: system, seedComment: plan.seedComment, context: context,
+                    system: system, seed: plan.seedThread, context: context,
                     target: ContextComment(speaker: "user", text: annotationFiller))
                 c.annotationCalls += 1
                 let t = tokens(prompt)

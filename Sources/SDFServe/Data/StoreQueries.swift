@@ -67,6 +67,9 @@ struct DiscussionDetail: Sendable {
     var discussion: DiscussionRecord
     var participants: [ParticipantRecord]
     var turns: [TurnRecord]
+    /// The seed comments with their authors in thread order: the stored ones (seed threads, imported hard-coded
+    /// comments), else the discussion's one seed comment by `OP`.
+    var seeds: [SeedCommentRecord] = []
     /// Annotations by comment id (turn id or seed comment id), by annotator.
     var annotations: [String: [AnnotationRecord]]
     var dimensions: [RubricDimension]
@@ -285,7 +288,10 @@ extension ServedStore {
         guard let discussion = try await store.discussion(id: id) else { return nil }
         let participants = try await store.participants(of: id)
         let turns = try await store.turns(of: id)
-        let (annotations, panel, siblings) = try await store.writer.read { db in
+        let (annotations, panel, siblings, storedSeeds) = try await store.writer.read { db in
+            let storedSeeds =
+                try db.tableExists("seed_comment")
+                ? try SeedCommentRecord.filter(Column("discussionId") == id).order(Column("position")).fetchAll(db) : []
             var annotations: [String: [AnnotationRecord]] = [:]
             var panel: [AnnotatorRecord] = []
             if try db.tableExists("annotation") {
@@ -298,7 +304,7 @@ extension ServedStore {
                 db, sql: "SELECT conditionLabel, id FROM discussion WHERE replicate = ? AND id <> ? ORDER BY conditionLabel",
                 arguments: [discussion.replicate, id]
             ).map { (label: $0["conditionLabel"] as String, id: $0["id"] as String) }
-            return (annotations, panel, siblings)
+            return (annotations, panel, siblings, storedSeeds)
         }
         var dimensions: [RubricDimension] = []
         for a in panel { for d in a.rubric.dimensions where !dimensions.contains(where: { $0.name == d.name }) { dimensions.append(d) } }
@@ -306,8 +312,12 @@ extension ServedStore {
         for name in seen.sorted() where !dimensions.contains(where: { $0.name == name }) {
             dimensions.append(RubricDimension(name: name, description: "", min: 1, max: 5, labels: [], higherMeans: "higher"))
         }
+        let seeds =
+            !storedSeeds.isEmpty || discussion.seedComment.isEmpty
+            ? storedSeeds
+            : [SeedCommentRecord(id: discussion.seedCommentId, discussionId: id, position: 0, author: "OP", text: discussion.seedComment)]
         return DiscussionDetail(
-            store: name, discussion: discussion, participants: participants, turns: turns, annotations: annotations,
+            store: name, discussion: discussion, participants: participants, turns: turns, seeds: seeds, annotations: annotations,
             dimensions: dimensions, siblings: siblings, progress: try await progress())
     }
 

@@ -6,6 +6,7 @@ import SDFCore
 struct ThreadView {
     var discussion: DiscussionRecord
     var participants: [ParticipantRecord]
+    var seeds: [SeedCommentRecord]
     var annotations: [String: [AnnotationRecord]]
     var dimensions: [RubricDimension]
     /// Compact posts (compare page): no decision, raw output or per-annotator table.
@@ -14,6 +15,7 @@ struct ThreadView {
     init(detail: DiscussionDetail, compact: Bool = false) {
         self.discussion = detail.discussion
         self.participants = detail.participants
+        self.seeds = detail.seeds
         self.annotations = detail.annotations
         self.dimensions = detail.dimensions
         self.compact = compact
@@ -23,15 +25,27 @@ struct ThreadView {
 
     func participant(_ username: String) -> ParticipantRecord? { participants.first { $0.username == username } }
 
-    /// The seed comment by OP.
+    /// The seed: one post per seed comment with its author (`OP`, or a seed thread's named non-participants).
+    /// A one-comment seed by `OP` renders as it always has.
     func seed() -> Markup {
-        """
-        <article class="post op" id="t0">
-        <div class="post-head"><span class="idx" id="c-\(discussion.seedCommentId)">#0</span><span class="who">OP</span><span class="badge op">seed comment</span><span class="muted small">not a participant</span></div>
-        <div class="text">\(discussion.seedComment.isEmpty ? "(no seed comment)" : discussion.seedComment)</div>
-        \(scores(for: discussion.seedCommentId))
-        </article>
-        """
+        if seeds.isEmpty || (seeds.count == 1 && seeds[0].author == "OP") {
+            return """
+                <article class="post op" id="t0">
+                <div class="post-head"><span class="idx" id="c-\(discussion.seedCommentId)">#0</span><span class="who">OP</span><span class="badge op">seed comment</span><span class="muted small">not a participant</span></div>
+                <div class="text">\(discussion.seedComment.isEmpty ? "(no seed comment)" : discussion.seedComment)</div>
+                \(scores(for: discussion.seedCommentId))
+                </article>
+                """
+        }
+        return seeds.map { s -> Markup in
+            """
+            <article class="post op"\(s.position == 0 ? Markup(raw: " id=\"t0\"") : Markup())>
+            <div class="post-head"><span class="idx" id="c-\(s.id)">#0.\(s.position + 1)</span><span class="who">\(s.author)</span><span class="badge op">seed comment \(s.position + 1) of \(seeds.count)</span><span class="muted small">not a participant</span></div>
+            <div class="text">\(s.text)</div>
+            \(scores(for: s.id))
+            </article>
+            """
+        }.joined()
     }
 
     /// One turn as a post.
