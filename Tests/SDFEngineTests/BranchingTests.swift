@@ -193,6 +193,23 @@ struct BranchingTests {
         }
     }
 
+    @Test("--shard with branching is refused before anything is written")
+    func shardRefused() async throws {
+        let experiment = try branchedExperiment()
+        let store = try Store.inMemory()
+        var runner = ExperimentRunner(
+            experiment: experiment, store: store, models: bindings(experiment, ScriptedChatModel()), concurrency: 1, specText: "spec")
+        runner.shard = try ShardSpec.parse("0/2")
+        let configured = runner
+        do {
+            _ = try await configured.run()
+            Issue.record("expected a refusal")
+        } catch {
+            #expect("\(error)".contains("cannot be sharded"), "\(error)")
+        }
+        #expect(try await store.discussions().isEmpty)
+    }
+
     @Test("validation: unknown strategy, branch point out of range, nothing to branch")
     func validation() throws {
         func problems(_ body: () throws -> Experiment) -> String {
