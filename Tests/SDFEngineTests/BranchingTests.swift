@@ -249,6 +249,14 @@ struct BranchingEndToEndTests {
         #expect(paired.map(\.branched).allSatisfy { $0 == "guidelines/branch_turn=2" } && paired.map(\.trunk).allSatisfy { $0 == "none" })
         #expect(paired.contains { $0.replicates.count == 2 && $0.comparison?.n == 2 }, "\(paired)")
         #expect(ReportBuilder.html(analysis).contains("id=\"paired\""))
+        // The tidy export carries the links.
+        let tables = try await TidyExport.tables(store: store)
+        let discussions = try #require(tables.first { $0.name == "discussions" })
+        let comments = try #require(tables.first { $0.name == "comments" })
+        #expect(Array(discussions.columns.suffix(2)) == ["branched_from_discussion", "branch_turn"])
+        #expect(comments.columns.last == "branched_from")
+        #expect(discussions.rows.filter { $0.last == .int(2) }.count == 2)
+        #expect(comments.rows.filter { $0.last != .null }.count == 4)
     }
 
     @Test("sdf run --branch-from without a branching section exits 64 before anything is written")
