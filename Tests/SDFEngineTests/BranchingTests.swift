@@ -85,6 +85,28 @@ struct BranchingTests {
         #expect(plan.userCalls + plan.moderatorCalls + plan.decisionCalls == model.requests.count)
     }
 
+    @Test("a moderated trunk: its moderator turns before user turn K are copied, the unmoderated branch adds none; resume and plan agree")
+    func moderatedTrunk() async throws {
+        let experiment = try branchedExperiment(from: "guidelines")
+        let store = try Store.inMemory()
+        let model = ScriptedChatModel()
+        let report = try await run(experiment, store: store, client: model, concurrency: 4)
+        #expect(report.finished == 4 && report.failed == 0)
+        for (trunk, branch) in Self.pairs(experiment) {
+            #expect(branch.condition.strategy == "none")
+            let t = try await store.turns(of: trunk.discussionId)
+            let b = try await store.turns(of: branch.discussionId)
+            let cutoff = try #require(t.filter { $0.decision != nil }.dropFirst(2).first?.turnIndex)
+            // Trunk: user, moderator, user, moderator, user(3) → cutoff 5; the branch copies exactly those rows.
+            #expect(cutoff == 5)
+            #expect(b.filter { $0.turnIndex <= cutoff }.map(\.text) == t.filter { $0.turnIndex <= cutoff }.map(\.text))
+            #expect(b.filter { $0.turnIndex > cutoff }.allSatisfy { $0.role != .moderator })
+            #expect(try await store.turnOrigins(of: branch.discussionId).count == 5)
+        }
+        let plan = try ExperimentPlanner.plan(experiment)
+        #expect(plan.userCalls + plan.moderatorCalls == model.requests.count)
+    }
+
     @Test("trunk ids are those of the same design without branching; several branch points are conditions of their own")
     func design() throws {
         let branched = try branchedExperiment(atTurn: "[2, 4]")
