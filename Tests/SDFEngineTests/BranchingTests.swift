@@ -83,6 +83,8 @@ struct BranchingTests {
         #expect(model.requests.count == expectedCalls)
         let plan = try ExperimentPlanner.plan(experiment)
         #expect(plan.userCalls + plan.moderatorCalls + plan.decisionCalls == model.requests.count)
+        // The store's totals count the copied prefix once.
+        #expect(try await store.summary().calls == model.requests.count)
     }
 
     @Test("a moderated trunk: its moderator turns before user turn K are copied, the unmoderated branch adds none; resume and plan agree")
