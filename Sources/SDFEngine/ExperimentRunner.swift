@@ -64,6 +64,9 @@ public struct ExperimentRunner: Sendable {
     /// For a design with `branching:`: the finished store the branched discussions take their prefixes from
     /// (`sdf run --branch-from`); `nil`: from the trunks of this run's own store (run first, in the same run).
     public var branchSource: Store?
+    /// Told the ids of the trunks copied from ``branchSource``: the pipelined run feeds them to annotation (they are
+    /// done without a `discussionFinished` event).
+    var trunksCopied: (@Sendable ([String]) -> Void)? = nil
 
     /// Creates a runner.
     public init(
@@ -137,8 +140,9 @@ public struct ExperimentRunner: Sendable {
         try await store.claimShard(shardRecord)
         if let source = branchSource {
             // Checked and copied before the run is recorded: a refusal leaves the store as it was.
-            try await Self.copyTrunks(
+            let copied = try await Self.copyTrunks(
                 cells: cells, from: source, into: store, experiment: experiment, statuses: try await store.discussionStatuses())
+            trunksCopied?(copied)
         }
         let manifest = RunManifest(
             id: UUID().uuidString.lowercased(), experiment: experiment.name, specHash: RenderedPrompt.sha256Hex(specText),
@@ -226,9 +230,11 @@ public struct ExperimentRunner: Sendable {
     /// - Throws: ``EngineError`` (``EngineError/Kind/storeMismatch``) naming the store and the first missing or
     ///   unfinished trunk discussion, or the design hashes when `source` was written under another design (this
     ///   file with or without its `branching:` section is the same design).
+    /// - Returns: the ids of the trunks copied.
+    @discardableResult
     static func copyTrunks(
         cells: [DesignCell], from source: Store, into store: Store, experiment: Experiment, statuses: [String: DiscussionStatus]
-    ) async throws {
+    ) async throws -> [String] {
         let hashes = Set(try await source.runs().map(\.designHash))
         guard hashes.contains(experiment.designHash) || hashes.contains(experiment.idNamespace) else {
             throw EngineError(
@@ -245,7 +251,12 @@ public struct ExperimentRunner: Sendable {
                 .storeMismatch,
                 "--branch-from \(source.path): trunk discussion \(id) (\(labels[id] ?? "?")) \(state); finish it there first (sdf run on that store)")
         }
-        for id in trunks where statuses[id] != .done { try await store.copyDiscussion(id, from: source) }
+        var copied: [String] = []
+        for id in trunks where statuses[id] != .done {
+            try await store.copyDiscussion(id, from: source)
+            copied.append(id)
+        }
+        return copied
     }
 
     /// `experiment`, or — when `store` was written before balanced replicate assignment under the same design —
@@ -284,6 +295,7 @@ public struct ExperimentRunner: Sendable {
             events(event)
             if case .discussionFinished(let id, .done, _, _) = event { continuation.yield(id) }
         }
+        discussions.trunksCopied = { ids in for id in ids { continuation.yield(id) } }
         enum Stage: Sendable {
             case discussions(RunReport)
             case annotation(AnnotationReport)

@@ -283,6 +283,26 @@ struct BranchingEndToEndTests {
         #expect(comments.rows.filter { $0.last != .null }.count == 4)
     }
 
+    @Test("--branch-from with an annotation stage: the copied trunks are annotated in the new store too")
+    func branchFromAnnotates() async throws {
+        let (result, branchedFile) = try await FakeOpenAIServer.with(script: { _ in .scripted }) { url, _ in
+            let plainFile = try writeExperiment(url: url, name: "branch-from-source")
+            let plain = try await ExperimentRun.run(ExperimentRunOptions(experimentFile: plainFile, writesReport: false))
+            #expect(plain.exitCode == .allDone)
+            let branchedFile = try writeExperiment(url: url, name: "branch-from-target", extra: "\nbranching: {from: none, atTurn: 2}\n")
+            let result = try await ExperimentRun.run(
+                ExperimentRunOptions(
+                    experimentFile: branchedFile, writesReport: false, branchFrom: ExperimentRunOptions.defaultStorePath(for: plainFile)))
+            return (result, branchedFile)
+        }
+        #expect(result.exitCode == .allDone)
+        let store = try Store.openExisting(path: ExperimentRunOptions.defaultStorePath(for: branchedFile))
+        let comments = try await store.allTurns().filter { $0.outcome == .comment }
+        let annotated = Set(try await store.annotations().map(\.commentId))
+        #expect(!comments.isEmpty)
+        #expect(comments.filter { !annotated.contains($0.id) && $0.role != .moderator }.isEmpty)
+    }
+
     @Test("sdf run --branch-from without a branching section exits 64 before anything is written")
     func flagWithoutBranching() async throws {
         let file = try writeExperiment(url: "http://127.0.0.1:9/v1", name: "branch-from-flag")
