@@ -27,6 +27,25 @@ struct DiscussionRunner: Sendable {
     let events: @Sendable (RunEvent) -> Void
     /// For `onTrigger`: the annotation runner used inline (its binding passes the gate as a discussion turn).
     var inlineAnnotation: InlineAnnotation? = nil
+    /// For a branched discussion: where its prefix comes from.
+    var branch: Branch? = nil
+    /// Told the number of user turns committed (or replayed) so far, after each user turn that did not fail: a trunk
+    /// reports to the ``PrefixBoard`` its branches wait on.
+    var progress: (@Sendable (Int) async -> Void)? = nil
+
+    /// Where a branched discussion's prefix comes from.
+    struct Branch: Sendable {
+        /// The trunk discussion's id.
+        var trunkId: String
+        /// The branch point *K*.
+        var atTurn: Int
+        /// The store holding the trunk: the run's own store, or `--branch-from`'s.
+        var source: Store
+        /// When the trunk runs in the same run: the board to wait on for its first *K* user turns.
+        var board: PrefixBoard?
+        /// Whether ``source`` is another store than the run's (its prompts are copied too).
+        var external = false
+    }
 
     /// What an `onTrigger` check needs: the annotation stage's runner and renderer, and the named annotator.
     struct InlineAnnotation: Sendable {
@@ -56,18 +75,52 @@ struct DiscussionRunner: Sendable {
             seedCommentIndex: plan.seedCommentIndex, userTurns: spec.discussion.turns,
             historyLength: spec.discussion.historyLength, turnTaking: .policy(spec.discussion.turnTaking),
             status: .running, startedAt: Date(), factorLevels: cell.condition.levels)
-        if resume {
-            try await store.prepareResume(discussionId: cell.discussionId)
+        let everyone = plan.users + (plan.moderator.map { [$0] } ?? [])
+        let participants = everyone.enumerated().map { i, p in
+            ParticipantRecord(
+                id: p.id, discussionId: cell.discussionId, position: i, username: p.username, role: p.role,
+                persona: p.persona, instructions: p.instructions, systemPrompt: p.systemPrompt)
+        }
+        // A branched discussion copies its prefix once, with its start (a resume finds the copy stored).
+        var branchTurn = 0
+        var needsPrefix = false
+        if let branch {
+            branchTurn = branch.atTurn
+            if resume {
+                needsPrefix = try await store.turnOrigins(of: cell.discussionId).isEmpty
+            } else {
+                needsPrefix = true
+            }
+        }
+        if let branch, needsPrefix {
+            if let board = branch.board { await board.wait(branch.trunkId, userTurns: branch.atTurn) }
+            try Task.checkCancellation()
+            let trunkTurns = try await branch.source.turns(of: branch.trunkId)
+            let trunkDecisions = try await branch.source.moderatorDecisions(of: branch.trunkId)
+            let prefix = BranchPrefix.cut(turns: trunkTurns, decisions: trunkDecisions, atTurn: branch.atTurn)
+            guard let prefix else {
+                // The trunk ended before turn K: this discussion fails with it; a re-run retries both.
+                try await store.startDiscussion(record, participants: participants, seeds: plan.seedCommentRecords)
+                return try await finish(.failed)
+            }
+            let copy = prefix.copied(into: cell)
+            var prompts: [PromptRecord] = []
+            if branch.external {
+                for hash in Set(prefix.turns.map(\.call.promptHash) + prefix.decisions.map(\.call.promptHash)) {
+                    if let prompt = try await branch.source.prompt(hash: hash) { prompts.append(prompt) }
+                }
+            }
+            try await store.startBranchedDiscussion(
+                record, participants: participants,
+                link: BranchLink(discussionId: cell.discussionId, branchedFromDiscussion: branch.trunkId, branchTurn: branch.atTurn),
+                turns: copy.turns, decisions: copy.decisions, prompts: prompts, seeds: plan.seedCommentRecords)
+        }
+        if resume || needsPrefix {
+            if resume { try await store.prepareResume(discussionId: cell.discussionId) }
             for turn in try await store.turns(of: cell.discussionId) { committed[turn.turnIndex] = turn }
             // A failed decision is asked again (its row is replaced, the failure kept in failure_log).
             for d in try await store.moderatorDecisions(of: cell.discussionId) where d.status != .failed { decided[d.slot] = d }
         } else {
-            let everyone = plan.users + (plan.moderator.map { [$0] } ?? [])
-            let participants = everyone.enumerated().map { i, p in
-                ParticipantRecord(
-                    id: p.id, discussionId: cell.discussionId, position: i, username: p.username, role: p.role,
-                    persona: p.persona, instructions: p.instructions, systemPrompt: p.systemPrompt)
-            }
             try await store.startDiscussion(record, participants: participants, seeds: plan.seedCommentRecords)
         }
 
@@ -100,10 +153,24 @@ struct DiscussionRunner: Sendable {
             let speaker = plan.users[decision.speaker]
             let userRecord = try await turn(turnIndex, speaker, decision, "user-\(userTurn)")
             if userRecord.outcome == .failed { return try await finish(.failed) }
+            await progress?(userTurn)
             guard userRecord.outcome == .comment, let text = userRecord.text else { continue }
             thread.append(ContextComment(speaker: speaker.username, text: text))
             comments.append(userRecord)
             userComments += 1
+            if userTurn < branchTurn {
+                // Inside the copied prefix: the trunk's moderator decisions and turns, as they were.
+                decisionSlots += decided.values.filter { $0.afterTurnIndex == turnIndex }.count
+                if let next = committed[turnIndex + 1], next.decision == nil {
+                    turnIndex += 1
+                    moderatorTurns += 1
+                    if next.outcome == .comment, let text = next.text {
+                        thread.append(ContextComment(speaker: next.speaker, text: text))
+                        comments.append(next)
+                    }
+                }
+                continue
+            }
             if let moderator = plan.moderator, schedule.moderatorSpeaks(afterUserComment: userComments) {
                 if schedule.isConditional {
                     decisionSlots += 1

@@ -32,12 +32,16 @@ public struct ExperimentRunOptions: Sendable, Hashable {
     public var replay: ReplaySource?
     /// The shard of the design to run (`--shard INDEX/COUNT`); `nil`: the whole design.
     public var shard: ShardSpec?
+    /// A finished store of the same design to take the trunks of a branched design from (`--branch-from`); `nil`:
+    /// the trunks run in this run.
+    public var branchFrom: String?
 
     /// Creates options.
     public init(
         experimentFile: String, store: String? = nil, concurrency: Int? = nil, stages: Stages = .discussionsAndAnnotation,
-        writesReport: Bool = true, replay: ReplaySource? = nil, shard: ShardSpec? = nil
+        writesReport: Bool = true, replay: ReplaySource? = nil, shard: ShardSpec? = nil, branchFrom: String? = nil
     ) {
+        self.branchFrom = branchFrom
         self.replay = replay
         self.experimentFile = experimentFile
         self.store = store
@@ -297,6 +301,18 @@ public enum ExperimentRun {
                 .storeProblem, "error: no store at \(storePath); run the discussions first (sdf run \(experimentFile))")
         }
         let specText = (try? String(contentsOfFile: experimentFile, encoding: .utf8)) ?? ""
+        let branchSource: Store?
+        if let branchFrom = options.branchFrom {
+            guard loaded.spec.branching != nil else {
+                throw ExperimentRunError(.badFlags, "error: --branch-from needs a 'branching' section in \(experimentFile)")
+            }
+            guard URL(fileURLWithPath: branchFrom).standardizedFileURL != URL(fileURLWithPath: storePath).standardizedFileURL else {
+                throw ExperimentRunError(.badFlags, "error: --branch-from \(branchFrom) is the store being written; name another store")
+            }
+            branchSource = try Store.openExisting(path: branchFrom)
+        } else {
+            branchSource = nil
+        }
         let replayIndex: ReplayIndex?
         if let replay = options.replay {
             replayIndex = try await Self.replayIndex(replay, experiment: loaded, storePath: storePath)
@@ -334,6 +350,7 @@ public enum ExperimentRun {
                     experiment: loaded, store: opened, models: bindings, concurrency: options.concurrency, specText: specText,
                     events: progress)
                 runner.shard = options.shard
+                runner.branchSource = branchSource
                 switch (discussions, annotator) {
                 case (true, let annotator?):
                     // Each discussion is annotated as soon as it is done, in the slots the discussions leave idle.

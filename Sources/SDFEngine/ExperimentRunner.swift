@@ -61,6 +61,12 @@ public struct ExperimentRunner: Sendable {
     public var shard: ShardSpec?
     /// Whether ``run(modelFingerprints:)`` records the run's end; the pipelined run records it after annotation.
     var recordsEnd = true
+    /// For a design with `branching:`: the finished store the branched discussions take their prefixes from
+    /// (`sdf run --branch-from`); `nil`: from the trunks of this run's own store (run first, in the same run).
+    public var branchSource: Store?
+    /// Told the ids of the trunks copied from ``branchSource``: the pipelined run feeds them to annotation (they are
+    /// done without a `discussionFinished` event).
+    var trunksCopied: (@Sendable ([String]) -> Void)? = nil
 
     /// Creates a runner.
     public init(
@@ -121,19 +127,37 @@ public struct ExperimentRunner: Sendable {
         var cells = design.cells
         var shardRecord: ShardRecord?
         if let shard {
+            if experiment.spec.branching != nil {
+                throw EngineError(
+                    .storeMismatch,
+                    "--shard \(shard.index)/\(shard.count): a design with 'branching' cannot be sharded yet (a branched discussion needs its trunk in the same store); run it unsharded")
+            }
             let partition = try ExperimentPlanner.shardPartition(experiment, count: shard.count)
             let selected = Set(partition.share(shard).discussionIds)
             cells = cells.filter { selected.contains($0.discussionId) }
             shardRecord = ExperimentPlanner.shardRecord(experiment, shard: shard, partition: partition)
         }
         try await store.claimShard(shardRecord)
+        if let source = branchSource {
+            // Checked and copied before the run is recorded: a refusal leaves the store as it was.
+            let copied = try await Self.copyTrunks(
+                cells: cells, from: source, into: store, experiment: experiment, statuses: try await store.discussionStatuses())
+            trunksCopied?(copied)
+        }
         let manifest = RunManifest(
             id: UUID().uuidString.lowercased(), experiment: experiment.name, specHash: RenderedPrompt.sha256Hex(specText),
             designHash: experiment.designHash, specText: specText, design: experiment.designFingerprint, toolVersion: SDFVersion.current,
             models: modelFingerprints, host: ProcessInfo.processInfo.hostName, startedAt: start, status: .running)
         try await store.beginRun(manifest)
         let statuses = try await store.discussionStatuses()
-        let pending = cells.filter { statuses[$0.discussionId] != .done }
+        // Trunks first: a branched discussion waits for its trunk, which has then always been started before it.
+        let pending = cells.filter { statuses[$0.discussionId] != .done && $0.trunkDiscussionId == nil }
+            + cells.filter { statuses[$0.discussionId] != .done && $0.trunkDiscussionId != nil }
+        let trunkIds = Set(cells.compactMap(\.trunkDiscussionId))
+        let pendingIds = Set(pending.map(\.discussionId))
+        let board = PrefixBoard(ended: trunkIds.subtracting(pendingIds))
+        let trunkSource = self.branchSource
+        let statusesAtStart = statuses
         let skipped = cells.count - pending.count
         events(.started(total: cells.count, alreadyDone: skipped, inFlight: min(concurrency, max(pending.count, 1))))
         var finished = 0
@@ -150,11 +174,32 @@ public struct ExperimentRunner: Sendable {
                     let plan = try DiscussionPlan(
                         experiment: variant, cell: cell, renderer: variantRenderer,
                         assignment: assignmentTables[Self.tableKey(variant)]?[cell.replicate])
-                    let runner = DiscussionRunner(
+                    var runner = DiscussionRunner(
                         experiment: variant, plan: plan, binding: binding, renderer: variantRenderer, store: store, events: events,
                         inlineAnnotation: inline[cell.condition.id])
-                    let resume = statuses[cell.discussionId] != nil
-                    group.addTask { try await runner.run(resume: resume) }
+                    if let trunkId = cell.trunkDiscussionId, let k = cell.condition.branchTurn {
+                        runner.branch = .init(
+                            trunkId: trunkId, atTurn: k, source: trunkSource ?? store, board: trunkSource == nil ? board : nil,
+                            external: trunkSource != nil)
+                    }
+                    let resume = statusesAtStart[cell.discussionId] != nil
+                    let id = cell.discussionId
+                    if trunkIds.contains(id) { runner.progress = { await board.report(id, userTurns: $0) } }
+                    let configured = runner
+                    if trunkIds.contains(id) {
+                        group.addTask {
+                            do {
+                                let status = try await configured.run(resume: resume)
+                                await board.finish(id)
+                                return status
+                            } catch {
+                                await board.finish(id)
+                                throw error
+                            }
+                        }
+                    } else {
+                        group.addTask { try await configured.run(resume: resume) }
+                    }
                     return true
                 }
                 for _ in 0..<concurrency where try !addNext() { break }
@@ -178,6 +223,42 @@ public struct ExperimentRunner: Sendable {
         }
         return report
     }
+    /// `sdf run --branch-from`: checks that `source` holds the same design and every trunk of `cells` finished, then
+    /// copies each trunk not yet done in `store` (``Store/copyDiscussion(_:from:)``); nothing is copied when a check
+    /// fails.
+    ///
+    /// - Throws: ``EngineError`` (``EngineError/Kind/storeMismatch``) naming the store and the first missing or
+    ///   unfinished trunk discussion, or the design hashes when `source` was written under another design (this
+    ///   file with or without its `branching:` section is the same design).
+    /// - Returns: the ids of the trunks copied.
+    @discardableResult
+    static func copyTrunks(
+        cells: [DesignCell], from source: Store, into store: Store, experiment: Experiment, statuses: [String: DiscussionStatus]
+    ) async throws -> [String] {
+        let hashes = Set(try await source.runs().map(\.designHash))
+        guard hashes.contains(experiment.designHash) || hashes.contains(experiment.idNamespace) else {
+            throw EngineError(
+                .storeMismatch,
+                "--branch-from \(source.path): the store was written under another design (its design \(hashes.sorted().first.map { String($0.prefix(12)) } ?? "none"), "
+                    + "this experiment's \(experiment.idNamespace.prefix(12))); branch from a store of this experiment file")
+        }
+        let trunks = Array(Set(cells.compactMap(\.trunkDiscussionId))).sorted()
+        let sourceStatuses = try await source.discussionStatuses()
+        let labels = Dictionary(cells.map { ($0.discussionId, "\($0.condition.label) replicate \($0.replicate)") }, uniquingKeysWith: { a, _ in a })
+        for id in trunks where sourceStatuses[id] != .done {
+            let state = sourceStatuses[id].map { "is \($0.rawValue)" } ?? "is missing"
+            throw EngineError(
+                .storeMismatch,
+                "--branch-from \(source.path): trunk discussion \(id) (\(labels[id] ?? "?")) \(state); finish it there first (sdf run on that store)")
+        }
+        var copied: [String] = []
+        for id in trunks where statuses[id] != .done {
+            try await store.copyDiscussion(id, from: source)
+            copied.append(id)
+        }
+        return copied
+    }
+
     /// `experiment`, or — when `store` was written before balanced replicate assignment under the same design —
     /// the experiment with ``ReplicateAssignmentMethod/independentDraws``, so that resuming an old store keeps its
     /// plan (its recorded design hash is the hash of the independent draws; a new store gets balanced assignment).
@@ -214,6 +295,7 @@ public struct ExperimentRunner: Sendable {
             events(event)
             if case .discussionFinished(let id, .done, _, _) = event { continuation.yield(id) }
         }
+        discussions.trunksCopied = { ids in for id in ids { continuation.yield(id) } }
         enum Stage: Sendable {
             case discussions(RunReport)
             case annotation(AnnotationReport)

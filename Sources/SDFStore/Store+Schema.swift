@@ -147,6 +147,7 @@ extension Store {
         registerModeratorDecisionMigrations(&m)
         registerShardMigrations(&m)
         registerCallKeyMigrations(&m)
+        registerBranchingMigrations(&m)
         return m
     }
 

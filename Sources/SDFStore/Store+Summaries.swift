@@ -44,7 +44,7 @@ extension Store {
                            SUM(cachedTokens) AS k, COUNT(*) AS n, COALESCE(SUM(MAX(attempts - 1, 0)),0) AS r,
                            COUNT(promptTokens) AS pn, COUNT(completionTokens) AS cn,
                            SUM(CASE WHEN cachedTokens IS NOT NULL THEN promptTokens END) AS kp
-                    FROM (SELECT promptTokens, completionTokens, cachedTokens, attempts FROM turn
+                    FROM (SELECT promptTokens, completionTokens, cachedTokens, attempts FROM turn WHERE branchedFrom IS NULL
                           UNION ALL SELECT promptTokens, completionTokens, cachedTokens, attempts FROM annotation)
                     """)
             {
@@ -88,7 +88,8 @@ public struct StoreSummary: Sendable, Hashable {
     public var cachedTokens: Int?
     /// Prompt tokens of the calls that reported cached tokens (the denominator of ``cachedShare``).
     public var promptTokensOfCachedCalls: Int?
-    /// LLM calls recorded (turns and annotation jobs).
+    /// LLM calls recorded (turns and annotation jobs). A branched discussion's copied prefix rows are not calls of
+    /// their own (`turn.branchedFrom` set): they count once, with the trunk, here and in the token sums.
     public var calls = 0
     /// Extra attempts (retries) over all calls.
     public var retries = 0

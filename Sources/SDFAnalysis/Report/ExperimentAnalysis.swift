@@ -328,6 +328,10 @@ public struct ExperimentAnalysis: Sendable, Hashable, Codable {
     /// How conditional moderator schedules (`decideFirst`, `onTrigger`) decided, per condition with decisions;
     /// `nil` (absent from the JSON, no report section) when every schedule was fixed.
     public var moderatorDecisions: [ConditionModeratorDecisions]? = nil
+    /// The paired analysis of a branched design (`branching:`): per branched condition, trunk and dimension, the
+    /// per-replicate scores after the branch point and ``Stats/PairedComparison``; `nil` (absent from the JSON, no
+    /// report section) when the store holds no branched discussion.
+    public var paired: [BranchedPairAnalysis]? = nil
 
     /// The condition labels, in order.
     public var conditionLabels: [String] { conditions.map(\.label) }
@@ -373,12 +377,13 @@ public struct ExperimentAnalysis: Sendable, Hashable, Codable {
         step(3)
         let summary = try await store.summary()
         let decisions = try await store.moderatorDecisions()
+        let branchLinks = try await store.branchLinks()
         step(4)
         let stem = URL(fileURLWithPath: store.path).deletingPathExtension().lastPathComponent
         return AnalysisInput(
             experiment: runs.last?.experiment ?? stem, storePath: store.path, runs: runs, discussions: discussions,
             participants: participants, turns: allTurns, annotationScores: annotations, annotators: annotatorRecords,
-            summary: summary, options: options, decisions: decisions)
+            summary: summary, options: options, decisions: decisions, branchLinks: branchLinks)
     }
 
     // MARK: computation
@@ -434,7 +439,7 @@ public struct ExperimentAnalysis: Sendable, Hashable, Codable {
             models: BreakdownSection.models(input), interventionsPerDiscussion: InterventionSection.perDiscussion(input),
             participation: ParticipationSection.participation(input),
             power: try? PowerSection.analysis(input, alpha: input.options.alpha, power: 0.8, effect: nil),
-            moderatorDecisions: ModeratorDecisionSection.perCondition(input))
+            moderatorDecisions: ModeratorDecisionSection.perCondition(input), paired: PairedSection.analysis(input))
     }
 
     /// The turn-taking check on counts pooled over several discussions.

@@ -101,6 +101,25 @@ extension ReportBuilder {
             }, numericColumns: Set(2...8))
     }
 
+    /// The paired analysis of a branched design; nothing at all without branched discussions.
+    static func paired(_ h: inout HTML, _ a: ExperimentAnalysis) {
+        guard let rows = a.paired, !rows.isEmpty else { return }
+        h.raw("<h3 id=\"paired\">Branched discussions: paired comparison after the branch point</h3>")
+        h.raw("<p>Each branched discussion starts from an exact copy of its trunk's first <i>K</i> user turns and continues under its own condition, so replicate <i>r</i> of the branch and of the trunk differ only after the branch point. Per replicate: the mean score of the comments after the branch point (each comment: the mean over its annotators) in the branch and in the trunk; d = branch − trunk. Paired t-test (Student 1908) and Wilcoxon signed-rank test (Wilcoxon 1945; zeros dropped; exact null distribution for n ≤ 50 without ties or zeros, the exhaustive permutation test for n ≤ 13 with them, else the normal approximation), as <code>scipy.stats.ttest_rel</code> and <code>scipy.stats.wilcoxon</code>. Variance removed by pairing: 1 − s²<sub>d</sub>/(s²<sub>branch</sub> + s²<sub>trunk</sub>), since Var(ā − b̄) = (σ²<sub>a</sub> + σ²<sub>b</sub> − 2σ<sub>ab</sub>)/n for pairs and (σ²<sub>a</sub> + σ²<sub>b</sub>)/n without.</p>")
+        h.table(
+            ["branch", "trunk", "K", "dimension", "pairs", "mean d", "95 % CI", "paired t p", "Wilcoxon p", "r", "variance removed"],
+            rows: rows.map { r in
+                let c = r.comparison
+                let ci = c.flatMap { c in c.ciLow.flatMap { lo in c.ciHigh.map { hi in "\(ReportFormat.signed(lo)) to \(ReportFormat.signed(hi))" } } } ?? "–"
+                return [
+                    .swatch(r.branched, a.conditionLabels.firstIndex(of: r.branched) ?? 0), .text(r.trunk), .number(r.branchTurn),
+                    .text(ReportFormat.dimensionName(r.dimension)), .number(c?.n ?? 0), .text(ReportFormat.signed(c?.meanDifference)),
+                    .text(ci), .text(c?.tP.map(ReportFormat.p) ?? "–"), .text(c?.wilcoxon.map { ReportFormat.p($0.p) + " (\($0.method.rawValue))" } ?? "–"),
+                    .text(ReportFormat.number(c?.correlation)), .text(ReportFormat.percent(c?.varianceRemoved)),
+                ]
+            }, numericColumns: Set([2, 4, 5, 9, 10]))
+    }
+
     /// Comments and abstentions per persona, with the Gini coefficient and the top speaker's share.
     static func participation(_ h: inout HTML, _ a: ExperimentAnalysis) {
         h.raw("<h3 id=\"participation\">Participation per persona</h3>")

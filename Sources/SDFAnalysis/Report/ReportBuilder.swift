@@ -399,6 +399,7 @@ public enum ReportBuilder {
         h.figure(a.interventionChart().svg(), caption: "Share of the moderator's turns in which it posted a comment, per strategy (pooled over models).")
         interventionsPerDiscussion(&h, a)
         moderatorDecisions(&h, a)
+        paired(&h, a)
         participation(&h, a)
         h.raw("</section>")
     }

@@ -49,6 +49,9 @@ import SDFStore
 ///     "moderatorDecisions": [``ConditionModeratorDecisions`` {condition, strategy, kinds, asked,
 ///                      decidedToSpeak, spoke, stayedSilent, unparseable, failed, speakRate}]
 ///                      // only when a condition used decideFirst or onTrigger
+///     "paired": [``BranchedPairAnalysis`` {trunk, branched, branchTurn, dimension,
+///                      replicates: [{replicate, trunk, branched}], comparison: ``Stats/PairedComparison``}]
+///                      // only for a store with branched discussions (`branching:`)
 ///   }
 /// }
 /// ```

@@ -125,8 +125,25 @@ extension ExperimentAnalysis {
                 sentences.append("Turn-taking check: the A, B, A share departs from the policy in " + parts.joined(separator: "; ") + ".")
             }
         }
+        for pair in paired ?? [] {
+            if let sentence = pairedSentence(pair) { sentences.append(sentence) }
+        }
         sentences.append(qualitySentence())
         return sentences
+    }
+
+    /// One sentence on a branched pair: the mean paired difference with its 95 % CI, both tests' p-values and the
+    /// share of variance the pairing removed; `nil` with fewer than two scored replicates.
+    func pairedSentence(_ pair: BranchedPairAnalysis) -> String? {
+        guard let c = pair.comparison, c.n >= 2 else { return nil }
+        var text = "Branched at user turn \(pair.branchTurn), \(ReportFormat.dimensionName(pair.dimension)) after the branch point: "
+            + "\(pair.branched) − \(pair.trunk) = \(ReportFormat.signed(c.meanDifference))"
+        if let lo = c.ciLow, let hi = c.ciHigh { text += " (95 % CI \(ReportFormat.signed(lo)) to \(ReportFormat.signed(hi)))" }
+        text += " over \(c.n) paired replicates"
+        if let p = c.tP { text += "; paired t-test \(ReportFormat.p(p))" }
+        if let w = c.wilcoxon { text += ", Wilcoxon signed-rank \(ReportFormat.p(w.p))" }
+        if let removed = c.varianceRemoved { text += "; pairing removed \(ReportFormat.percent(removed)) of the unpaired variance" }
+        return text + "."
     }
 
     func dimensionSentence(_ d: DimensionAnalysis, alpha: Double) -> String {

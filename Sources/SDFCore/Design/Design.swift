@@ -10,6 +10,9 @@ public struct Condition: Codable, Sendable, Hashable {
     public var model: String
     /// The factor levels of the condition, in factor order; empty when the experiment has no factors.
     public var levels: [FactorLevel]
+    /// For a branched condition of a design with `branching:`, the branch point *K* its discussions start from (a
+    /// copy of the trunk's first *K* user turns); `nil` for trunk conditions and designs without branching.
+    public var branchTurn: Int?
 
     /// Creates a condition. With factor levels, the id gains `;factor=level` for each
     /// (`strategy=guidelines;model=local;trolls=none`) and the label `/factor=level` for each
@@ -20,6 +23,17 @@ public struct Condition: Codable, Sendable, Hashable {
         self.strategy = strategy
         self.model = model
         self.levels = levels
+    }
+
+    /// This condition branched at user turn `k`: the id gains `;branch_turn=K` and the label `/branch_turn=K` (after
+    /// any factor levels), so that each (condition, *K*) pair of a design with several branch points is a condition
+    /// of its own, shown like a factor level.
+    public func branched(atTurn k: Int) -> Condition {
+        var copy = self
+        copy.id += ";branch_turn=\(k)"
+        copy.label += "/branch_turn=\(k)"
+        copy.branchTurn = k
+        return copy
     }
 
     /// The level of `factor`, if the condition has it.
@@ -41,6 +55,9 @@ public struct DesignCell: Codable, Sendable, Hashable {
     /// The discussion's id: a UUID derived from the same inputs and the design's namespace (stable across runs of
     /// the same design; different for different designs with the same seed).
     public var discussionId: String
+    /// For a cell of a branched condition: the trunk cell's discussion id (replicate *r* of the condition with the
+    /// trunk strategy and the same model and factor levels); `nil` otherwise.
+    public var trunkDiscussionId: String?
 
     /// Creates a cell, deriving its seed from the run seed and its id from the run seed and `namespace`.
     public init(condition: Condition, replicate: Int, runSeed: UInt64, namespace: String = "") {
@@ -63,8 +80,46 @@ public struct Design: Codable, Sendable, Hashable {
     public init(experiment: Experiment) {
         self.init(
             strategies: experiment.strategies.map(\.name), models: experiment.spec.models.map(\.name),
-            replicates: experiment.spec.replicates, runSeed: experiment.spec.seed, namespace: experiment.designHash,
+            replicates: experiment.spec.replicates, runSeed: experiment.spec.seed, namespace: experiment.idNamespace,
             levelCombinations: experiment.levelCombinations)
+        if let branching = experiment.spec.branching {
+            branch(branching, runSeed: experiment.spec.seed, namespace: experiment.idNamespace)
+        }
+    }
+
+    /// Turns every condition whose strategy is not `branching.from` into one branched condition per branch point
+    /// (``Condition/branched(atTurn:)``, in `atTurn` order), and links each of their cells to its trunk cell (the
+    /// condition with strategy `from` and the same model and factor levels, same replicate). Trunk conditions keep
+    /// their ids, so their discussions are those of the same design without branching.
+    ///
+    /// - Parameters:
+    ///   - runSeed: the experiment's seed; `namespace`: its design hash (as for ``init(strategies:models:replicates:runSeed:namespace:levelCombinations:)``).
+    public mutating func branch(_ branching: BranchingSpec, runSeed: UInt64, namespace: String) {
+        let trunks = Dictionary(
+            cells.filter { $0.condition.strategy == branching.from }.map { ("\($0.condition.model)|\(FactorLevel.key($0.condition.levels))|\($0.replicate)", $0.discussionId) },
+            uniquingKeysWith: { a, _ in a })
+        var newConditions: [Condition] = []
+        var newCells: [DesignCell] = []
+        for condition in conditions {
+            let own = cells.filter { $0.condition == condition }
+            if condition.strategy == branching.from {
+                newConditions.append(condition)
+                newCells += own
+                continue
+            }
+            for k in branching.atTurn {
+                let branched = condition.branched(atTurn: k)
+                newConditions.append(branched)
+                for cell in own {
+                    // Seeds and ids as for any cell of the branched condition: derived from its id.
+                    var copy = DesignCell(condition: branched, replicate: cell.replicate, runSeed: runSeed, namespace: namespace)
+                    copy.trunkDiscussionId = trunks["\(condition.model)|\(FactorLevel.key(condition.levels))|\(cell.replicate)"]
+                    newCells.append(copy)
+                }
+            }
+        }
+        conditions = newConditions
+        cells = newCells
     }
 
     /// Expands the cross product of `strategies` × `models` × `levelCombinations` with `replicates` discussions each.

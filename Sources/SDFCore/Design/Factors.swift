@@ -49,7 +49,7 @@ public enum FactorMerge {
     public static let overridableKeys: [String] = ["personas", "seedComments", "discussion", "users", "trolls", "moderator", "prompts"]
 
     /// The top-level keys that are part of the file but cannot be overridden by a level.
-    public static let fixedKeys: [String] = ["version", "name", "seed", "replicates", "strategies", "models", "concurrency", "annotation"]
+    public static let fixedKeys: [String] = ["version", "name", "seed", "replicates", "strategies", "models", "concurrency", "annotation", "branching"]
 
     /// `base` with `override` merged in: for two mappings, each key of `override` is merged into the value of the
     /// same key in `base` (added when `base` lacks it); anything else (scalar, sequence, null, or a mapping over a

@@ -128,6 +128,8 @@ extension Experiment {
             var variants: [String: String]?
             var moderatorDecision: [String: String]?
             var moderatorTrigger: [String: String]?
+            // Absent for designs without branching.
+            var branching: BranchingSpec?
         }
         let fingerprint = Fingerprint(
             seed: spec.seed, replicates: spec.replicates, personas: personas, seedComments: seedComments,
@@ -147,7 +149,7 @@ extension Experiment {
             variants: factors.isEmpty ? nil : variants.mapValues(\.designFingerprint),
             moderatorDecision: spec.moderator.schedule == .decideFirst
                 ? ["template": templates.moderatorDecision, "schema": PromptTemplates.moderatorDecisionSchema] : nil,
-            moderatorTrigger: triggerFingerprint)
+            moderatorTrigger: triggerFingerprint, branching: spec.branching)
         let encoder = JSONEncoder()
         encoder.outputFormatting = [.sortedKeys]
         return String(decoding: (try? encoder.encode(fingerprint)) ?? Data(), as: UTF8.self)
@@ -183,6 +185,22 @@ extension Experiment {
     /// SHA-256 of ``designFingerprint``: a store refuses to continue under a different one, and ids are derived
     /// within it, so two experiments with the same seed never share a discussion, participant or comment id.
     public var designHash: String { RenderedPrompt.sha256Hex(designFingerprint) }
+
+    /// The namespace discussion ids are derived in: ``designHash`` of this experiment without its `branching:`
+    /// section (equal to ``designHash`` for designs without branching). So a trunk discussion has the id it has in
+    /// the same file run without branching, and a finished store of that run can be branched from
+    /// (`sdf run --branch-from`); branched discussions differ by their condition id (`;branch_turn=K`).
+    public var idNamespace: String {
+        guard spec.branching != nil else { return designHash }
+        var plain = self
+        plain.spec.branching = nil
+        plain.variants = variants.mapValues { variant in
+            var v = variant
+            v.spec.branching = nil
+            return v
+        }
+        return plain.designHash
+    }
 }
 
 extension Experiment {

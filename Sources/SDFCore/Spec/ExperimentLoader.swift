@@ -158,6 +158,11 @@ public enum ExperimentLoader {
         }
         let annotation = spec.annotation.map { resolver.annotation($0, models: spec.models, &diagnostics) }
         diagnostics += validateTrigger(spec.moderator.schedule, annotation: annotation, locate: locate)
+        if let branching = spec.branching {
+            for problem in branching.problems(strategies: spec.strategies.map(\.name), turns: spec.discussion.turns) {
+                diagnostics.append(locate(problem.field, problem.message))
+            }
+        }
         if !diagnostics.isEmpty { throw ExperimentFileError(diagnostics) }
         let name = spec.name ?? URL(fileURLWithPath: file).deletingPathExtension().lastPathComponent
         return Experiment(

@@ -40,10 +40,12 @@ public struct ExperimentSpec: Codable, Sendable, Hashable {
     public var prompts: PromptOverrides
     /// The annotation stage; `nil` means comments are not annotated.
     public var annotation: AnnotationSpec?
+    /// Counterfactual branching (``BranchingSpec``); `nil` (the default): every discussion runs from its seed comment.
+    public var branching: BranchingSpec?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case version, name, seed, replicates, personas, seedComments, discussion, users, trolls, moderator
-        case strategies, models, concurrency, prompts, annotation
+        case strategies, models, concurrency, prompts, annotation, branching
     }
 
     /// Creates a spec in code; defaults match those of the YAML decoder.
@@ -52,8 +54,10 @@ public struct ExperimentSpec: Codable, Sendable, Hashable {
         seedComments: SeedCommentSource, discussion: DiscussionSettings = .init(), users: UserSettings = .init(),
         trolls: TrollSettings? = nil, moderator: ModeratorSettings = .init(),
         strategies: [StrategySpec] = [.init(name: "none")], models: [ModelSettings] = [.init()],
-        concurrency: Int? = nil, prompts: PromptOverrides = .init(), annotation: AnnotationSpec? = nil
+        concurrency: Int? = nil, prompts: PromptOverrides = .init(), annotation: AnnotationSpec? = nil,
+        branching: BranchingSpec? = nil
     ) {
+        self.branching = branching
         self.version = Self.highestSupportedVersion
         self.name = name
         self.seed = seed
@@ -90,6 +94,7 @@ public struct ExperimentSpec: Codable, Sendable, Hashable {
         concurrency = try c.decodeIfPresent(Int.self, forKey: .concurrency)
         prompts = try c.decodeIfPresent(PromptOverrides.self, forKey: .prompts) ?? .init()
         annotation = try c.decodeIfPresent(AnnotationSpec.self, forKey: .annotation)
+        branching = try c.decodeIfPresent(BranchingSpec.self, forKey: .branching)
     }
 }
 

@@ -188,7 +188,7 @@ public enum ExperimentPlanner {
             for cell in design.cells where cell.condition == condition {
                 let plan = try DiscussionPlan(experiment: variant, cell: cell, renderer: renderer, assignment: table[cell.replicate])
                 c.discussions += 1
-                add(plan: plan, experiment: variant, model: model, renderer: renderer, to: &c)
+                add(plan: plan, experiment: variant, model: model, renderer: renderer, branchTurn: condition.branchTurn ?? 0, to: &c)
             }
             let conditional = variant.spec.moderator.schedule.isConditional
             c.minModeratorCalls = conditional ? 0 : c.moderatorCalls
@@ -218,8 +218,13 @@ public enum ExperimentPlanner {
     }
 
     /// Adds one discussion's calls and token estimates, simulating its schedule with no abstentions.
+    ///
+    /// A branched discussion (`branchTurn` *K* > 0) makes no call for its copied prefix: user turns 1…*K* and the
+    /// moderator turns and decisions before user turn *K* are the trunk's, made once per replicate and counted with
+    /// the trunk. Its comments are annotated in the branched discussion too, so annotation counts include the copied
+    /// user comments (not the trunk's moderator comments a moderated trunk's prefix may hold).
     static func add(
-        plan: DiscussionPlan, experiment: Experiment, model: ModelSettings, renderer: PromptRenderer,
+        plan: DiscussionPlan, experiment: Experiment, model: ModelSettings, renderer: PromptRenderer, branchTurn: Int = 0,
         to c: inout ExperimentPlan.ConditionPlan
     ) {
         let spec = experiment.spec
@@ -232,13 +237,16 @@ public enum ExperimentPlanner {
         for turn in 0..<spec.discussion.turns {
             let speaker = plan.users[turn % max(plan.users.count, 1)]
             let window = ContextWindow.select(thread, historyLength: spec.discussion.historyLength, tokenBudget: nil)
-            c.userCalls += 1
-            c.promptTokens += tokens(
-                renderer.prompt(system: speaker.systemPrompt, username: speaker.username, window: window, truncated: thread.count > window.count))
-            c.completionTokens += model.maxTokens
+            if turn + 1 > branchTurn {
+                c.userCalls += 1
+                c.promptTokens += tokens(
+                    renderer.prompt(system: speaker.systemPrompt, username: speaker.username, window: window, truncated: thread.count > window.count))
+                c.completionTokens += model.maxTokens
+            }
             thread.append(ContextComment(speaker: speaker.username, text: filler))
             userComments += 1
             commentsToAnnotate += 1
+            if turn + 1 < branchTurn { continue }
             if let moderator = plan.moderator, spec.moderator.schedule.moderatorSpeaks(afterUserComment: userComments) {
                 let window = ContextWindow.select(thread, historyLength: spec.discussion.historyLength, tokenBudget: nil)
                 switch spec.moderator.schedule {

@@ -157,8 +157,17 @@ public enum TidyExport {
     }
 
     /// The factor columns of `store`'s tables: its discussions' factor names (``factorNames(_:)``).
+    ///
+    /// A store with branched discussions (`branching:`) also gets `branched_from_discussion` and `branch_turn` in
+    /// `discussions` and `branched_from` (the trunk comment a prefix comment copies) in `comments`, after the factor
+    /// columns; other stores' tables are unchanged.
     static func columns(of store: Store) async throws -> [[String]] {
-        tableColumns(factors: factorNames(try await store.discussions()))
+        var columns = tableColumns(factors: factorNames(try await store.discussions()))
+        if !(try await store.branchLinks().isEmpty) {
+            columns[0] += ["branched_from_discussion", "branch_turn"]
+            columns[2] += ["branched_from"]
+        }
+        return columns
     }
 
     /// Every table of the store, in memory (small stores, tests); ``write(store:format:to:force:progress:)``
@@ -187,14 +196,18 @@ public enum TidyExport {
         var discussionCount = 0
         let storedDecisions = try await store.moderatorDecisionCount()
         var readDecisions = 0
+        let links = try await store.branchLinks()
+        let branched = !links.isEmpty
         progress?(WorkProgress(phase: "reading discussions", done: 0, total: discussions.count, unit: "discussions"))
         for d in discussions {
             let levels: [TidyValue] = factors.map { f in opt(d.factorLevels.first { $0.factor == f }?.level) }
+            let link: [TidyValue] = branched ? [opt(links[d.id]?.branchedFromDiscussion), opt(links[d.id]?.branchTurn)] : []
+            let origins = branched ? try await store.turnOrigins(of: d.id) : [:]
             try emit(0, [
                 .text(d.id), .text(d.conditionLabel), .text(d.strategy), .text(d.modelName), .int(d.replicate), .text(d.seed),
                 .text(d.status.rawValue), .text(d.seedCommentId), .text(d.seedComment), .int(d.seedCommentIndex),
                 .int(d.userTurns), opt(d.historyLength), .text(d.turnTaking.description), date(d.startedAt), date(d.finishedAt),
-            ] + levels)
+            ] + levels + link)
             for p in try await store.participants(of: d.id) {
                 let persona = p.persona
                 try emit(1, [
@@ -207,7 +220,7 @@ public enum TidyExport {
             for seed in seeds.isEmpty ? [SeedCommentRecord(id: d.seedCommentId, discussionId: d.id, position: 0, author: "OP", text: d.seedComment)] : seeds {
                 try emit(2, 
                     [.text(seed.id), .text(d.id), .text(d.conditionLabel), .int(0), .text(seed.author), .text(Role.op.rawValue), .text(seed.text)]
-                        + Array(repeating: TidyValue.null, count: commentColumns.count - 7) + levels)
+                        + Array(repeating: TidyValue.null, count: commentColumns.count - 7) + levels + (branched ? [TidyValue.null] : []))
             }
             let turns = try await store.turns(of: d.id)
             for t in turns {
@@ -230,7 +243,7 @@ public enum TidyExport {
                             .text(t.id), .text(d.id), .text(d.conditionLabel), .int(t.turnIndex), .text(t.speaker),
                             .text(t.role.rawValue), opt(t.text), opt(t.rawText), steps,
                             .list(t.flags.map(\.rawValue)),
-                        ] + provenance + levels)
+                        ] + provenance + levels + (branched ? [opt(origins[t.id])] : []))
                 case .abstention:
                     try emit(3, 
                         [.text(t.id), .text(d.id), .text(d.conditionLabel), .int(t.turnIndex), .text(t.speaker), .text(t.role.rawValue), opt(t.rawText), steps]

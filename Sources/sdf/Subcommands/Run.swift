@@ -37,6 +37,13 @@ struct Run: AsyncParsableCommand {
             valueName: "INDEX/COUNT"))
     var shard: String?
 
+    @Option(
+        name: .customLong("branch-from"),
+        help: ArgumentHelp(
+            "For a design with 'branching': copy the trunk discussions from this finished store of the same experiment file (with or without 'branching') instead of running them; the branched discussions start from their prefixes.",
+            valueName: "STORE"))
+    var branchFrom: String?
+
     @OptionGroup var global: GlobalOptions
 
     func validate() throws {
@@ -54,7 +61,8 @@ struct Run: AsyncParsableCommand {
         let replay = replayFrom.map { ReplaySource(store: $0, miss: replayMiss ?? .error) }
         let shardSpec = try shard.map { try ShardSpec.parse($0) }
         try await Self.execute(
-            ExperimentRunOptions(experimentFile: experiment, store: store, concurrency: concurrency, replay: replay, shard: shardSpec))
+            ExperimentRunOptions(
+                experimentFile: experiment, store: store, concurrency: concurrency, replay: replay, shard: shardSpec, branchFrom: branchFrom))
     }
 
     /// Runs ``ExperimentRun/run(_:logger:events:)`` with progress on stderr and Ctrl-C/SIGTERM stopping it, then

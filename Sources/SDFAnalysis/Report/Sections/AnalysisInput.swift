@@ -46,6 +46,8 @@ struct AnalysisInput: Sendable {
     var options: AnalysisOptions
     /// Every moderator decision of the store (conditional schedules only; empty otherwise).
     var decisions: [ModeratorDecisionRecord]
+    /// Branched discussions' links to their trunks, by discussion id (empty without branching).
+    var branchLinks: [String: BranchLink] = [:]
 
     /// Condition labels in analysis order (strategy `none` first, then by label).
     let conditionOrder: [String]
@@ -67,8 +69,9 @@ struct AnalysisInput: Sendable {
         experiment: String = "", storePath: String = "", runs: [RunManifest] = [], discussions: [DiscussionRecord],
         participants: [String: [ParticipantRecord]] = [:], turns: [TurnRecord] = [], annotations: [AnnotationRecord] = [],
         annotationScores: [AnnotationScore]? = nil, annotators: [String: AnnotatorRecord] = [:], summary: StoreSummary = StoreSummary(),
-        options: AnalysisOptions = AnalysisOptions(), decisions: [ModeratorDecisionRecord] = []
+        options: AnalysisOptions = AnalysisOptions(), decisions: [ModeratorDecisionRecord] = [], branchLinks: [String: BranchLink] = [:]
     ) {
+        self.branchLinks = branchLinks
         let annotations = annotationScores ?? annotations.map(AnnotationScore.init)
         self.decisions = decisions
         self.experiment = experiment
