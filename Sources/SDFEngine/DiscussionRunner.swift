@@ -322,7 +322,7 @@ struct DiscussionRunner: Sendable {
         // OpenAI accepts at most 4 stop sequences; the cleaner cuts at every other speaker anyway.
         // Decided by the configured endpoints (not the client's), so that a replayed run sends the same stops.
         let stopCap = settings.endpoints.contains { $0.contains("api.openai.com") } ? 4 : Int.max
-        let stop = Array(others.map { "\n\($0):" }.prefix(stopCap))
+        let stop = Array(((settings.stop ?? []) + others.map { "\n\($0):" }).prefix(stopCap))
         let sampling = SamplingParameters(
             temperature: settings.temperature, topP: settings.topP, maxTokens: settings.maxTokens,
             seed: settings.samplingSeed(derived: plan.samplingSeed(label: label)), stop: stop,

@@ -384,6 +384,12 @@ public enum ExperimentLoader {
         if case .fixed(let seed) = m.seedPolicy, seed < 0 {
             d.append(locate(p + ["seed"], "expected a non-negative integer, 'derived' or 'none', got \(seed)"))
         }
+        if let stop = m.stop {
+            if stop.count > 4 { d.append(locate(p + ["stop"], "expected at most 4 stop sequences, got \(stop.count)")) }
+            for (i, sequence) in stop.enumerated() where sequence.isEmpty {
+                d.append(locate(p + ["stop", i], "expected a non-empty stop sequence"))
+            }
+        }
         for key in (m.extraBody ?? [:]).keys.sorted() where ModelSettings.reservedRequestKeys.contains(key) {
             d.append(locate(p + ["extraBody", key], "'\(key)' is set by SDF itself; use the model setting instead of extraBody"))
         }

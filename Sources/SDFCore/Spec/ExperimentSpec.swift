@@ -476,10 +476,15 @@ public struct ModelSettings: Codable, Sendable, Hashable {
     public var extraBody: [String: JSONValue]?
     /// Price per million tokens, for `sdf plan`'s cost estimate; not part of the design.
     public var price: ModelPrice?
+    /// Extra stop sequences for comment calls (user and moderator turns), sent before the other speakers' cues:
+    /// e.g. `["\n\n"]` ends a comment at its first blank line, so a small model's rambling after the comment is not
+    /// generated (the answer's finish reason is then `stop`, not `length`). At most 4, each non-empty; unset sends only
+    /// the speaker cues. Not sent with annotation or moderator-decision calls (their answers are JSON).
+    public var stop: [String]?
 
     enum CodingKeys: String, CodingKey, CaseIterable {
         case name, endpoint, model, gguf, apiKeyEnv, temperature, topP, maxTokens, timeoutSeconds, parallel
-        case contextPerSlot, frequencyPenalty, presencePenalty, seed, extraBody, price
+        case contextPerSlot, frequencyPenalty, presencePenalty, seed, extraBody, price, stop
     }
 
     /// The request keys SDF sets itself, which ``extraBody`` may not hold.
@@ -496,6 +501,7 @@ public struct ModelSettings: Codable, Sendable, Hashable {
         if let presencePenalty { result["presencePenalty"] = String(presencePenalty) }
         if seedPolicy != .derived { result["seed"] = seedPolicy.description }
         if let extraBody { result["extraBody"] = JSONValue.object(extraBody).jsonText }
+        if let stop { result["stop"] = JSONValue.array(stop.map { .string($0) }).jsonText }
         return result
     }
 
@@ -549,6 +555,7 @@ public struct ModelSettings: Codable, Sendable, Hashable {
         seedPolicy = try c.decodeIfPresent(SamplingSeedPolicy.self, forKey: .seed) ?? .derived
         extraBody = try c.decodeIfPresent([String: JSONValue].self, forKey: .extraBody)
         price = try c.decodeIfPresent(ModelPrice.self, forKey: .price)
+        stop = try c.decodeIfPresent([String].self, forKey: .stop)
     }
 
     /// Whether this model runs on the local llama.cpp engine that SDF starts itself.
@@ -573,6 +580,7 @@ public struct ModelSettings: Codable, Sendable, Hashable {
         if seedPolicy != .derived { try c.encode(seedPolicy, forKey: .seed) }
         try c.encodeIfPresent(extraBody, forKey: .extraBody)
         try c.encodeIfPresent(price, forKey: .price)
+        try c.encodeIfPresent(stop, forKey: .stop)
     }
 
     /// The `seed` a call labelled `label` sends under ``seedPolicy``, given the derived per-call seed.

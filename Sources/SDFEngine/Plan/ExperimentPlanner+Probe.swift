@@ -151,7 +151,8 @@ extension ExperimentPlanner {
             let prompt = renderer.prompt(system: speaker.systemPrompt, username: speaker.username, window: [], truncated: false)
             // The stop sequences the run sends (DiscussionRunner: at most 4 for OpenAI's own API).
             let stopCap = settings.endpoints.contains { $0.contains("api.openai.com") } ? 4 : Int.max
-            let stop = Array((plan.allUsernames.filter { $0 != speaker.username } + ["OP"]).map { "\n\($0):" }.prefix(stopCap))
+            let cues = (plan.allUsernames.filter { $0 != speaker.username } + ["OP"]).map { "\n\($0):" }
+            let stop = Array(((settings.stop ?? []) + cues).prefix(stopCap))
             let seed = settings.samplingSeed(derived: plan.samplingSeed(label: "user-0"))
             result.append(
                 (
