@@ -285,6 +285,8 @@ struct ScaffoldTests {
         let quick = try ExperimentLoader.load(path: dir.appendingPathComponent(Scaffold.quickstartFile).path)
         #expect(quick.name == "quickstart")
         #expect(quick.strategies.map(\.name) == ["none", "guidelines"])
+        // The tuned local default: a comment ends at its first blank line (BENCHMARKS.md, the embedded default).
+        #expect(quick.spec.models.map(\.stop) == [["\n\n"]])
         let guidelines = try #require(DefaultData.strategies.first { $0.name == "guidelines" })
         #expect(quick.strategies[1].instructions == guidelines.instructions.trimmingCharacters(in: .whitespacesAndNewlines))
         #expect(quick.userInstructions == DefaultData.userInstructions.trimmingCharacters(in: .whitespacesAndNewlines))
