@@ -96,15 +96,54 @@ extension Stats {
     /// Source: ROUGE-L of Lin (2004), averaged over pairs as a (1 − self-similarity) diversity.
     public static func lexicalDiversity(_ comments: [String]) -> Double? {
         guard comments.count >= 2 else { return nil }
-        let tokenized = comments.map { tokens($0).map { Array($0.unicodeScalars) } }
+        // Each distinct token (compared scalar by scalar) becomes a small integer, so that the O(n²) pairs of
+        // O(|a|·|b|) LCS tables compare integers, not arrays of scalars: same lengths, several times faster (the
+        // report of a 2,000-discussion store spent 74 % of its time here).
+        var ids: [[UInt32]: Int32] = [:]
+        let tokenized: [[Int32]] = comments.map { comment in
+            tokens(comment).map { token in
+                let key = token.unicodeScalars.map(\.value)
+                if let id = ids[key] { return id }
+                let id = Int32(ids.count)
+                ids[key] = id
+                return id
+            }
+        }
         var sum = 0.0
         var pairs = 0
         for i in 0..<tokenized.count {
             for j in (i + 1)..<tokenized.count {
-                sum += rougeLF1(scalarTokens: tokenized[i], tokenized[j])
+                let a = tokenized[i]
+                let b = tokenized[j]
+                let l = Double(lcsLength(ids: a, b))
+                if l > 0 {
+                    let precision = l / Double(a.count)
+                    let recall = l / Double(b.count)
+                    sum += 2 * precision * recall / (precision + recall)
+                }
                 pairs += 1
             }
         }
         return 1 - sum / Double(pairs)
+    }
+
+    /// ``lcsLength(_:_:)`` for interned tokens, on unchecked buffers.
+    static func lcsLength(ids a: [Int32], _ b: [Int32]) -> Int {
+        guard !a.isEmpty, !b.isEmpty else { return 0 }
+        var previous = [Int32](repeating: 0, count: b.count + 1)
+        var current = previous
+        b.withUnsafeBufferPointer { bb in
+            for x in a {
+                previous.withUnsafeMutableBufferPointer { p in
+                    current.withUnsafeMutableBufferPointer { c in
+                        for j in 0..<bb.count {
+                            c[j + 1] = x == bb[j] ? p[j] + 1 : Swift.max(p[j + 1], c[j])
+                        }
+                    }
+                }
+                swap(&previous, &current)
+            }
+        }
+        return Int(previous[b.count])
     }
 }

@@ -5,6 +5,27 @@ import Testing
 
 @Suite("Lexical diversity")
 struct LexicalDiversityTests {
+    @Test("diversity with interned tokens equals 1 − the mean pairwise ROUGE-L F1; canonical equivalents stay distinct")
+    func internedTokensGiveThePairwiseMean() {
+        // "café" precomposed and decomposed are different tokens (scalar comparison, as in Python).
+        let words = ["the", "city", "cars", "caf\u{E9}", "cafe\u{301}", "ΣΟΦΙΑ", "σοφια", "42", "x"]
+        var state: UInt64 = 7
+        func next() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33)
+        }
+        for _ in 0..<40 {
+            let comments = (0..<(2 + next() % 6)).map { _ in (0..<(next() % 12)).map { _ in words[next() % words.count] }.joined(separator: " ") }
+            var sum = 0.0
+            var pairs = 0
+            for i in comments.indices { for j in comments.indices where j > i { sum += Stats.rougeLF1(comments[i], comments[j]); pairs += 1 } }
+            let diversity = Stats.lexicalDiversity(comments)
+            #expect(diversity != nil)
+            #expect(abs((diversity ?? -1) - (1 - sum / Double(pairs))) < 1e-12, "\(comments)")
+        }
+        #expect(Stats.lexicalDiversity(["caf\u{E9}", "cafe\u{301}"]) == 1)
+    }
+
     @Test("tokens, pairwise ROUGE-L F1 and diversity match rouge-score / the Python LCS")
     func matchesReference() throws {
         let sets = try Reference.load().lexical

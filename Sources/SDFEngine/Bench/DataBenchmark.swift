@@ -43,15 +43,17 @@ public enum DataBenchmark {
         public var peakRSSMiB: Double
         /// For a step with a baseline: its time as a multiple of the baseline's.
         public var ratio: Double?
+        /// What `rows` counts: `rows`, or `bytes` for a web page.
+        public var unit = "rows"
 
         /// Rows per second.
         public var rowsPerSecond: Double { seconds > 0 ? Double(rows) / seconds : 0 }
 
-        /// One aligned line: name, rows, wall, rows/s, peak RSS, ratio to the baseline.
+        /// One aligned line: name, rows (or bytes), wall, rows/s, peak RSS, ratio to the baseline.
         public var description: String {
-            let label = name.count < 38 ? name + String(repeating: " ", count: 38 - name.count) : name
-            let base = label + String(
-                format: " %9d rows %8.2f s %10.0f rows/s  peak RSS %7.1f MiB", rows, seconds, rowsPerSecond, peakRSSMiB)
+            let label = name.count < 44 ? name + String(repeating: " ", count: 44 - name.count) : name
+            let base = label + String(format: " %9d ", rows) + unit + String(format: " %9.3f s %10.0f ", seconds, rowsPerSecond) + unit
+                + String(format: "/s  peak RSS %7.1f MiB", peakRSSMiB)
             return base + (ratio.map { String(format: "  %.2f× baseline", $0) } ?? "")
         }
     }
@@ -85,6 +87,48 @@ public enum DataBenchmark {
         }
     }
 
+    /// A discussion model that answers at once with a comment of 30 to 89 words drawn from a fixed vocabulary,
+    /// varying by request (an FNV-1a hash of the messages seeds a SplitMix64 generator), so that the store's
+    /// texts have a real study's length and variety (exports, search). About one comment in 500 contains the
+    /// rare word ``DataBenchmark/rareWord``, for a selective full-text search.
+    struct VaryingTextModel: ChatModel {
+        let endpoint = "zero-latency"
+        static let vocabulary: [String] = {
+            let common = [
+                "the", "a", "and", "of", "to", "is", "that", "it", "not", "we", "they", "you", "people", "policy",
+                "city", "cars", "school", "tax", "rent", "work", "think", "because", "but", "should", "would",
+                "really", "never", "always", "evidence", "study", "argument", "point", "agree", "disagree", "fair",
+            ]
+            let syllables = ["ka", "lo", "mi", "ren", "to", "sa", "vel", "dor", "pi", "nu", "gal", "tre"]
+            var rare: [String] = []
+            for a in syllables { for b in syllables where a != b { rare.append(a + b) } }
+            return common + rare
+        }()
+
+        func complete(_ request: ChatRequest) async throws -> ChatResponse {
+            var hash: UInt64 = 0xcbf2_9ce4_8422_2325
+            for message in request.messages { for byte in message.content.utf8 { hash = (hash ^ UInt64(byte)) &* 0x100_0000_01b3 } }
+            var state = hash
+            func next() -> UInt64 {
+                state &+= 0x9E37_79B9_7F4A_7C15
+                var z = state
+                z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+                z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+                return z ^ (z >> 31)
+            }
+            let count = 30 + Int(next() % 60)
+            var words = (0..<count).map { _ in Self.vocabulary[Int(next() % UInt64(Self.vocabulary.count))] }
+            if next() % 500 == 0 { words[count / 2] = DataBenchmark.rareWord }
+            return ChatResponse(
+                text: words.joined(separator: " ").prefix(1).uppercased() + words.joined(separator: " ").dropFirst() + ".",
+                finishReason: "stop", model: "zero",
+                usage: TokenUsage(promptTokens: 400, completionTokens: count + count / 3, cachedTokens: 300), latencyMs: 0)
+        }
+    }
+
+    /// A word in about one generated comment in 500 (the viewer's selective search).
+    public static let rareWord = "zephyrine"
+
     /// The experiment file of the synthetic study.
     static func yaml(_ shape: Shape) -> String {
         let personas = (0..<8).map { "{username: user\($0), age: \(20 + 5 * $0), occupation: job \($0)}" }.joined(separator: ", ")
@@ -98,7 +142,7 @@ public enum DataBenchmark {
             seedComments: ["A seed comment about cities and cars.", "A seed comment about homework."]
             discussion: {users: 4, turns: \(shape.turns), historyLength: 5}
             strategies: [none, minimal]
-            models: [{name: zero, endpoint: "http://zero/v1", maxTokens: 40}]
+            models: [{name: zero, endpoint: "http://zero/v1", maxTokens: 160}]
             annotation:
               annotators: [\(annotators)]
               historyLength: 3
@@ -106,18 +150,25 @@ public enum DataBenchmark {
             """
     }
 
-    /// Generates the store at `path` (which must not exist), then times `commands` on it and the baselines.
+    /// Generates the store at `path` (which must not exist), then times the baselines, the legacy import and
+    /// `commands` on it.
     ///
-    /// - Parameter progress: called with each step as it finishes (the generation steps first).
+    /// - Parameters:
+    ///   - reuse: `path` is a store an earlier run generated (kept with `--store`): skip the generation (`shape` is
+    ///     then not used).
+    ///   - timeImport: write the store as legacy files and time their import (the slowest step at study size).
+    ///   - progress: called with each step as it finishes (the generation steps first).
     /// - Returns: every step, in order.
-    /// - Throws: `StoreError` or whatever a command throws.
+    /// - Throws: `StoreError` (also when `reuse` is set and the store holds no `data-bench` run) or whatever a
+    ///   command throws.
     public static func run(
-        shape: Shape, path: String, commands: [Command], progress: @Sendable (Step) -> Void = { _ in }
+        shape: Shape, path: String, commands: [Command], reuse: Bool = false, timeImport: Bool = true,
+        progress: @Sendable (Step) -> Void = { _ in }
     ) async throws -> [Step] {
         var steps: [Step] = []
-        func record(_ step: Step) {
+        func record(_ step: Step, baseline: String? = nil) {
             var s = step
-            if let baseline = commands.first(where: { $0.name == step.name })?.baseline,
+            if let baseline = baseline ?? commands.first(where: { $0.name == step.name })?.baseline,
                 let base = steps.first(where: { $0.name == baseline }), base.seconds > 0
             {
                 s.ratio = step.seconds / base.seconds
@@ -129,8 +180,9 @@ public enum DataBenchmark {
         let experiment = try ExperimentLoader.load(yaml: text, file: "data-bench.yaml", baseDirectory: "/tmp")
         let store = try Store.open(path: path)
         let models = Dictionary(uniqueKeysWithValues: experiment.spec.models.map {
-            ($0.name, ModelBinding(name: $0.name, client: ZeroLatencyModel(), requestModel: "zero", settings: $0))
+            ($0.name, ModelBinding(name: $0.name, client: VaryingTextModel(), requestModel: "zero", settings: $0))
         })
+        func generate() async throws {
         record(try await measure("generate discussions") {
             let runner = ExperimentRunner(experiment: experiment, store: store, models: models, concurrency: 64, specText: text)
             _ = try await runner.run()
@@ -145,9 +197,34 @@ public enum DataBenchmark {
                 return try await store.writer.read { db in try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM annotation") ?? 0 }
             })
         }
-        record(try await measure("baseline: INSERT rows (1 transaction)") { try await baselineInsert(from: store, path: path + ".baseline") })
+        }
+        if reuse {
+            guard try await store.runs().contains(where: { $0.experiment == "data-bench" }) else {
+                throw StoreError("\(path): not a store written by sdf bench data (no run of the experiment data-bench)")
+            }
+        } else {
+            try await generate()
+        }
+        record(try await measure(insertBaseline) { try await baselineInsert(from: store, path: path + ".baseline") })
         record(try await measure("baseline: SELECT rows (cursor)") { try await baselineSelect(store) })
         record(try await measure("baseline: SELECT rows as CSV text → file") { try await baselineTextDump(store, path: path + ".baseline.csv") })
+        let legacyFolder = path + ".legacy"
+        let legacyStore = path + ".legacy.sqlite"
+        defer {
+            try? FileManager.default.removeItem(atPath: legacyFolder)
+            for suffix in ["", "-wal", "-shm", ".lock"] { try? FileManager.default.removeItem(atPath: legacyStore + suffix) }
+        }
+        if timeImport {
+            record(try await measure("setup: write the store as legacy files") {
+                try await LegacyFileWriter.write(store: store, to: legacyFolder).files
+            })
+            record(
+                try await measure("import legacy files") {
+                    let target = try Store.open(path: legacyStore)
+                    let report = try await LegacyImporter(store: target).run(paths: [legacyFolder])
+                    return report.stored.turns + report.stored.seedComments + report.stored.annotations
+                }, baseline: insertBaseline)
+        }
         let callRows = try await store.summary().calls
         for command in commands {
             var step = try await measure(command.name) { try await command.body(store, path) ?? callRows }
@@ -158,6 +235,9 @@ public enum DataBenchmark {
         try? FileManager.default.removeItem(atPath: path + ".baseline.csv")
         return steps
     }
+
+    /// The name of the INSERT baseline's step (the import's time is printed against it).
+    public static let insertBaseline = "baseline: INSERT rows (1 transaction)"
 
     /// Copies every turn and annotation row into an empty database of the same schema in one transaction.
     static func baselineInsert(from store: Store, path: String) async throws -> Int {
@@ -233,8 +313,14 @@ public enum DataBenchmark {
         }
     }
 
-    /// Times `body` with the peak RSS reset before it.
-    static func measure(_ name: String, _ body: () async throws -> Int) async throws -> Step {
+    /// Times `body` with this process's peak RSS reset before it.
+    ///
+    /// - Parameters:
+    ///   - name: the step's name.
+    ///   - body: does the work and returns the rows it handled.
+    /// - Returns: the step: rows, wall seconds, peak RSS (MiB) during it.
+    /// - Throws: whatever `body` throws.
+    public static func measure(_ name: String, _ body: () async throws -> Int) async throws -> Step {
         resetPeakRSS()
         let start = ContinuousClock.now
         let rows = try await body()

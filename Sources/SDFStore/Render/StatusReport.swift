@@ -89,19 +89,8 @@ public enum StatusReport {
             }
             byLabel[d.conditionLabel] = c
         }
-        var turnFailures: [String: Int] = [:]
-        var commentsToAnnotate = 0
-        let done = Set(discussions.filter { $0.status == .done }.map(\.id))
-        for t in try await store.allTurns() {
-            if t.outcome == .failed { turnFailures[t.call.error?.kindName ?? "unknown", default: 0] += 1 }
-            if t.outcome == .comment, done.contains(t.discussionId), annotateModerator || t.role != .moderator {
-                commentsToAnnotate += 1
-            }
-        }
-        var annotationFailures: [String: Int] = [:]
-        for a in try await store.annotations() where a.status == .failed {
-            annotationFailures[a.call.error?.kindName ?? "unknown", default: 0] += 1
-        }
+        let (turnFailures, annotationFailures, commentsToAnnotate) = try await store.failureAndAnnotationCounts(
+            includeModeratorComments: annotateModerator)
         var retried: [String: Int] = [:]
         for f in try await store.retriedFailures() { retried["\(f.record.rawValue)s: \(f.error?.kindName ?? "unknown")", default: 0] += 1 }
         let annotators = try await store.annotatorRecords().count
