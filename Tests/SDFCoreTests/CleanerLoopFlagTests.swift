@@ -56,3 +56,36 @@ import Testing
         #expect(!alice.clean("Alice here, and I agree.").flags.contains(.selfPrefix))
     }
 }
+
+@Suite("Earlier comments prepared once")
+struct EarlierCommentsTests {
+    @Test("appending comment by comment equals preparing the list; flags equal those computed from the texts")
+    func incrementalEqualsWhole() {
+        let thread = [
+            "Cars should pay for the roads they use, plain and simple.",
+            "cars SHOULD pay for the   roads they use, plain and simple.",
+            "Cars should pay for the roads they use, plain and simple, really.",
+            "Buses are a different matter entirely; they carry forty people.",
+            "Nobody asked about buses.",
+            "Cars should pay for the roads they use, plain and simple.",
+        ]
+        let cleaner = OutputCleaner(speaker: "ada", others: ["ben", "OP"])
+        var earlier = EarlierComments()
+        var texts: [String] = []
+        var flagged = 0
+        for comment in thread {
+            let fromTexts = cleaner.clean(comment, earlier: texts)
+            let prepared = cleaner.clean(comment, earlier: earlier)
+            #expect(prepared == fromTexts, "\(comment)")
+            flagged += prepared.flags.contains(.repetition) || prepared.flags.contains(.nearDuplicate) ? 1 : 0
+            if let text = prepared.text {
+                earlier.append(text)
+                texts.append(text)
+            }
+        }
+        #expect(earlier == EarlierComments(texts))
+        #expect(earlier.count == thread.count)
+        // The second (same words, other case and spacing) and the last are repetitions; the third a near-duplicate.
+        #expect(flagged == 3)
+    }
+}

@@ -98,6 +98,13 @@ public struct OutputCleaner: Sendable {
     ///   - earlier: earlier comment texts of the thread, for the repetition and near-duplicate flags.
     ///   - prompt: the speaker's system message, for the prompt-echo flag (empty: not checked).
     public func clean(_ raw: String, finishReason: String? = nil, earlier: [String] = [], prompt: String = "") -> CleanedOutput {
+        clean(raw, finishReason: finishReason, earlier: EarlierComments(earlier), prompt: prompt)
+    }
+
+    /// Cleans `raw` against earlier comments already prepared (``EarlierComments``): the same result as
+    /// ``clean(_:finishReason:earlier:prompt:)`` with their texts, without preparing every earlier comment again for
+    /// each new one (a caller that cleans a thread comment by comment appends each comment once).
+    public func clean(_ raw: String, finishReason: String? = nil, earlier: EarlierComments, prompt: String = "") -> CleanedOutput {
         var changes: [CleaningChange] = []
         var text = raw
         func apply(_ step: String, _ transform: (String) -> (String, String)?) {
@@ -276,6 +283,10 @@ public struct OutputCleaner: Sendable {
     }
 
     func flags(_ text: String, finishReason: String?, earlier: [String], prompt: String = "") -> [CommentFlag] {
+        flags(text, finishReason: finishReason, earlier: EarlierComments(earlier), prompt: prompt)
+    }
+
+    func flags(_ text: String, finishReason: String?, earlier: EarlierComments, prompt: String = "") -> [CommentFlag] {
         var result: [CommentFlag] = []
         let lower = text.lowercased()
         let placeholderPatterns = ["@username", "{{", "}}", "[username]", "<username>", "[name]", "<name>", "@user ", "[user]"]
@@ -298,7 +309,7 @@ public struct OutputCleaner: Sendable {
             if Double(nonLatin) / Double(letters.count) > 0.3 { result.append(.nonEnglish) }
         }
         let folded = Self.fold(text)
-        if !folded.isEmpty, earlier.contains(where: { Self.fold($0) == folded }) {
+        if !folded.isEmpty, earlier.folded.contains(folded) {
             result.append(.repetition)
         } else if Self.isNearDuplicate(words, of: earlier) {
             result.append(.nearDuplicate)
@@ -311,11 +322,14 @@ public struct OutputCleaner: Sendable {
 
     /// Whether at least 80 % of the word trigrams of `words` (at least 4 of them) occur in one of `earlier`.
     static func isNearDuplicate(_ words: [Substring], of earlier: [String]) -> Bool {
+        isNearDuplicate(words, of: EarlierComments(earlier))
+    }
+
+    static func isNearDuplicate(_ words: [Substring], of earlier: EarlierComments) -> Bool {
         let mine = Set(ngrams(words, 3))
         guard mine.count >= 4 else { return false }
-        return earlier.contains { other in
-            let theirs = Set(ngrams(Self.words(other), 3))
-            return Double(mine.intersection(theirs).count) >= 0.8 * Double(mine.count)
+        return earlier.trigrams.contains { theirs in
+            Double(mine.intersection(theirs).count) >= 0.8 * Double(mine.count)
         }
     }
 
@@ -387,5 +401,33 @@ public struct OutputCleaner: Sendable {
 
     static func fold(_ text: String) -> String {
         text.lowercased().split(whereSeparator: { $0.isWhitespace }).joined(separator: " ")
+    }
+}
+
+/// Earlier comments of a thread as the cleaner's repetition flags compare them: each comment's case- and
+/// whitespace-folded text (``CommentFlag/repetition``) and its set of word trigrams (``CommentFlag/nearDuplicate``),
+/// computed once when the comment is appended.
+///
+/// Cleaning a thread of n comments against `[String]` prepares every earlier comment again for each new one
+/// (O(n²) tokenisations: most of `sdf import`'s time on long threads); a caller that keeps one value and appends
+/// each comment prepares each once. The flags are the same either way.
+public struct EarlierComments: Sendable, Hashable {
+    /// Folded texts, in thread order.
+    var folded: [String] = []
+    /// Word-trigram sets, in thread order.
+    var trigrams: [Set<String>] = []
+
+    /// Prepares `texts` (earlier comments, in thread order).
+    public init(_ texts: [String] = []) {
+        for text in texts { append(text) }
+    }
+
+    /// Number of comments held.
+    public var count: Int { folded.count }
+
+    /// Appends one more earlier comment.
+    public mutating func append(_ text: String) {
+        folded.append(OutputCleaner.fold(text))
+        trigrams.append(Set(OutputCleaner.ngrams(OutputCleaner.words(text), 3)))
     }
 }

@@ -413,7 +413,7 @@ public struct LegacyImporter: Sendable {
         let roles = Dictionary(participants.map { ($0.username, $0.role) }, uniquingKeysWith: { first, _ in first })
         let everyone = legacy.users + (legacy.moderator.map { [$0] } ?? []) + seedEntries.map(\.speaker)
         var turns: [TurnRecord] = []
-        var earlier: [String] = seedEntries.map(\.text)
+        var earlier = EarlierComments(seedEntries.map(\.text))
         var turnIndex = 0
         for entry in legacy.logs where !entry.isSeed {
             turnIndex += 1
