@@ -126,6 +126,8 @@ struct DiscussionRunner: Sendable {
 
         var turnTaker = plan.turnTaker
         var thread: [ContextComment] = []
+        // The thread's comments as the cleaner's repetition flags compare them, prepared once per comment.
+        var earlier = EarlierComments()
         var turnIndex = 0
         var userComments = 0
         var moderatorTurns = 0
@@ -145,7 +147,7 @@ struct DiscussionRunner: Sendable {
                 }
                 return stored
             }
-            return try await take(turnIndex: index, speaker: speaker, decision: decision, thread: thread, label: label)
+            return try await take(turnIndex: index, speaker: speaker, decision: decision, thread: thread, earlier: earlier, label: label)
         }
         for userTurn in 1...spec.discussion.turns {
             let decision = turnTaker.next()
@@ -156,6 +158,7 @@ struct DiscussionRunner: Sendable {
             await progress?(userTurn)
             guard userRecord.outcome == .comment, let text = userRecord.text else { continue }
             thread.append(ContextComment(speaker: speaker.username, text: text))
+            earlier.append(text)
             comments.append(userRecord)
             userComments += 1
             if userTurn < branchTurn {
@@ -166,6 +169,7 @@ struct DiscussionRunner: Sendable {
                     moderatorTurns += 1
                     if next.outcome == .comment, let text = next.text {
                         thread.append(ContextComment(speaker: next.speaker, text: text))
+                        earlier.append(text)
                         comments.append(next)
                     }
                 }
@@ -198,6 +202,7 @@ struct DiscussionRunner: Sendable {
                 if modRecord.outcome == .failed { return try await finish(.failed) }
                 if modRecord.outcome == .comment, let text = modRecord.text {
                     thread.append(ContextComment(speaker: moderator.username, text: text))
+                    earlier.append(text)
                     comments.append(modRecord)
                 }
             }
@@ -312,7 +317,8 @@ struct DiscussionRunner: Sendable {
 
     /// Takes one turn: renders the prompt, calls the model, cleans the output, commits the turn.
     func take(
-        turnIndex: Int, speaker: PlannedParticipant, decision: TurnDecision?, thread: [ContextComment], label: String
+        turnIndex: Int, speaker: PlannedParticipant, decision: TurnDecision?, thread: [ContextComment], earlier: EarlierComments,
+        label: String
     ) async throws -> TurnRecord {
         let settings = binding.settings
         let window = window(for: speaker, thread: thread)
@@ -349,7 +355,7 @@ struct DiscussionRunner: Sendable {
         case .success(let response):
             let cleaner = OutputCleaner(speaker: speaker.username, others: others)
             let cleaned = cleaner.clean(
-                response.text, finishReason: response.finishReason, earlier: thread.map(\.text), prompt: prompt.system)
+                response.text, finishReason: response.finishReason, earlier: earlier, prompt: prompt.system)
             turn.outcome = cleaned.isAbstention ? .abstention : .comment
             turn.text = cleaned.text
             turn.rawText = response.text
