@@ -71,10 +71,14 @@ extension Stats {
 
     /// ROUGE-L F1 of tokens already split into scalars.
     private static func rougeLF1(scalarTokens a: [[Unicode.Scalar]], _ b: [[Unicode.Scalar]]) -> Double {
-        let l = Double(lcsLength(a, b))
+        f1(lcs: lcsLength(a, b), a.count, b.count)
+    }
+
+    /// ROUGE-L F1 from an LCS length and the two sequence lengths: P = l/m, R = l/n, F = 2PR/(P + R); 0 when l = 0.
+    private static func f1(lcs l: Int, _ m: Int, _ n: Int) -> Double {
         guard l > 0 else { return 0 }
-        let precision = l / Double(a.count)
-        let recall = l / Double(b.count)
+        let precision = Double(l) / Double(m)
+        let recall = Double(l) / Double(n)
         return 2 * precision * recall / (precision + recall)
     }
 
@@ -113,14 +117,7 @@ extension Stats {
         var pairs = 0
         for i in 0..<tokenized.count {
             for j in (i + 1)..<tokenized.count {
-                let a = tokenized[i]
-                let b = tokenized[j]
-                let l = Double(lcsLength(ids: a, b))
-                if l > 0 {
-                    let precision = l / Double(a.count)
-                    let recall = l / Double(b.count)
-                    sum += 2 * precision * recall / (precision + recall)
-                }
+                sum += f1(lcs: lcsLength(ids: tokenized[i], tokenized[j]), tokenized[i].count, tokenized[j].count)
                 pairs += 1
             }
         }

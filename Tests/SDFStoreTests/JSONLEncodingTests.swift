@@ -60,7 +60,7 @@ struct JSONLEncodingTests {
     }
 }
 
-@Suite("CSV chunks: quoting decided from the bytes gives the CSV writer's own output")
+@Suite("CSV chunks: copied out of the memory stream, the CSV writer's own output")
 struct CSVChunkTests {
     /// The chunk as the CSV writer writes it deciding every quote itself.
     static func reference(_ rows: [[String]]) throws -> Data {

@@ -282,10 +282,6 @@ public struct OutputCleaner: Sendable {
         return result
     }
 
-    func flags(_ text: String, finishReason: String?, earlier: [String], prompt: String = "") -> [CommentFlag] {
-        flags(text, finishReason: finishReason, earlier: EarlierComments(earlier), prompt: prompt)
-    }
-
     func flags(_ text: String, finishReason: String?, earlier: EarlierComments, prompt: String = "") -> [CommentFlag] {
         var result: [CommentFlag] = []
         let lower = text.lowercased()
@@ -321,10 +317,6 @@ public struct OutputCleaner: Sendable {
     }
 
     /// Whether at least 80 % of the word trigrams of `words` (at least 4 of them) occur in one of `earlier`.
-    static func isNearDuplicate(_ words: [Substring], of earlier: [String]) -> Bool {
-        isNearDuplicate(words, of: EarlierComments(earlier))
-    }
-
     static func isNearDuplicate(_ words: [Substring], of earlier: EarlierComments) -> Bool {
         let mine = Set(ngrams(words, 3))
         guard mine.count >= 4 else { return false }
