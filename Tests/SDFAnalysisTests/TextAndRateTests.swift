@@ -42,6 +42,44 @@ struct LexicalDiversityTests {
         }
     }
 
+    @Test("the bit-parallel LCS equals the dynamic-programming table, across 64-bit word boundaries")
+    func bitParallelEqualsTable() {
+        var state: UInt64 = 11
+        func next() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33)
+        }
+        let lengths = [0, 1, 2, 63, 64, 65, 127, 128, 129, 200]
+        for _ in 0..<300 {
+            let alphabet = 1 + next() % 12
+            let m = next() % 2 == 0 ? lengths[next() % lengths.count] : next() % 210
+            let n = next() % 2 == 0 ? lengths[next() % lengths.count] : next() % 210
+            let a = (0..<m).map { _ in Int32(next() % alphabet) }
+            let b = (0..<n).map { _ in Int32(next() % alphabet) }
+            #expect(Stats.lcsLength(bitParallel: a, b, alphabetSize: alphabet) == Stats.lcsLength(a, b), "m \(m), n \(n), alphabet \(alphabet)")
+        }
+        // All equal: the LCS is the shorter length; disjoint: 0.
+        #expect(Stats.lcsLength(bitParallel: [Int32](repeating: 3, count: 130), [Int32](repeating: 3, count: 70)) == 70)
+        #expect(Stats.lcsLength(bitParallel: [0, 1, 0, 1], [2, 2, 2]) == 0)
+    }
+
+    @Test("long comments (more than 64 and 128 words) give 1 − the mean pairwise ROUGE-L F1")
+    func longCommentsGiveThePairwiseMean() {
+        let words = ["the", "city", "cars", "park", "bus", "Tram", "r\u{E9}seau", "42"]
+        var state: UInt64 = 5
+        func next() -> Int {
+            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+            return Int(state >> 33)
+        }
+        for _ in 0..<10 {
+            let comments = (0..<(2 + next() % 4)).map { _ in (0..<(next() % 190)).map { _ in words[next() % words.count] }.joined(separator: ", ") }
+            var sum = 0.0
+            var pairs = 0
+            for i in comments.indices { for j in comments.indices where j > i { sum += Stats.rougeLF1(comments[i], comments[j]); pairs += 1 } }
+            #expect(abs((Stats.lexicalDiversity(comments) ?? -1) - (1 - sum / Double(pairs))) < 1e-12)
+        }
+    }
+
     @Test("hand-computed LCS and F1")
     func handComputed() {
         #expect(Stats.lcsLength(Array("ABCBDAB"), Array("BDCABA")) == 4)

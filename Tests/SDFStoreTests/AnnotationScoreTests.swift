@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import SDFCore
 import Testing
 
@@ -14,5 +15,34 @@ struct AnnotationScoreTests {
         #expect(!records.isEmpty)
         #expect(scores == records.map(AnnotationScore.init))
         #expect(Set(scores.map(\.status)).count > 1, "the fixture should mix statuses")
+    }
+
+    @Test("turnFacts() returns every turn's facts, in the order of allTurns(), equal to the facts of the full records")
+    func turnFactsMatchRecords() async throws {
+        let store = try await ExportFixture.build().store
+        let records = try await store.allTurns()
+        let facts = try await store.turnFacts()
+        #expect(!records.isEmpty)
+        #expect(facts == records.map(TurnFacts.init))
+        #expect(facts.contains { !$0.flags.isEmpty } && facts.contains { $0.cleaningSteps.count == 2 })
+        #expect(facts.contains(where: \.hasDecision) && facts.contains { !$0.hasDecision })
+        #expect(Set(facts.map(\.outcome)).count == 3)
+    }
+
+    @Test("turnFacts() names the turn and the column of a damaged flags or outcome value")
+    func turnFactsReportDamage() async throws {
+        let store = try await ExportFixture.build().store
+        let id = try await store.allTurns()[0].id
+        try await store.writer.write { db in
+            try db.execute(sql: "PRAGMA ignore_check_constraints = ON")
+            try db.execute(sql: "UPDATE turn SET flags = '[\"sparkly\"]' WHERE id = ?", arguments: [id])
+        }
+        await #expect { _ = try await store.turnFacts() } throws: { error in
+            "\(error)".contains("turn \(id): column flags holds '[\"sparkly\"]'")
+        }
+        try await store.writer.write { db in
+            try db.execute(sql: "UPDATE turn SET flags = '[]', outcome = 'shouted' WHERE id = ?", arguments: [id])
+        }
+        await #expect { _ = try await store.turnFacts() } throws: { error in "\(error)".contains("column outcome holds 'shouted'") }
     }
 }

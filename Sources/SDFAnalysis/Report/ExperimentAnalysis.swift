@@ -367,7 +367,7 @@ public struct ExperimentAnalysis: Sendable, Hashable, Codable {
         step(0)
         let discussions = try await store.discussions()
         let runs = try await store.runs()
-        let allTurns = try await store.allTurns()
+        let allTurns = try await store.turnFacts()
         step(1)
         let annotations = try await store.annotationScores()
         let annotatorRecords = try await store.annotatorRecords()
@@ -382,7 +382,7 @@ public struct ExperimentAnalysis: Sendable, Hashable, Codable {
         let stem = URL(fileURLWithPath: store.path).deletingPathExtension().lastPathComponent
         return AnalysisInput(
             experiment: runs.last?.experiment ?? stem, storePath: store.path, runs: runs, discussions: discussions,
-            participants: participants, turns: allTurns, annotationScores: annotations, annotators: annotatorRecords,
+            participants: participants, turnFacts: allTurns, annotationScores: annotations, annotators: annotatorRecords,
             summary: summary, options: options, decisions: decisions, branchLinks: branchLinks)
     }
 
@@ -424,7 +424,7 @@ public struct ExperimentAnalysis: Sendable, Hashable, Codable {
         }
     }
 
-    static func isModerator(_ turn: TurnRecord) -> Bool { turn.role == .moderator }
+    static func isModerator(_ turn: TurnFacts) -> Bool { turn.role == .moderator }
 
     /// The analysis of `input`: one section after the other, each in its own file under `Report/Sections`.
     static func compute(_ input: AnalysisInput) -> ExperimentAnalysis {

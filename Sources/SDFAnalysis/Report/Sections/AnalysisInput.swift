@@ -34,8 +34,8 @@ struct AnalysisInput: Sendable {
     var discussions: [DiscussionRecord]
     /// Participants by discussion id.
     var participants: [String: [ParticipantRecord]]
-    /// Every turn of the store.
-    var turns: [TurnRecord]
+    /// Every turn of the store (what the analysis reads of it).
+    var turns: [TurnFacts]
     /// Every annotation job of the store, whatever its status.
     var annotations: [AnnotationScore]
     /// Annotator records by username.
@@ -54,7 +54,7 @@ struct AnalysisInput: Sendable {
     /// Discussions by condition label, in stored order.
     let discussionsByCondition: [String: [DiscussionRecord]]
     /// Turns by discussion id, in stored order.
-    let turnsByDiscussion: [String: [TurnRecord]]
+    let turnsByDiscussion: [String: [TurnFacts]]
     /// The rubric's dimensions (from the annotator panel, or observed in the usable annotations).
     let rubric: [RubricDimension]
     /// Annotator usernames (records and annotation jobs), sorted.
@@ -65,9 +65,12 @@ struct AnalysisInput: Sendable {
     let usableValues: [String: [String: [String: Int]]]
 
     /// Creates the input and its shared groupings; every argument but the discussions has an empty default.
+    ///
+    /// `turnFacts`, when given, replaces `turns` (the store reads only the facts; tests build full records).
     init(
         experiment: String = "", storePath: String = "", runs: [RunManifest] = [], discussions: [DiscussionRecord],
-        participants: [String: [ParticipantRecord]] = [:], turns: [TurnRecord] = [], annotations: [AnnotationRecord] = [],
+        participants: [String: [ParticipantRecord]] = [:], turns: [TurnRecord] = [], turnFacts: [TurnFacts]? = nil,
+        annotations: [AnnotationRecord] = [],
         annotationScores: [AnnotationScore]? = nil, annotators: [String: AnnotatorRecord] = [:], summary: StoreSummary = StoreSummary(),
         options: AnalysisOptions = AnalysisOptions(), decisions: [ModeratorDecisionRecord] = [], branchLinks: [String: BranchLink] = [:]
     ) {
@@ -79,6 +82,7 @@ struct AnalysisInput: Sendable {
         self.runs = runs
         self.discussions = discussions
         self.participants = participants
+        let turns = turnFacts ?? turns.map(TurnFacts.init)
         self.turns = turns
         self.annotations = annotations
         self.annotators = annotators
@@ -101,7 +105,7 @@ struct AnalysisInput: Sendable {
     }
 
     /// The turns of a discussion, in stored order.
-    func turns(of discussion: String) -> [TurnRecord] { turnsByDiscussion[discussion] ?? [] }
+    func turns(of discussion: String) -> [TurnFacts] { turnsByDiscussion[discussion] ?? [] }
 
     /// The discussion's users and trolls (every participant but the moderator).
     func users(of discussion: String) -> [ParticipantRecord] {
@@ -110,7 +114,7 @@ struct AnalysisInput: Sendable {
 
     /// The comments that enter the condition comparisons, discussion by discussion in stored order.
     static func analysedComments(
-        _ discussions: [DiscussionRecord], _ turnsByDiscussion: [String: [TurnRecord]], includeModerator: Bool
+        _ discussions: [DiscussionRecord], _ turnsByDiscussion: [String: [TurnFacts]], includeModerator: Bool
     ) -> [AnalysedComment] {
         var analysed: [AnalysedComment] = []
         for d in discussions {

@@ -1,4 +1,5 @@
 import SDFCore
+import SDFStore
 
 /// The behaviour section: moderation, participation, abstentions, failures, flags and lexical diversity per
 /// condition.
@@ -44,7 +45,7 @@ enum BehaviourSection {
 
     /// Adds one discussion's turns to the counts of `b` (failed calls count only as failures) and returns the
     /// discussion's own tally.
-    static func count(_ turns: [TurnRecord], into b: inout ConditionBehaviour, includeModeratorComments: Bool) -> DiscussionTally {
+    static func count(_ turns: [TurnFacts], into b: inout ConditionBehaviour, includeModeratorComments: Bool) -> DiscussionTally {
         var tally = DiscussionTally()
         for t in turns {
             let moderator = ExperimentAnalysis.isModerator(t)

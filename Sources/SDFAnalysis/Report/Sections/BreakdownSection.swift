@@ -1,4 +1,5 @@
 import SDFCore
+import SDFStore
 
 /// The scores of one rubric dimension in one subgroup: a role within a condition, a generator model pooled
 /// over its conditions, or a level of a design factor pooled over the conditions at that level.

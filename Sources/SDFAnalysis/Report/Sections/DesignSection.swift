@@ -1,4 +1,5 @@
 import SDFCore
+import SDFStore
 
 /// The design section: one ``ConditionDesign`` per condition found in the store.
 enum DesignSection {

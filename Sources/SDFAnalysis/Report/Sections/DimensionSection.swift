@@ -1,4 +1,5 @@
 import SDFCore
+import SDFStore
 
 /// The dimension-statistics section: per-condition scores, the tests across conditions, pairwise comparisons,
 /// agreement and the mean by user turn of one rubric dimension.

@@ -1,4 +1,5 @@
 import SDFCore
+import SDFStore
 
 /// The intervention section: the moderator's intervention rate pooled over the conditions of each strategy.
 enum InterventionSection {

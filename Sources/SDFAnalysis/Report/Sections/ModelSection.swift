@@ -1,4 +1,5 @@
 import SDFCore
+import SDFStore
 
 /// One coefficient of a fitted regression, as a paper's table prints it.
 public struct CoefficientRow: Sendable, Hashable, Codable {

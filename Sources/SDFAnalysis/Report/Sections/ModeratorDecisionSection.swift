@@ -1,4 +1,5 @@
 import SDFCore
+import SDFStore
 
 /// How a conditional moderator schedule (`decideFirst`, `onTrigger`) decided in one condition: how often the
 /// moderator was asked or checked, how often it decided to speak, spoke, and stayed silent.

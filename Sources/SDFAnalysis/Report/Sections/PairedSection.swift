@@ -53,7 +53,7 @@ enum PairedSection {
         var pairs: [PairKey: [(replicate: Int, trunk: String, branched: String, cutoff: Int)]] = [:]
         for link in input.branchLinks.values {
             guard let branched = byId[link.discussionId], let trunk = byId[link.branchedFromDiscussion] else { continue }
-            let userTurns = input.turns(of: trunk.id).filter { $0.decision != nil }.sorted { $0.turnIndex < $1.turnIndex }
+            let userTurns = input.turns(of: trunk.id).filter(\.hasDecision).sorted { $0.turnIndex < $1.turnIndex }
             guard userTurns.count >= link.branchTurn else { continue }
             let key = PairKey(trunk: trunk.conditionLabel, branched: branched.conditionLabel, k: link.branchTurn)
             pairs[key, default: []].append(

@@ -1,4 +1,5 @@
 import SDFCore
+import SDFStore
 
 /// How much one persona (a user or troll, by username) took part in one condition, over its discussions.
 public struct PersonaParticipation: Sendable, Hashable, Codable {

@@ -19,7 +19,7 @@ enum QualitySection {
             case .abstention: quality.abstentions[t.role.rawValue, default: 0] += 1
             case .failed: quality.failedCalls += 1
             case .comment:
-                if t.cleaning.contains(where: { $0.step != "whitespace" }) { quality.cleanedComments += 1 }
+                if t.cleaningSteps.contains(where: { $0 != "whitespace" }) { quality.cleanedComments += 1 }
             }
         }
         for a in input.annotations {

@@ -1,4 +1,5 @@
 import SDFCore
+import SDFStore
 
 /// The turn-taking section: the manipulation check of every `respond(p)` policy, pooled per condition ×
 /// policy × number of users and never across discussions.
