@@ -45,4 +45,37 @@ struct AnnotationScoreTests {
         }
         await #expect { _ = try await store.turnFacts() } throws: { error in "\(error)".contains("column outcome holds 'shouted'") }
     }
+
+    @Test("the export's annotation read equals annotations(ofDiscussion:) but for the sampling it does not write, legacy rows included")
+    func exportReadMatchesRecords() async throws {
+        let store = try await ExportFixture.build().store
+        let all = try await store.annotations()
+        #expect(all.count > 3)
+        // Legacy and lossless forms: a failed call's error kept in `detail`, NUL raw text.
+        let failed = all[0]
+        let other = all[1]
+        try await store.writer.write { db in
+            try db.execute(sql: "UPDATE annotation SET status = 'failed', method = 'none', \"values\" = '{}', errorKind = NULL, error = NULL, detail = 'server: HTTP 500' WHERE id = ?", arguments: [failed.id])
+            try db.execute(sql: "UPDATE annotation SET rawText = 'a\u{2400}b', rawTextBytes = ? WHERE id = ?", arguments: [Data("a\u{0}b".utf8), other.id])
+        }
+        var cache: [String: [String: Int]] = [:]
+        var compared = 0
+        for d in try await store.discussions() {
+            let full = try await store.annotations(ofDiscussion: d.id)
+            let slim = try await store.annotationsForExport(ofDiscussion: d.id, valuesCache: &cache)
+            #expect(slim == full.map { record in
+                var r = record
+                r.call.sampling = .unknown
+                r.call.callKey = nil
+                return r
+            })
+            compared += slim.count
+        }
+        #expect(compared == all.count)
+        #expect(!cache.isEmpty)
+        let legacy = try #require(try await store.annotations(ofDiscussion: failed.discussionId).first { $0.id == failed.id })
+        #expect(legacy.detail == nil && legacy.call.error?.kind == .server)
+        let lossless = try #require(try await store.annotations(ofDiscussion: other.discussionId).first { $0.id == other.id })
+        #expect(lossless.rawText == "a\u{0}b")
+    }
 }

@@ -108,6 +108,12 @@ struct JSONLRowEncoder {
     func encode(_ row: [TidyValue]) throws -> Data {
         var out: [UInt8] = []
         out.reserveCapacity(512)
+        try encode(row, into: &out)
+        return Data(out)
+    }
+
+    /// Appends one row as `{…}\n` to `out`.
+    func encode(_ row: [TidyValue], into out: inout [UInt8]) throws {
         out.append(UInt8(ascii: "{"))
         for (n, (index, key)) in keys.enumerated() {
             if n > 0 { out.append(UInt8(ascii: ",")) }
@@ -115,7 +121,6 @@ struct JSONLRowEncoder {
             try Self.append(row[index], to: &out)
         }
         out.append(contentsOf: "}\n".utf8)
-        return Data(out)
     }
 
     /// Appends one value as `JSONSerialization` writes it with ``options``. Texts, integers, booleans and null are
@@ -138,21 +143,30 @@ struct JSONLRowEncoder {
     static func appendString(_ text: String, to out: inout [UInt8]) {
         let hex = Array("0123456789abcdef".utf8)
         out.append(UInt8(ascii: "\""))
-        for byte in text.utf8 {
-            switch byte {
-            case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
-            case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
-            case 0x08: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
-            case 0x0C: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
-            case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
-            case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
-            case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
-            case 0x00..<0x20:
-                out.append(contentsOf: "\\u00".utf8)
-                out.append(hex[Int(byte >> 4)])
-                out.append(hex[Int(byte & 0xF)])
-            default: out.append(byte)
+        var text = text
+        text.withUTF8 { bytes in
+            // Runs of bytes that need no escape are copied at once.
+            var start = 0
+            for i in 0..<bytes.count {
+                let byte = bytes[i]
+                if byte >= 0x20 && byte != UInt8(ascii: "\"") && byte != UInt8(ascii: "\\") { continue }
+                out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<i]))
+                start = i + 1
+                switch byte {
+                case UInt8(ascii: "\""): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\"")])
+                case UInt8(ascii: "\\"): out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "\\")])
+                case 0x08: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "b")])
+                case 0x0C: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "f")])
+                case 0x0A: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "n")])
+                case 0x0D: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "r")])
+                case 0x09: out.append(contentsOf: [UInt8(ascii: "\\"), UInt8(ascii: "t")])
+                default:
+                    out.append(contentsOf: "\\u00".utf8)
+                    out.append(hex[Int(byte >> 4)])
+                    out.append(hex[Int(byte & 0xF)])
+                }
             }
+            out.append(contentsOf: UnsafeBufferPointer(rebasing: bytes[start..<bytes.count]))
         }
         out.append(UInt8(ascii: "\""))
     }
@@ -326,8 +340,9 @@ public enum TidyExport {
         let annotators = try await store.annotatorRecords()
         let stored = try await store.annotationStatusCounts().values.reduce(0, +)
         var read = 0
+        var valuesCache: [String: [String: Int]] = [:]
         for d in discussions.sorted(by: { $0.id < $1.id }) {
-            for a in try await store.annotations(ofDiscussion: d.id) {
+            for a in try await store.annotationsForExport(ofDiscussion: d.id, valuesCache: &valuesCache) {
                 read += 1
                 let rubric = annotators[a.annotator]?.rubric.dimensions.map(\.name) ?? a.values.keys.sorted()
                 for dimension in rubric {
@@ -466,6 +481,8 @@ final class TidyFileWriter {
     let encoder: JSONLRowEncoder?
     var pendingCSV: [[String]] = []
     var buffer = Data()
+    /// JSON Lines bytes not yet written.
+    var jsonlBuffer: [UInt8] = []
 
     init(path: String, columns: [String], format: TidyExport.Format, chunkRows: Int = 1_000) throws {
         self.path = path
@@ -504,12 +521,12 @@ final class TidyFileWriter {
 
     func append(_ row: [TidyValue]) throws {
         if let encoder {
-            buffer += try encoder.encode(row)
+            try encoder.encode(row, into: &jsonlBuffer)
         } else {
             pendingCSV.append(row.map(\.csv))
             if pendingCSV.count >= chunkRows { try encodePendingCSV() }
         }
-        if buffer.count >= 1 << 20 { try flush() }
+        if buffer.count >= 1 << 20 || jsonlBuffer.count >= 1 << 20 { try flush() }
     }
 
     func encodePendingCSV() throws {
@@ -519,9 +536,12 @@ final class TidyFileWriter {
     }
 
     func flush() throws {
-        guard !buffer.isEmpty else { return }
-        do { try handle.write(contentsOf: buffer) } catch { throw StoreError("cannot write \(path): \(error.localizedDescription)") }
+        do {
+            if !buffer.isEmpty { try handle.write(contentsOf: buffer) }
+            if !jsonlBuffer.isEmpty { try handle.write(contentsOf: jsonlBuffer) }
+        } catch { throw StoreError("cannot write \(path): \(error.localizedDescription)") }
         buffer.removeAll(keepingCapacity: true)
+        jsonlBuffer.removeAll(keepingCapacity: true)
     }
 
     func finish() throws {
