@@ -486,6 +486,8 @@ public struct LegacyImporter: Sendable {
         var promptOf: [String: String] = [:]
         var personaOf: [String: Persona] = [:]
         var seen: [String: (file: String, raw: String)] = [:]
+        // Each discussion's log-entry texts, normalised once for all of its annotators' files.
+        var normalisedTargets: [String: [String]] = [:]
         for (i, (file, annotationFile)) in files.enumerated() {
             progress?(WorkProgress(phase: "storing annotation files", done: i, total: files.count, unit: "files"))
             let parts = parsed[i]
@@ -509,6 +511,8 @@ public struct LegacyImporter: Sendable {
                 report.files.append(ImportedFile(path: file, outcome: .failed, detail: message))
                 continue
             }
+            let normalised = normalisedTargets[id] ?? targets.map { Self.normalise($0.text) }
+            normalisedTargets[id] = normalised
             var fileProblems: [String] = []
             if targets.count != annotationFile.entries.count {
                 fileProblems.append(
@@ -528,7 +532,7 @@ public struct LegacyImporter: Sendable {
                     continue
                 }
                 let target = targets[n]
-                guard Self.normalise(entry.commentText) == Self.normalise(target.text) else {
+                guard Self.normalise(entry.commentText) == normalised[n] else {
                     fileProblems.append("entry \(n): its comment text does not match log entry \(n) of the discussion; not stored")
                     continue
                 }
