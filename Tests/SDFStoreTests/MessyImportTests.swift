@@ -262,6 +262,47 @@ struct ImportTransactionTests {
         #expect(try await reopened.annotatorRecords().isEmpty)
     }
 
+    @Test("an annotated comment text that differs from its log entry only by surrounding whitespace still matches")
+    func surroundingWhitespaceMatches() async throws {
+        let dir = try temporaryDirectory("whitespace")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/in/vanilla", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            atPath: messyFixtures + "/runs/qwen7b_guidelines.txt/conv_8a7b6c5d.json", toPath: dir + "/in/vanilla/d.json")
+        var file = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: messyFixtures + "/annotations/d2_A.json"))) as! [String: Any]
+        var logs = file["logs"] as! [[String]]
+        logs[3][0] = " \n" + logs[3][0] + "\t \n"
+        file["logs"] = logs
+        try JSONSerialization.data(withJSONObject: file).write(to: URL(fileURLWithPath: dir + "/in/a.json"))
+        let store = try Store.open(path: dir + "/store.sqlite")
+        let report = try await LegacyImporter(store: store).run(paths: [dir + "/in"])
+        #expect(report.committed && report.problems.isEmpty)
+        #expect(report.stored.annotations == 5)
+    }
+
+    @Test("an annotation file changed between its first reading and its storing fails the import, naming the file")
+    func annotationFileChangedDuringImport() async throws {
+        let dir = try temporaryDirectory("changed")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        try FileManager.default.createDirectory(atPath: dir + "/in/vanilla", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            atPath: messyFixtures + "/runs/qwen7b_guidelines.txt/conv_8a7b6c5d.json", toPath: dir + "/in/vanilla/d.json")
+        try FileManager.default.copyItem(atPath: messyFixtures + "/annotations/d2_A.json", toPath: dir + "/in/a.json")
+        var file = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/in/a.json"))) as! [String: Any]
+        file["annotator_prompt"] = "You are someone else entirely."
+        let changed = try JSONSerialization.data(withJSONObject: file)
+        let path = dir + "/in/a.json"
+        var importer = LegacyImporter(store: try Store.open(path: dir + "/store.sqlite"))
+        // The entries are read again when the annotation files are stored: change the file while discussions are stored.
+        importer.progress = { event in
+            if event.phase == "storing discussions" { try? changed.write(to: URL(fileURLWithPath: path)) }
+        }
+        let error = await #expect(throws: ImportError.self) { _ = try await importer.run(paths: [dir + "/in"]) }
+        let report = try #require(error?.report)
+        #expect(!report.committed)
+        #expect(report.problems.contains { $0.file == path && $0.message.contains("the file changed during the import") })
+    }
+
     @Test("read and stored counts that disagree are a mismatch even without a problem")
     func countsDisagree() {
         var report = ImportReport()

@@ -112,7 +112,13 @@ public struct LegacyImporter: Sendable {
                 continue
             }
             do {
-                if let value = try Self.decode(data) {
+                if var value = try Self.decode(data) {
+                    // An annotation file's entries (most of an import's bytes: every comment's text again) are read
+                    // again when the file is stored, so that memory holds one file's entries at a time.
+                    if case .annotations(var annotations) = value {
+                        annotations.entries = []
+                        value = .annotations(annotations)
+                    }
                     decoded.append((file, value))
                 } else {
                     report.files.append(
@@ -206,6 +212,22 @@ public struct LegacyImporter: Sendable {
         var turns: [TurnRecord]
     }
 
+    /// What the rest of the import keeps of a stored discussion: its record, the ids of its turns and what its
+    /// annotation files are matched against (not the turns themselves).
+    struct Stored {
+        var record: DiscussionRecord
+        var hasSeedRecords: Bool
+        var turnIds: [String]
+        var targets: [Target]
+
+        init(record: DiscussionRecord, seeds: [SeedCommentRecord], turns: [TurnRecord]) {
+            self.record = record
+            hasSeedRecords = !seeds.isEmpty
+            turnIds = turns.map(\.id)
+            targets = LegacyImporter.targets(seeds: seeds, record: record, turns: turns)
+        }
+    }
+
     /// What an annotation file's entries are matched against: seed comments, then turns.
     struct Target {
         var id: String
@@ -274,7 +296,7 @@ public struct LegacyImporter: Sendable {
         }
         let severalModels = Set(pending.map(\.model).filter { $0 != "unknown" }).count > 1
         var nextReplicate: [String: Int] = [:]
-        var built: [String: Built] = [:]
+        var built: [String: Stored] = [:]
         for (index, p) in pending.enumerated() {
             progress?(WorkProgress(phase: "storing discussions", done: index, total: pending.count, unit: "discussions"))
             let id = Self.discussionId(p.legacy.id)
@@ -298,7 +320,7 @@ public struct LegacyImporter: Sendable {
             let b = build(p.legacy, file: p.file, id: id, conditionId: conditionId, label: label, strategy: p.strategy, model: p.model, replicate: replicate)
             do {
                 try Store.replaceDiscussion(b.record, participants: b.participants, turns: b.turns, seeds: b.seeds, db)
-                built[id] = b
+                built[id] = Stored(record: b.record, seeds: b.seeds, turns: b.turns)
                 report.read.comments += b.turns.filter { $0.outcome == .comment }.count
                 report.read.abstentions += b.turns.filter { $0.outcome == .abstention }.count
                 let trolls = b.participants.filter { $0.role == .troll }.map(\.username)
@@ -337,7 +359,7 @@ public struct LegacyImporter: Sendable {
                     try Store.insertAnnotation(a, db)
                     annotationIds.insert(a.id)
                 }
-                built[d.id] = Built(file: file, record: d, participants: e.participants, seeds: e.seed_comments, turns: e.turns)
+                built[d.id] = Stored(record: d, seeds: e.seed_comments, turns: e.turns)
                 report.files.append(
                     ImportedFile(
                         path: file, outcome: .discussion,
@@ -351,11 +373,11 @@ public struct LegacyImporter: Sendable {
         try importAnnotations(annotationFiles, built: built, annotationIds: &annotationIds, report: &report, db)
         // What the store now holds for the imported ids.
         let discussionIds = Array(built.keys)
-        let turnIds = built.values.flatMap { $0.turns.map(\.id) }
+        let turnIds = built.values.flatMap(\.turnIds)
         report.stored.files = report.files.filter { [.discussion, .annotations, .merged].contains($0.outcome) }.count
         report.stored.discussions = try Store.count("discussion", ids: discussionIds, db)
         report.stored.seedComments = try Store.count("seed_comment", ids: discussionIds, column: "discussionId", db)
-            + built.values.filter { $0.seeds.isEmpty && !$0.record.seedComment.isEmpty }.count
+            + built.values.filter { !$0.hasSeedRecords && !$0.record.seedComment.isEmpty }.count
         report.stored.turns = try Store.count("turn", ids: turnIds, db)
         report.stored.comments = try Self.countTurns(turnIds, outcome: .comment, db)
         report.stored.abstentions = try Self.countTurns(turnIds, outcome: .abstention, db)
@@ -444,7 +466,7 @@ public struct LegacyImporter: Sendable {
     static let qualityNames = ["argumentquality", "argument_quality", "argument quality"]
 
     func importAnnotations(
-        _ files: [(file: String, value: LegacyAnnotationFile)], built: [String: Built], annotationIds: inout Set<String>,
+        _ files: [(file: String, value: LegacyAnnotationFile)], built: [String: Stored], annotationIds: inout Set<String>,
         report: inout ImportReport, _ db: Database
     ) throws {
         // Identity: one annotator per persona; names from usernames, derived when different personas share one.
@@ -486,10 +508,25 @@ public struct LegacyImporter: Sendable {
         var promptOf: [String: String] = [:]
         var personaOf: [String: Persona] = [:]
         var seen: [String: (file: String, raw: String)] = [:]
-        // Each discussion's log-entry texts, normalised once for all of its annotators' files.
+        // Each discussion's log-entry texts, normalised once for all of its annotators' files (when an entry's
+        // text is not exactly its log entry's).
         var normalisedTargets: [String: [String]] = [:]
-        for (i, (file, annotationFile)) in files.enumerated() {
+        for (i, (file, header)) in files.enumerated() {
             progress?(WorkProgress(phase: "storing annotation files", done: i, total: files.count, unit: "files"))
+            // The entries, read again (the first reading kept only the file's header).
+            let annotationFile: LegacyAnnotationFile
+            do {
+                guard let data = FileManager.default.contents(atPath: file) else { throw StoreError("cannot read the file again") }
+                let again = try LegacyFormats.decodeAnnotations(data)
+                guard again.annotatorPrompt == header.annotatorPrompt, again.conversationId == header.conversationId else {
+                    throw StoreError("the file changed during the import")
+                }
+                annotationFile = again
+            } catch {
+                report.problems.append((file, "\(error)"))
+                report.files.append(ImportedFile(path: file, outcome: .failed, detail: "\(error)"))
+                continue
+            }
             let parts = parsed[i]
             let key = parts.identity
             let name = nameOf[key]!
@@ -498,7 +535,7 @@ public struct LegacyImporter: Sendable {
             let targets: [Target]
             var discussionStart: Date?
             if let b = built[id] {
-                targets = Self.targets(seeds: b.seeds, record: b.record, turns: b.turns)
+                targets = b.targets
                 discussionStart = b.record.startedAt
             } else if let record = try DiscussionRecord.fetchOne(db, key: id) {
                 let turns = try TurnRecord.filter(Column("discussionId") == id).order(Column("turnIndex")).fetchAll(db)
@@ -511,8 +548,6 @@ public struct LegacyImporter: Sendable {
                 report.files.append(ImportedFile(path: file, outcome: .failed, detail: message))
                 continue
             }
-            let normalised = normalisedTargets[id] ?? targets.map { Self.normalise($0.text) }
-            normalisedTargets[id] = normalised
             var fileProblems: [String] = []
             if targets.count != annotationFile.entries.count {
                 fileProblems.append(
@@ -532,7 +567,15 @@ public struct LegacyImporter: Sendable {
                     continue
                 }
                 let target = targets[n]
-                guard Self.normalise(entry.commentText) == normalised[n] else {
+                let matches: Bool
+                if entry.commentText == target.text {
+                    matches = true
+                } else {
+                    let normalised = normalisedTargets[id] ?? targets.map { Self.normalise($0.text) }
+                    normalisedTargets[id] = normalised
+                    matches = Self.normalise(entry.commentText) == normalised[n]
+                }
+                guard matches else {
                     fileProblems.append("entry \(n): its comment text does not match log entry \(n) of the discussion; not stored")
                     continue
                 }
