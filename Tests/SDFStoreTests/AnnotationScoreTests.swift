@@ -58,11 +58,10 @@ struct AnnotationScoreTests {
             try db.execute(sql: "UPDATE annotation SET status = 'failed', method = 'none', \"values\" = '{}', errorKind = NULL, error = NULL, detail = 'server: HTTP 500' WHERE id = ?", arguments: [failed.id])
             try db.execute(sql: "UPDATE annotation SET rawText = 'a\u{2400}b', rawTextBytes = ? WHERE id = ?", arguments: [Data("a\u{0}b".utf8), other.id])
         }
-        var cache: [String: [String: Int]] = [:]
         var compared = 0
         for d in try await store.discussions() {
             let full = try await store.annotations(ofDiscussion: d.id)
-            let slim = try await store.annotationsForExport(ofDiscussion: d.id, valuesCache: &cache)
+            let slim = try await store.annotationsForExport(ofDiscussion: d.id)
             #expect(slim == full.map { record in
                 var r = record
                 r.call.sampling = .unknown
@@ -72,7 +71,6 @@ struct AnnotationScoreTests {
             compared += slim.count
         }
         #expect(compared == all.count)
-        #expect(!cache.isEmpty)
         let legacy = try #require(try await store.annotations(ofDiscussion: failed.discussionId).first { $0.id == failed.id })
         #expect(legacy.detail == nil && legacy.call.error?.kind == .server)
         let lossless = try #require(try await store.annotations(ofDiscussion: other.discussionId).first { $0.id == other.id })

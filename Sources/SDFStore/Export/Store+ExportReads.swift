@@ -8,14 +8,14 @@ extension Store {
     /// `call.sampling` (``SamplingParameters/unknown``) and `call.callKey` (`nil`), which the export does not write.
     ///
     /// Decoding each row's sampling parameters through `JSONDecoder` (GRDB's `Codable` row decoding) was the largest
-    /// part of exporting 450,000 annotations; the values objects repeat (a few dozen distinct texts per store) and
-    /// are decoded once per distinct text here.
+    /// part of exporting 450,000 annotations; the values objects repeat (a few dozen distinct texts) and are decoded
+    /// once per distinct text of the discussion here.
     ///
     /// - Throws: a GRDB error, or `DecodingError` naming the annotation and column for a stored value that is not
     ///   what the schema says (a damaged store).
-    func annotationsForExport(ofDiscussion discussionId: String, valuesCache: inout [String: [String: Int]]) async throws -> [AnnotationRecord] {
-        let (records, cache) = try await writer.read { [valuesCache] db in
-            var cache = valuesCache
+    func annotationsForExport(ofDiscussion discussionId: String) async throws -> [AnnotationRecord] {
+        try await writer.read { db in
+            var cache: [String: [String: Int]] = [:]
             let decoder = JSONDecoder()
             func damaged(_ id: String, _ column: String, _ value: String) -> DecodingError {
                 .dataCorrupted(.init(codingPath: [], debugDescription: "annotation \(id): column \(column) holds '\(value.prefix(80))', which is not what the schema says"))
@@ -37,7 +37,7 @@ extension Store {
                     values = known
                 } else {
                     do { values = try decoder.decode([String: Int].self, from: Data(valuesText.utf8)) } catch { throw damaged(id, "values", valuesText) }
-                    if cache.count < 10_000 { cache[valuesText] = values }
+                    cache[valuesText] = values
                 }
                 let statusText: String = row[5]
                 guard let status = AnnotationStatus(rawValue: statusText) else { throw damaged(id, "status", statusText) }
@@ -71,9 +71,7 @@ extension Store {
                 }
                 records.append(record)
             }
-            return (records, cache)
+            return records
         }
-        valuesCache = cache
-        return records
     }
 }

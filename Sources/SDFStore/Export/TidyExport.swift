@@ -254,16 +254,28 @@ public enum TidyExport {
         let links = try await store.branchLinks()
         let branched = !links.isEmpty
         progress?(WorkProgress(phase: "reading discussions", done: 0, total: discussions.count, unit: "discussions"))
-        for d in discussions {
+        // The next discussion's records are read while this one's rows are written (two processors: the store's
+        // reads and the encoding side by side; the rows and their order are the same).
+        @Sendable func read(_ d: DiscussionRecord) async throws -> DiscussionReads {
+            DiscussionReads(
+                origins: branched ? try await store.turnOrigins(of: d.id) : [:], participants: try await store.participants(of: d.id),
+                seeds: try await store.seedComments(of: d), turns: try await store.turns(of: d.id),
+                decisions: try await store.moderatorDecisions(of: d.id))
+        }
+        var nextReads: Task<DiscussionReads, any Error>? = discussions.first.map { d in Task { try await read(d) } }
+        defer { nextReads?.cancel() }
+        for (index, d) in discussions.enumerated() {
+            let reads = try await nextReads!.value
+            nextReads = index + 1 < discussions.count ? Task { [d = discussions[index + 1]] in try await read(d) } : nil
             let levels: [TidyValue] = factors.map { f in opt(d.factorLevels.first { $0.factor == f }?.level) }
             let link: [TidyValue] = branched ? [opt(links[d.id]?.branchedFromDiscussion), opt(links[d.id]?.branchTurn)] : []
-            let origins = branched ? try await store.turnOrigins(of: d.id) : [:]
+            let origins = reads.origins
             try emit(0, [
                 .text(d.id), .text(d.conditionLabel), .text(d.strategy), .text(d.modelName), .int(d.replicate), .text(d.seed),
                 .text(d.status.rawValue), .text(d.seedCommentId), .text(d.seedComment), .int(d.seedCommentIndex),
                 .int(d.userTurns), opt(d.historyLength), .text(d.turnTaking.description), date(d.startedAt), date(d.finishedAt),
             ] + levels + link)
-            for p in try await store.participants(of: d.id) {
+            for p in reads.participants {
                 let persona = p.persona
                 try emit(1, [
                     .text(p.id), .text(d.id), .int(p.position), .text(p.username), .text(p.role.rawValue), opt(persona.age),
@@ -271,13 +283,13 @@ public enum TidyExport {
                     opt(persona.occupation), opt(persona.politicalLeaning), .list(persona.personality), .map(persona.extra),
                 ])
             }
-            let seeds = try await store.seedComments(of: d)
+            let seeds = reads.seeds
             for seed in seeds.isEmpty ? [SeedCommentRecord(id: d.seedCommentId, discussionId: d.id, position: 0, author: "OP", text: d.seedComment)] : seeds {
                 try emit(2, 
                     [.text(seed.id), .text(d.id), .text(d.conditionLabel), .int(0), .text(seed.author), .text(Role.op.rawValue), .text(seed.text)]
                         + Array(repeating: TidyValue.null, count: commentColumns.count - 7) + levels + (branched ? [TidyValue.null] : []))
             }
-            let turns = try await store.turns(of: d.id)
+            let turns = reads.turns
             for t in turns {
                 let call = t.call
                 let sampling: [TidyValue] = [
@@ -310,7 +322,7 @@ public enum TidyExport {
                 }
             }
             let byIndex = Dictionary(turns.map { ($0.turnIndex, $0) }, uniquingKeysWith: { a, _ in a })
-            for m in try await store.moderatorDecisions(of: d.id) {
+            for m in reads.decisions {
                 readDecisions += 1
                 let call = m.call
                 // The moderator's turn, when the decision let it speak, is the next turn.
@@ -340,9 +352,13 @@ public enum TidyExport {
         let annotators = try await store.annotatorRecords()
         let stored = try await store.annotationStatusCounts().values.reduce(0, +)
         var read = 0
-        var valuesCache: [String: [String: Int]] = [:]
-        for d in discussions.sorted(by: { $0.id < $1.id }) {
-            for a in try await store.annotationsForExport(ofDiscussion: d.id, valuesCache: &valuesCache) {
+        let byId = discussions.sorted(by: { $0.id < $1.id })
+        var nextAnnotations: Task<[AnnotationRecord], any Error>? = byId.first.map { d in Task { try await store.annotationsForExport(ofDiscussion: d.id) } }
+        defer { nextAnnotations?.cancel() }
+        for index in byId.indices {
+            let annotations = try await nextAnnotations!.value
+            nextAnnotations = index + 1 < byId.count ? Task { [id = byId[index + 1].id] in try await store.annotationsForExport(ofDiscussion: id) } : nil
+            for a in annotations {
                 read += 1
                 let rubric = annotators[a.annotator]?.rubric.dimensions.map(\.name) ?? a.values.keys.sorted()
                 for dimension in rubric {
@@ -366,6 +382,15 @@ public enum TidyExport {
                 "\(store.path): \(stored) annotations stored but \(read) belong to a stored discussion; the other \(stored - read) "
                     + "would be missing from the export (nothing written)")
         }
+    }
+
+    /// One discussion's records besides its annotations, read together (see ``forEachRow(store:progress:emit:)``).
+    struct DiscussionReads: Sendable {
+        var origins: [String: String]
+        var participants: [ParticipantRecord]
+        var seeds: [SeedCommentRecord]
+        var turns: [TurnRecord]
+        var decisions: [ModeratorDecisionRecord]
     }
 
     /// The factor names of the store's discussions, in order of first appearance (each discussion's in factor order).
