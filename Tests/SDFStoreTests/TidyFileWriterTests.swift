@@ -5,10 +5,10 @@ import Testing
 
 @Suite("Streaming tidy files")
 struct TidyFileWriterTests {
-    @Test("chunked, streamed CSV and JSONL are byte for byte the in-memory table, across chunk boundaries", arguments: [1, 7, 1_000])
+    @Test("chunked, streamed CSV and JSONL are byte for byte the in-memory table, across chunk boundaries and chunks encoded in parts", arguments: [1, 7, 250, 1_000])
     func chunks(chunkRows: Int) throws {
         let columns = ["id", "text", "n", "missing", "list"]
-        let rows: [[TidyValue]] = (0..<53).map { i in
+        let rows: [[TidyValue]] = (0..<1_253).map { i in
             [.text("r\(i)"), .text(ExportFixture.awkwardTexts[i % ExportFixture.awkwardTexts.count]), .int(i), .null,
              .list(i.isMultiple(of: 2) ? ["a", "b, c"] : [])]
         }

@@ -1,5 +1,6 @@
 import CSV
 import Foundation
+import Synchronization
 import SDFCore
 
 /// A value in a tidy table cell.
@@ -554,9 +555,24 @@ final class TidyFileWriter {
         if buffer.count >= 1 << 20 || jsonlBuffer.count >= 1 << 20 { try flush() }
     }
 
+    /// Encodes the pending rows, split into one part per processor (at most 4) encoded side by side: the CSV
+    /// writer's rows do not depend on each other, so the parts joined by `\n` are the bytes of the whole chunk.
     func encodePendingCSV() throws {
         guard !pendingCSV.isEmpty else { return }
-        buffer += Data("\n".utf8) + (try Self.csvChunk(pendingCSV))
+        let rows = pendingCSV
+        let parts = rows.count >= 200 ? max(1, min(4, ProcessInfo.processInfo.activeProcessorCount)) : 1
+        let size = (rows.count + parts - 1) / parts
+        let encoded = Mutex<[Result<Data, any Error>?]>(Array(repeating: nil, count: parts))
+        DispatchQueue.concurrentPerform(iterations: parts) { part in
+            let slice = Array(rows[min(rows.count, part * size)..<min(rows.count, (part + 1) * size)])
+            let result = slice.isEmpty ? nil : Result { try Self.csvChunk(slice) }
+            encoded.withLock { $0[part] = result }
+        }
+        for result in encoded.withLock({ $0 }) {
+            guard let result else { continue }
+            buffer += Data("\n".utf8)
+            buffer += try result.get()
+        }
         pendingCSV.removeAll(keepingCapacity: true)
     }
 
