@@ -290,14 +290,8 @@ public struct OutputCleaner: Sendable {
             result.append(.unfilledPlaceholder)
         }
         if Self.mentions(lower, speaker.lowercased()) { result.append(.selfMention) }
-        let refusals = [
-            "as an ai", "as a language model", "i cannot fulfill", "i can't fulfill", "i cannot comply", "i can't comply",
-            "i'm sorry but i can't", "i'm sorry but i cannot", "i am sorry but i can't", "i am sorry but i cannot",
-            "i cannot assist", "i can't assist", "i cannot help with", "i can't help with", "i'm not able to provide",
-            "as an assistant", "i can't continue this", "i cannot continue this",
-        ]
         let words = Self.words(lower)
-        if refusals.contains(where: { Self.containsPhrase(words, Self.words($0)) }) { result.append(.refusal) }
+        if Self.refusalPhrases.contains(where: { Self.containsPhrase(words, $0) }) { result.append(.refusal) }
         if finishReason == "length" { result.append(.truncated) }
         let letters = text.unicodeScalars.filter { CharacterSet.letters.contains($0) }
         if letters.count >= 8 {
@@ -316,12 +310,30 @@ public struct OutputCleaner: Sendable {
         return result
     }
 
+    /// Refusal phrases (``CommentFlag/refusal``), as words.
+    static let refusalPhrases: [[Substring]] = [
+        "as an ai", "as a language model", "i cannot fulfill", "i can't fulfill", "i cannot comply", "i can't comply",
+        "i'm sorry but i can't", "i'm sorry but i cannot", "i am sorry but i can't", "i am sorry but i cannot",
+        "i cannot assist", "i can't assist", "i cannot help with", "i can't help with", "i'm not able to provide",
+        "as an assistant", "i can't continue this", "i cannot continue this",
+    ].map { words($0) }
+
     /// Whether at least 80 % of the word trigrams of `words` (at least 4 of them) occur in one of `earlier`.
     static func isNearDuplicate(_ words: [Substring], of earlier: EarlierComments) -> Bool {
         let mine = Set(ngrams(words, 3))
         guard mine.count >= 4 else { return false }
+        let needed = 0.8 * Double(mine.count)
         return earlier.trigrams.contains { theirs in
-            Double(mine.intersection(theirs).count) >= 0.8 * Double(mine.count)
+            // |mine ∩ theirs| counted without building the intersection, stopping once the rest cannot reach 80 %.
+            var shared = 0
+            var left = mine.count
+            for gram in mine {
+                if theirs.contains(gram) { shared += 1 }
+                left -= 1
+                if Double(shared) >= needed { return true }
+                if Double(shared + left) < needed { return false }
+            }
+            return Double(shared) >= needed
         }
     }
 
