@@ -148,6 +148,7 @@ extension Store {
         registerShardMigrations(&m)
         registerCallKeyMigrations(&m)
         registerBranchingMigrations(&m)
+        StoreQuery.registerCountIndexMigrations(&m)
         return m
     }
 

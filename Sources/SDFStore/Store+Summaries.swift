@@ -8,12 +8,12 @@ extension Store {
     public func annotationStatusCounts() async throws -> [AnnotationStatus: Int] {
         try await writer.read { db in
             var result: [AnnotationStatus: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM annotation GROUP BY status") {
+            for row in try Row.fetchAll(db, sql: Store.annotationStatusCountsSQL) {
                 let raw: String = row["status"]
                 guard let status = AnnotationStatus(rawValue: raw) else {
                     throw StoreError("\(path): annotation status '\(raw)' is not one SDF writes (\(AnnotationStatus.allCases.map(\.rawValue).joined(separator: ", ")))")
                 }
-                result[status] = row["n"]
+                result[status, default: 0] += row["n"] as Int
             }
             return result
         }

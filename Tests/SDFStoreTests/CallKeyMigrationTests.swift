@@ -68,6 +68,6 @@ struct CallKeyMigrationTests {
         #expect(annotationPlan.contains { $0.contains("annotation_callKey") }, "\(annotationPlan)")
         // The migration is the last one registered, after the other v9 ones.
         let names = try await store.writer.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
-        #expect(Array(names.suffix(4)) == ["v9-moderator-decisions", "v9-shards", "v9-call-key", "v10-branching"])
+        #expect(Array(names.suffix(5)) == ["v9-moderator-decisions", "v9-shards", "v9-call-key", "v10-branching", "v11-count-indexes"])
     }
 }

@@ -41,7 +41,7 @@ struct ModeratorDecisionStoreTests {
         let store = try Store.open(path: path)
         #expect(try await store.moderatorDecisions().isEmpty)
         let applied = try await DatabaseQueue(path: path).read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
-        #expect(applied.contains("v9-moderator-decisions") && applied.last == "v10-branching")
+        #expect(applied.contains("v9-moderator-decisions") && applied.last == "v11-count-indexes")
         let tables = try await TidyExport.tables(store: store)
         #expect(tables.map(\.name) == TidyExport.tableNames)
         let decisions = try #require(tables.first { $0.name == "moderator_decisions" })

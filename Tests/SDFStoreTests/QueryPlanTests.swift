@@ -37,9 +37,11 @@ struct QueryPlanTests {
             ("a discussion by id", try await Self.plan(store, "SELECT * FROM discussion WHERE id = ?", ["d"]), "SEARCH discussion USING INDEX sqlite_autoindex_discussion_1 (id=?)"),
             // The viewer's "has failures" filter: searched by discussion, never by status (an index led by status
             // would be chosen here and read every failed annotation for each discussion).
-            ("a discussion's failed annotations (viewer filter)", try await Self.plan(store, "SELECT d.id FROM discussion d WHERE EXISTS (SELECT 1 FROM annotation a WHERE a.discussionId = d.id AND a.status = 'failed')"), "SEARCH a USING INDEX annotation_on_discussion"),
-            ("a discussion's flagged comments (viewer filter)", try await Self.plan(store, "SELECT d.id FROM discussion d WHERE EXISTS (SELECT 1 FROM turn t WHERE t.discussionId = d.id AND t.outcome = 'comment' AND t.flags LIKE ?)", ["%x%"]), "SEARCH t USING INDEX sqlite_autoindex_turn_2 (discussionId=?)"),
-            ("a discussion's failed turns (resume)", try await Self.plan(store, "SELECT id FROM turn WHERE discussionId = ? AND outcome = 'failed'", ["d"]), "SEARCH turn USING INDEX sqlite_autoindex_turn_2 (discussionId=?)"),
+            ("a discussion's failed annotations (viewer filter)", try await Self.plan(store, "SELECT d.id FROM discussion d WHERE EXISTS (SELECT 1 FROM annotation a WHERE a.discussionId = d.id AND a.status = 'failed')"), "SEARCH a USING COVERING INDEX annotation_on_discussion_status (discussionId=? AND status=?)"),
+            ("a discussion's flagged comments (viewer filter)", try await Self.plan(store, "SELECT d.id FROM discussion d WHERE EXISTS (SELECT 1 FROM turn t WHERE t.discussionId = d.id AND t.outcome = 'comment' AND t.flags LIKE ?)", ["%x%"]), "SEARCH t USING INDEX turn_on_discussion_outcome (discussionId=? AND outcome=?)"),
+            ("annotations by status (viewer overview, status)", try await Self.plan(store, Store.annotationStatusCountsSQL), "SCAN annotation USING COVERING INDEX annotation_on_discussion_status"),
+            ("turns by outcome (viewer overview)", try await Self.plan(store, Store.turnOutcomeCountsSQL), "SCAN turn USING COVERING INDEX turn_on_discussion_outcome"),
+            ("a discussion's failed turns (resume)", try await Self.plan(store, "SELECT id FROM turn WHERE discussionId = ? AND outcome = 'failed'", ["d"]), "SEARCH turn USING INDEX turn_on_discussion_outcome (discussionId=? AND outcome=?)"),
         ]
         for (name, plan, expected) in cases {
             #expect(plan.contains(expected), "\(name): \(plan)")

@@ -48,7 +48,7 @@ struct ShardStoreTests {
         let store = try Store.openExisting(path: path)
         #expect(try await store.shard() == nil)
         let applied = try await store.writer.read { db in try String.fetchAll(db, sql: "SELECT identifier FROM grdb_migrations") }
-        #expect(applied.contains("v9-shards") && applied.last == "v10-branching")
+        #expect(applied.contains("v9-shards") && applied.last == "v11-count-indexes")
     }
 
     @Test func aShardIsClaimedOnceAndOtherWorkIsRefused() async throws {

@@ -229,14 +229,14 @@ extension ServedStore {
                  status: $0["status"] as String, count: $0["n"] as Int, replicates: $0["r"] as Int)
             }
             var turns: [String: Int] = [:]
-            for row in try Row.fetchAll(db, sql: "SELECT outcome, COUNT(*) AS n FROM turn GROUP BY outcome") {
-                turns[row["outcome"]] = row["n"]
+            for row in try Row.fetchAll(db, sql: Store.turnOutcomeCountsSQL) {
+                turns[row["outcome"], default: 0] += row["n"] as Int
             }
             var annotations: [String: Int] = [:]
             var annotators = 0
             if try db.tableExists("annotation") {
-                for row in try Row.fetchAll(db, sql: "SELECT status, COUNT(*) AS n FROM annotation GROUP BY status") {
-                    annotations[row["status"]] = row["n"]
+                for row in try Row.fetchAll(db, sql: Store.annotationStatusCountsSQL) {
+                    annotations[row["status"], default: 0] += row["n"] as Int
                 }
                 annotators = try Int.fetchOne(db, sql: "SELECT COUNT(DISTINCT annotator) FROM annotation") ?? 0
             }
