@@ -67,7 +67,7 @@ extension Store {
             let decoder = JSONDecoder()
             struct Step: Decodable { var step: String }
             func damaged(_ id: String, _ column: String, _ value: String) -> DecodingError {
-                .dataCorrupted(.init(codingPath: [], debugDescription: "turn \(id): column \(column) holds '\(value.prefix(80))', which is not what the schema says"))
+                Store.damagedColumn("turn", id, column, value)
             }
             var facts: [TurnFacts] = []
             let rows = try Row.fetchCursor(
@@ -99,5 +99,13 @@ extension Store {
             }
             return facts
         }
+    }
+}
+
+extension Store {
+    /// The error of a slim read (``turnFacts()``, the exports' annotation reads) for a stored value that is not what
+    /// the schema says: names the table's row and column, and shows the value (at most 80 characters).
+    static func damagedColumn(_ table: String, _ id: String, _ column: String, _ value: String) -> DecodingError {
+        .dataCorrupted(.init(codingPath: [], debugDescription: "\(table) \(id): column \(column) holds '\(value.prefix(80))', which is not what the schema says"))
     }
 }

@@ -3,17 +3,27 @@ import Testing
 
 @testable import SDFAnalysis
 
+/// A 64-bit linear congruential generator (Knuth's MMIX constants) for reproducible test inputs.
+struct TestLCG {
+    var state: UInt64
+
+    init(seed: UInt64) { state = seed }
+
+    /// The next value, in 0..<2³¹.
+    mutating func next() -> Int {
+        state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
+        return Int(state >> 33)
+    }
+}
+
 @Suite("Lexical diversity")
 struct LexicalDiversityTests {
     @Test("diversity with interned tokens equals 1 − the mean pairwise ROUGE-L F1; canonical equivalents stay distinct")
     func internedTokensGiveThePairwiseMean() {
         // "café" precomposed and decomposed are different tokens (scalar comparison, as in Python).
         let words = ["the", "city", "cars", "caf\u{E9}", "cafe\u{301}", "ΣΟΦΙΑ", "σοφια", "42", "x"]
-        var state: UInt64 = 7
-        func next() -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int(state >> 33)
-        }
+        var random = TestLCG(seed: 7)
+        func next() -> Int { random.next() }
         for _ in 0..<40 {
             let comments = (0..<(2 + next() % 6)).map { _ in (0..<(next() % 12)).map { _ in words[next() % words.count] }.joined(separator: " ") }
             var sum = 0.0
@@ -44,11 +54,8 @@ struct LexicalDiversityTests {
 
     @Test("the bit-parallel LCS equals the dynamic-programming table, across 64-bit word boundaries")
     func bitParallelEqualsTable() {
-        var state: UInt64 = 11
-        func next() -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int(state >> 33)
-        }
+        var random = TestLCG(seed: 11)
+        func next() -> Int { random.next() }
         let lengths = [0, 1, 2, 63, 64, 65, 127, 128, 129, 200]
         for _ in 0..<300 {
             let alphabet = 1 + next() % 12
@@ -66,11 +73,8 @@ struct LexicalDiversityTests {
     @Test("long comments (more than 64 and 128 words) give 1 − the mean pairwise ROUGE-L F1")
     func longCommentsGiveThePairwiseMean() {
         let words = ["the", "city", "cars", "park", "bus", "Tram", "r\u{E9}seau", "42"]
-        var state: UInt64 = 5
-        func next() -> Int {
-            state = state &* 6_364_136_223_846_793_005 &+ 1_442_695_040_888_963_407
-            return Int(state >> 33)
-        }
+        var random = TestLCG(seed: 5)
+        func next() -> Int { random.next() }
         for _ in 0..<10 {
             let comments = (0..<(2 + next() % 4)).map { _ in (0..<(next() % 190)).map { _ in words[next() % words.count] }.joined(separator: ", ") }
             var sum = 0.0

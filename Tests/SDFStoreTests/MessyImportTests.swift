@@ -236,14 +236,20 @@ struct MessyImportTests {
 
 @Suite("Import is all or nothing")
 struct ImportTransactionTests {
+    /// Copies a discussion file to `dir/in/vanilla/d.json` and returns its annotation file's JSON (for the test to
+    /// change and write as `dir/in/a.json`).
+    static func discussionAndAnnotationFile(in dir: String) throws -> [String: Any] {
+        try FileManager.default.createDirectory(atPath: dir + "/in/vanilla", withIntermediateDirectories: true)
+        try FileManager.default.copyItem(
+            atPath: messyFixtures + "/runs/qwen7b_guidelines.txt/conv_8a7b6c5d.json", toPath: dir + "/in/vanilla/d.json")
+        return try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: messyFixtures + "/annotations/d2_A.json"))) as! [String: Any]
+    }
+
     @Test("an annotation file that does not match its discussion fails the whole import; the store file is unchanged")
     func mismatchCommitsNothing() async throws {
         let dir = try temporaryDirectory("mismatch")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try FileManager.default.createDirectory(atPath: dir + "/in/vanilla", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(
-            atPath: messyFixtures + "/runs/qwen7b_guidelines.txt/conv_8a7b6c5d.json", toPath: dir + "/in/vanilla/d.json")
-        var file = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: messyFixtures + "/annotations/d2_A.json"))) as! [String: Any]
+        var file = try Self.discussionAndAnnotationFile(in: dir)
         var logs = file["logs"] as! [[String]]
         logs[3][0] = "a text that is not in the discussion"
         file["logs"] = logs
@@ -266,10 +272,7 @@ struct ImportTransactionTests {
     func surroundingWhitespaceMatches() async throws {
         let dir = try temporaryDirectory("whitespace")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try FileManager.default.createDirectory(atPath: dir + "/in/vanilla", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(
-            atPath: messyFixtures + "/runs/qwen7b_guidelines.txt/conv_8a7b6c5d.json", toPath: dir + "/in/vanilla/d.json")
-        var file = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: messyFixtures + "/annotations/d2_A.json"))) as! [String: Any]
+        var file = try Self.discussionAndAnnotationFile(in: dir)
         var logs = file["logs"] as! [[String]]
         logs[3][0] = " \n" + logs[3][0] + "\t \n"
         file["logs"] = logs
@@ -284,11 +287,8 @@ struct ImportTransactionTests {
     func annotationFileChangedDuringImport() async throws {
         let dir = try temporaryDirectory("changed")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        try FileManager.default.createDirectory(atPath: dir + "/in/vanilla", withIntermediateDirectories: true)
-        try FileManager.default.copyItem(
-            atPath: messyFixtures + "/runs/qwen7b_guidelines.txt/conv_8a7b6c5d.json", toPath: dir + "/in/vanilla/d.json")
-        try FileManager.default.copyItem(atPath: messyFixtures + "/annotations/d2_A.json", toPath: dir + "/in/a.json")
-        var file = try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: dir + "/in/a.json"))) as! [String: Any]
+        var file = try Self.discussionAndAnnotationFile(in: dir)
+        try JSONSerialization.data(withJSONObject: file).write(to: URL(fileURLWithPath: dir + "/in/a.json"))
         file["annotator_prompt"] = "You are someone else entirely."
         let changed = try JSONSerialization.data(withJSONObject: file)
         let path = dir + "/in/a.json"

@@ -18,7 +18,7 @@ extension Store {
             var cache: [String: [String: Int]] = [:]
             let decoder = JSONDecoder()
             func damaged(_ id: String, _ column: String, _ value: String) -> DecodingError {
-                .dataCorrupted(.init(codingPath: [], debugDescription: "annotation \(id): column \(column) holds '\(value.prefix(80))', which is not what the schema says"))
+                Store.damagedColumn("annotation", id, column, value)
             }
             var records: [AnnotationRecord] = []
             let rows = try Row.fetchCursor(
