@@ -56,7 +56,7 @@ struct AnnotationScoreTests {
         let other = all[1]
         try await store.writer.write { db in
             try db.execute(sql: "UPDATE annotation SET status = 'failed', method = 'none', \"values\" = '{}', errorKind = NULL, error = NULL, detail = 'server: HTTP 500' WHERE id = ?", arguments: [failed.id])
-            try db.execute(sql: "UPDATE annotation SET rawText = 'a\u{2400}b', rawTextBytes = ? WHERE id = ?", arguments: [Data("a\u{0}b".utf8), other.id])
+            try db.execute(sql: "UPDATE annotation SET rawText = 'a\u{2400}b', rawTextBytes = ?, callKey = 'key-1' WHERE id = ?", arguments: [Data("a\u{0}b".utf8), other.id])
         }
         var compared = 0
         for d in try await store.discussions() {
@@ -69,11 +69,12 @@ struct AnnotationScoreTests {
                 return r
             })
             compared += slim.count
+            #expect(try await store.annotationsForExport(ofDiscussion: d.id, sampling: true) == full, "with sampling: every field")
         }
         #expect(compared == all.count)
         let legacy = try #require(try await store.annotations(ofDiscussion: failed.discussionId).first { $0.id == failed.id })
         #expect(legacy.detail == nil && legacy.call.error?.kind == .server)
         let lossless = try #require(try await store.annotations(ofDiscussion: other.discussionId).first { $0.id == other.id })
-        #expect(lossless.rawText == "a\u{0}b")
+        #expect(lossless.rawText == "a\u{0}b" && lossless.call.callKey == "key-1" && lossless.call.sampling.temperature == 0.2)
     }
 }

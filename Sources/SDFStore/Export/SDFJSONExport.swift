@@ -177,7 +177,7 @@ public enum SDFJSONExport {
         let participants = try await store.participants(of: d.id)
         let turns = try await store.turns(of: d.id)
         let seeds = try await store.seedComments(of: d)
-        let annotations = try await store.annotations(ofDiscussion: d.id)
+        let annotations = try await store.annotationsForExport(ofDiscussion: d.id, sampling: true)
         let panel = try await store.annotatorRecords()
         let users = participants.filter { $0.role != .moderator }
         let moderator = participants.first { $0.role == .moderator }

@@ -4,8 +4,9 @@ import SDFCore
 
 extension Store {
     /// One discussion's annotations, by comment and annotator (the order of ``annotations(ofDiscussion:)``), read
-    /// from the columns the tidy export writes: every field as ``annotations(ofDiscussion:)`` decodes it except
-    /// `call.sampling` (``SamplingParameters/unknown``) and `call.callKey` (`nil`), which the export does not write.
+    /// column by column from `Row`s: every field as ``annotations(ofDiscussion:)`` decodes it, except — unless
+    /// `sampling` is set (sdf-json) — `call.sampling` (``SamplingParameters/unknown``) and `call.callKey` (`nil`),
+    /// which the tidy export does not write.
     ///
     /// Decoding each row's sampling parameters through `JSONDecoder` (GRDB's `Codable` row decoding) was the largest
     /// part of exporting 450,000 annotations; the values objects repeat (a few dozen distinct texts) and are decoded
@@ -13,8 +14,9 @@ extension Store {
     ///
     /// - Throws: a GRDB error, or `DecodingError` naming the annotation and column for a stored value that is not
     ///   what the schema says (a damaged store).
-    func annotationsForExport(ofDiscussion discussionId: String) async throws -> [AnnotationRecord] {
+    func annotationsForExport(ofDiscussion discussionId: String, sampling: Bool = false) async throws -> [AnnotationRecord] {
         try await writer.read { db in
+            let samplingDecoder = AnnotationRecord.databaseJSONDecoder(for: "sampling")
             var cache: [String: [String: Int]] = [:]
             let decoder = JSONDecoder()
             func damaged(_ id: String, _ column: String, _ value: String) -> DecodingError {
@@ -26,7 +28,8 @@ extension Store {
                 sql: """
                     SELECT id, commentId, discussionId, annotator, "values", status, method, detail, rawText, rawTextBytes,
                            structuredOutput, modelName, modelId, endpoint, promptHash, templateId, promptTokens, completionTokens,
-                           cachedTokens, latencyMs, finishReason, attempts, errorKind, error, startedAt, finishedAt
+                           cachedTokens, latencyMs, finishReason, attempts, errorKind, error, startedAt, finishedAt,
+                           \(sampling ? "sampling, callKey" : "NULL, NULL")
                     FROM annotation WHERE discussionId = ? ORDER BY commentId, annotator
                     """, arguments: [discussionId])
             while let row = try rows.next() {
@@ -56,13 +59,18 @@ extension Store {
                     return kind
                 }
                 let error = message.map { m in kind.map { CallFailure(kind: $0, message: m) } ?? CallFailure(legacyDescription: m) }
+                var parameters = SamplingParameters.unknown
+                if sampling {
+                    let text: String = row[26]
+                    do { parameters = try samplingDecoder.decode(SamplingParameters.self, from: Data(text.utf8)) } catch { throw damaged(id, "sampling", text) }
+                }
                 var record = AnnotationRecord(
                     id: id, commentId: row[1], discussionId: row[2], annotator: row[3], values: values, status: status, method: method,
                     detail: row[7], rawText: rawText, structuredOutput: structured,
                     call: CallProvenance(
-                        modelName: row[11], modelId: row[12], endpoint: row[13], sampling: .unknown, promptHash: row[14], templateId: row[15],
+                        modelName: row[11], modelId: row[12], endpoint: row[13], sampling: parameters, promptHash: row[14], templateId: row[15],
                         promptTokens: row[16], completionTokens: row[17], cachedTokens: row[18], latencyMs: row[19], finishReason: row[20],
-                        attempts: row[21], error: error),
+                        attempts: row[21], error: error, callKey: row[27]),
                     startedAt: row[24], finishedAt: row[25])
                 // As AnnotationRecord's decoding: an earlier version kept a failed call's error in `detail`.
                 if status == .failed, record.call.error == nil, let detail = record.detail {
