@@ -165,34 +165,20 @@ actor SearchIndex {
         try await refresh()
         let queue = try open()
         return try await queue.read { db in
-            // Ranked matches first, without snippets; then the snippet of each discussion's best-ranked comment only
-            // (a common word matches most comments: building a snippet for each was most of the query's time).
             var hits: [String: SearchHit] = [:]
-            var best: [Int64: String] = [:]
-            let rows = try Row.fetchCursor(
-                db, sql: "SELECT rowid, discussionId, commentId FROM comment_fts WHERE comment_fts MATCH ? ORDER BY rank",
+            let rows = try Row.fetchAll(
+                db,
+                sql: """
+                    SELECT discussionId, commentId, snippet(comment_fts, 0, char(57344), char(57345), '…', 16) AS s
+                    FROM comment_fts WHERE comment_fts MATCH ? ORDER BY rank
+                    """,
                 arguments: [match])
-            while let row = try rows.next() {
-                let discussion: String = row[1]
+            for row in rows {
+                let discussion: String = row["discussionId"]
                 if hits[discussion] == nil {
-                    hits[discussion] = SearchHit(commentId: row[2], snippet: "")
-                    best[row[0]] = discussion
+                    hits[discussion] = SearchHit(commentId: row["commentId"], snippet: row["s"] ?? "")
                 } else {
                     hits[discussion]!.matches += 1
-                }
-            }
-            let rowids = best.keys.sorted()
-            for start in stride(from: 0, to: rowids.count, by: 500) {
-                let chunk = rowids[start..<min(start + 500, rowids.count)]
-                let snippets = try Row.fetchCursor(
-                    db,
-                    sql: """
-                        SELECT rowid, snippet(comment_fts, 0, char(57344), char(57345), '…', 16) AS s FROM comment_fts
-                        WHERE comment_fts MATCH ? AND rowid IN (\(chunk.map(String.init).joined(separator: ",")))
-                        """,
-                    arguments: [match])
-                while let row = try snippets.next() {
-                    if let discussion = best[row[0]] { hits[discussion]!.snippet = row[1] ?? "" }
                 }
             }
             return hits
