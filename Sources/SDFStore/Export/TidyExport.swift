@@ -239,8 +239,8 @@ public enum TidyExport {
 
     /// Produces every row of every table, one discussion at a time: `emit(table, row)` with `table` an index into
     /// ``tableNames``. Rows of one table come in file order; the annotations last, by discussion id, comment and
-    /// annotator (only one discussion's records are in memory at a time). Moderator decisions come with their
-    /// discussion, by slot.
+    /// annotator (memory holds two discussions' records at a time: the one being written and the next, read
+    /// meanwhile). Moderator decisions come with their discussion, by slot.
     ///
     /// - Throws: ``StoreError`` when the store cannot be read, or when annotations or moderator decisions exist whose
     ///   discussion is not in the store (they would be missing from the export: read and written counts must agree).
@@ -458,7 +458,7 @@ public enum TidyExport {
     public enum Format: String, Sendable { case csv, jsonl }
 
     /// Writes every table as `directory/<table>.csv` or `.jsonl`, streaming: rows go to a temporary file per
-    /// table as each discussion is read (memory holds one discussion's records, not the store), and each file is
+    /// table as each discussion is read (memory holds two discussions' records, not the store), and each file is
     /// moved into place when all are complete.
     ///
     /// - Parameters:
