@@ -92,6 +92,18 @@ extension Store {
         }
     }
 
+    /// One discussion's branch link, or `nil` when it is not branched (or not stored).
+    public func branchLink(of discussionId: String) async throws -> BranchLink? {
+        try await writer.read { db in
+            guard
+                let row = try Row.fetchOne(
+                    db, sql: "SELECT branchedFromDiscussion, branchTurn FROM discussion WHERE id = ? AND branchedFromDiscussion IS NOT NULL",
+                    arguments: [discussionId])
+            else { return nil }
+            return BranchLink(discussionId: discussionId, branchedFromDiscussion: row["branchedFromDiscussion"], branchTurn: row["branchTurn"])
+        }
+    }
+
     /// The copied rows of a discussion's prefix: turn id → the trunk turn id it was copied from (`turn.branchedFrom`).
     public func turnOrigins(of discussionId: String) async throws -> [String: String] {
         try await writer.read { db in
@@ -121,8 +133,8 @@ extension Store {
 }
 
 extension Store {
-    /// Copies discussion `id` whole from `source` (the discussion, participants, turns, moderator decisions and
-    /// their prompts, ids unchanged) into this store, replacing any copy of it, in one transaction: how
+    /// Copies discussion `id` whole from `source` (the discussion, participants, seed comments, turns, moderator
+    /// decisions and their prompts, ids unchanged) into this store, replacing any copy of it, in one transaction: how
     /// `sdf run --branch-from` brings each trunk into the new store without calling a model. Annotations are not
     /// copied (the new store's annotation stage annotates the copy).
     ///
@@ -134,6 +146,8 @@ extension Store {
         let participants = try await source.participants(of: id)
         let turns = try await source.turns(of: id)
         let decisions = try await source.moderatorDecisions(of: id)
+        // The seed comments as stored (a thread's comments with their authors), not the one-comment fallback.
+        let seeds = try await source.writer.read { db in try StoreQuery.seedComments(of: id).fetchAll(db) }
         var prompts: [PromptRecord] = []
         for hash in Set(turns.map(\.call.promptHash) + decisions.map(\.call.promptHash)) {
             if let prompt = try await source.prompt(hash: hash) { prompts.append(prompt) }
@@ -144,8 +158,10 @@ extension Store {
             try db.execute(sql: "DELETE FROM turn WHERE discussionId = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM moderator_decision WHERE discussionId = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM participant WHERE discussionId = ?", arguments: [id])
+            try db.execute(sql: "DELETE FROM seed_comment WHERE discussionId = ?", arguments: [id])
             try db.execute(sql: "DELETE FROM discussion WHERE id = ?", arguments: [id])
             try discussion.insert(db)
+            for seed in seeds { try seed.insert(db) }
             for participant in participants { try participant.insert(db) }
             for turn in turns { try Self.insert(turn, db) }
             for decision in decisions { try decision.insert(db) }

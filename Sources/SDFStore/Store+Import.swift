@@ -139,6 +139,59 @@ extension Store {
     }
 
     /// How many of `ids` are stored in `table` (`discussion`, `turn`, `seed_comment`, `annotation`, …).
+    /// Restores what an sdf-json version 2 file adds to a discussion already written by ``replaceDiscussion``: its
+    /// prompts (kept when the store has them: content-addressed), moderator decisions and branch link.
+    ///
+    /// - Throws: ``StoreError`` naming the `sdf` key when a prompt's hash is not that of its text, a decision belongs
+    ///   to another discussion (in the file or in the store), or a branch origin names a row that is not this
+    ///   discussion's.
+    static func restoreExtras(of e: SDFJSONExtension, _ db: Database) throws {
+        let id = e.discussion.id
+        for p in e.prompts {
+            let computed = RenderedPrompt(system: p.system, user: p.user, templateId: p.templateId).hash
+            guard computed == p.hash else {
+                throw StoreError("sdf.prompts: prompt \(p.hash) does not match its text (its text hashes to \(computed))")
+            }
+            try p.insert(db, onConflict: .ignore)
+        }
+        for m in e.moderator_decisions {
+            guard m.discussionId == id else {
+                throw StoreError("sdf.moderator_decisions: decision \(m.id) names discussion \(m.discussionId), not \(id)")
+            }
+            if let owner = try String.fetchOne(db, sql: "SELECT discussionId FROM moderator_decision WHERE id = ?", arguments: [m.id]) {
+                throw StoreError(
+                    "moderator decision \(m.id) is stored under discussion \(owner); refusing to replace it with one of discussion \(id)")
+            }
+            try m.insert(db)
+        }
+        guard let b = e.branch else { return }
+        try db.execute(
+            sql: "UPDATE discussion SET branchedFromDiscussion = ?, branchTurn = ? WHERE id = ?",
+            arguments: [b.branched_from_discussion, b.branch_turn, id])
+        for (table, key, origins) in [("turn", "turn_origins", b.turn_origins), ("moderator_decision", "decision_origins", b.decision_origins)] {
+            for (row, origin) in origins.sorted(by: { $0.key < $1.key }) {
+                try db.execute(
+                    sql: "UPDATE \(table) SET branchedFrom = ? WHERE id = ? AND discussionId = ?", arguments: [origin, row, id])
+                guard db.changesCount == 1 else {
+                    throw StoreError("sdf.branch.\(key): \(row) is not a \(table == "turn" ? "turn" : "moderator decision") of discussion \(id)")
+                }
+            }
+        }
+    }
+
+    /// How many of `discussionIds` have a branch link stored.
+    static func countBranchLinks(_ discussionIds: [String], _ db: Database) throws -> Int {
+        var total = 0
+        for start in stride(from: 0, to: discussionIds.count, by: 500) {
+            let chunk = Array(discussionIds[start..<min(start + 500, discussionIds.count)])
+            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
+            total += try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM discussion WHERE branchedFromDiscussion IS NOT NULL AND id IN (\(marks))",
+                arguments: StatementArguments(chunk)) ?? 0
+        }
+        return total
+    }
+
     static func count(_ table: String, ids: [String], column: String = "id", _ db: Database) throws -> Int {
         var total = 0
         for start in stride(from: 0, to: ids.count, by: 500) {

@@ -143,6 +143,18 @@ extension Store {
         try await writer.read { db in try PromptRecord.fetchOne(db, key: hash) }
     }
 
+    /// The stored prompts among `hashes`, by hash; hashes the store does not hold are left out.
+    public func prompts(hashes: Set<String>) async throws -> [PromptRecord] {
+        let keys = hashes.sorted()
+        return try await writer.read { db in
+            var found: [PromptRecord] = []
+            for start in stride(from: 0, to: keys.count, by: 500) {
+                found += try PromptRecord.fetchAll(db, keys: keys[start..<min(start + 500, keys.count)])
+            }
+            return found.sorted { $0.hash < $1.hash }
+        }
+    }
+
     /// The failures of failed turns, oldest discussion first: after a run, one per failed discussion (a failed
     /// call ends its discussion; a resume removes failed turns before retrying them). A failed turn without a
     /// recorded error gives kind `nil` and message "no error recorded".

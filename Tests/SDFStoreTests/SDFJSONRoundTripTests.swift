@@ -50,7 +50,7 @@ struct SDFJSONRoundTripTests {
         let (panel, originalPanel) = (try await imported.annotatorRecords(), try await built.store.annotatorRecords())
         #expect(panel == originalPanel)
         let text = try #require(first.values.first)
-        #expect(text.contains("\"sdf\" : {") && text.contains("\"format\" : \"sdf-json/1\""))
+        #expect(text.contains("\"sdf\" : {") && text.contains("\"format\" : \"sdf-json/2\""))
     }
 
     @Test("an imported messy dataset: several seeds with authors, personas, roles and annotators survive byte for byte")

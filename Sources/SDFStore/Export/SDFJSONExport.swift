@@ -12,7 +12,8 @@ import SDFCore
 ///
 /// The `sdf` key (``SDFJSONExtension``) carries what the original layout cannot: every turn (comments,
 /// abstentions, failed calls, with provenance), participants with personas and roles, seed comments with their
-/// authors, the annotators and their annotations. `sdf import` restores a file with this key exactly, so export →
+/// authors, the annotators and their annotations, the moderator decisions, the prompts of every call, and a
+/// branched discussion's link to its trunk. `sdf import` restores a file with this key exactly, so export →
 /// import → export gives the same bytes apart from `sdf.exported_at`. Tools of the original layout ignore it.
 public struct SDFDiscussionJSON: Codable, Sendable, Hashable {
     /// Discussion id (UUID).
@@ -84,7 +85,7 @@ public struct SDFDiscussionJSON: Codable, Sendable, Hashable {
 ///
 /// Keys (record fields keep SDF's property names; dates are ISO 8601 UTC with milliseconds, the store's
 /// precision):
-/// - `format`: ``SDFJSONExtension/formatName`` (`sdf-json/1`); readers refuse other values.
+/// - `format`: ``SDFJSONExtension/formatName`` (`sdf-json/2`); readers accept ``SDFJSONExtension/readableFormats`` and refuse others.
 /// - `exported_at`: when the file was written (the one value that differs between two exports of a store).
 /// - `discussion`: the ``DiscussionRecord`` (condition id and label, strategy, model, replicate, seed, status, times).
 /// - `participants`: ``ParticipantRecord``s with persona, role, instructions and system prompt.
@@ -92,9 +93,19 @@ public struct SDFDiscussionJSON: Codable, Sendable, Hashable {
 /// - `turns`: every ``TurnRecord``: comments, abstentions and failed calls, raw text, cleaning, provenance.
 /// - `annotators`: the ``AnnotatorRecord``s of the annotators of this discussion, by username.
 /// - `annotations`: every ``AnnotationRecord`` of this discussion's comments (raw answers, parse status).
+/// - `moderator_decisions`: every ``ModeratorDecisionRecord`` of a conditional moderator schedule, by slot
+///   (`sdf-json/2`; empty for fixed schedules).
+/// - `prompts`: the ``PromptRecord``s (exact system and user messages) of every call above — turns, decisions,
+///   annotations —, by hash (`sdf-json/2`), so that an imported discussion can be shown raw and replayed.
+/// - `branch`: for a branched discussion, its trunk, branch turn and the trunk rows its prefix copies
+///   (``SDFJSONBranch``, `sdf-json/2`); absent otherwise.
+///
+/// Version 1 files (without the last three keys) are still read: they import without decisions, prompts and links.
 public struct SDFJSONExtension: Codable, Sendable, Hashable {
-    /// The version tag written and accepted: `sdf-json/1`.
-    public static let formatName = "sdf-json/1"
+    /// The version tag written: `sdf-json/2` (version 1 lacked `moderator_decisions`, `prompts` and `branch`).
+    public static let formatName = "sdf-json/2"
+    /// The version tags read: `sdf-json/1` and `sdf-json/2`.
+    public static let readableFormats: Set<String> = ["sdf-json/1", formatName]
 
     /// ``formatName``.
     public var format: String
@@ -112,11 +123,19 @@ public struct SDFJSONExtension: Codable, Sendable, Hashable {
     public var annotators: [AnnotatorRecord]
     /// The annotations of its comments, by comment and annotator.
     public var annotations: [AnnotationRecord]
+    /// Its moderator decisions, by slot (empty in version 1 files).
+    public var moderator_decisions: [ModeratorDecisionRecord]
+    /// The prompts of its turns, decisions and annotations, by hash (empty in version 1 files).
+    public var prompts: [PromptRecord]
+    /// Where a branched discussion's prefix comes from; `nil` for a discussion that is not branched (and in version 1
+    /// files).
+    public var branch: SDFJSONBranch?
 
     /// Creates an extension.
     public init(
         format: String = Self.formatName, exported_at: String, discussion: DiscussionRecord, participants: [ParticipantRecord],
-        seed_comments: [SeedCommentRecord], turns: [TurnRecord], annotators: [AnnotatorRecord], annotations: [AnnotationRecord]
+        seed_comments: [SeedCommentRecord], turns: [TurnRecord], annotators: [AnnotatorRecord], annotations: [AnnotationRecord],
+        moderator_decisions: [ModeratorDecisionRecord] = [], prompts: [PromptRecord] = [], branch: SDFJSONBranch? = nil
     ) {
         self.format = format
         self.exported_at = exported_at
@@ -126,6 +145,56 @@ public struct SDFJSONExtension: Codable, Sendable, Hashable {
         self.turns = turns
         self.annotators = annotators
         self.annotations = annotations
+        self.moderator_decisions = moderator_decisions
+        self.prompts = prompts
+        self.branch = branch
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case format, exported_at, discussion, participants, seed_comments, turns, annotators, annotations
+        case moderator_decisions, prompts, branch
+    }
+
+    /// Decodes a version 1 or 2 extension: the keys version 1 lacks (`moderator_decisions`, `prompts`, `branch`) may
+    /// be absent.
+    ///
+    /// - Throws: `DecodingError` for a missing version 1 key or a value of the wrong shape.
+    public init(from decoder: any Decoder) throws {
+        let c = try decoder.container(keyedBy: CodingKeys.self)
+        format = try c.decode(String.self, forKey: .format)
+        exported_at = try c.decode(String.self, forKey: .exported_at)
+        discussion = try c.decode(DiscussionRecord.self, forKey: .discussion)
+        participants = try c.decode([ParticipantRecord].self, forKey: .participants)
+        seed_comments = try c.decode([SeedCommentRecord].self, forKey: .seed_comments)
+        turns = try c.decode([TurnRecord].self, forKey: .turns)
+        annotators = try c.decode([AnnotatorRecord].self, forKey: .annotators)
+        annotations = try c.decode([AnnotationRecord].self, forKey: .annotations)
+        moderator_decisions = try c.decodeIfPresent([ModeratorDecisionRecord].self, forKey: .moderator_decisions) ?? []
+        prompts = try c.decodeIfPresent([PromptRecord].self, forKey: .prompts) ?? []
+        branch = try c.decodeIfPresent(SDFJSONBranch.self, forKey: .branch)
+    }
+}
+
+/// The `sdf.branch` key of an sdf-json file (version 2): where a branched discussion's copied prefix comes from.
+///
+/// Mirrors ``BranchLink`` and the `branchedFrom` columns of `turn` and `moderator_decision` (migration
+/// `v10-branching`); the trunk itself is another discussion (another file), not required by the import.
+public struct SDFJSONBranch: Codable, Sendable, Hashable {
+    /// The trunk discussion's id.
+    public var branched_from_discussion: String
+    /// The branch point *K* (1-based user turn; the prefix holds the trunk's first *K* user turns).
+    public var branch_turn: Int
+    /// Copied turns: this discussion's turn id → the trunk turn id it copies.
+    public var turn_origins: [String: String]
+    /// Copied moderator decisions: this discussion's decision id → the trunk decision id it copies.
+    public var decision_origins: [String: String]
+
+    /// Creates a branch entry.
+    public init(branched_from_discussion: String, branch_turn: Int, turn_origins: [String: String], decision_origins: [String: String]) {
+        self.branched_from_discussion = branched_from_discussion
+        self.branch_turn = branch_turn
+        self.turn_origins = turn_origins
+        self.decision_origins = decision_origins
     }
 }
 
@@ -187,9 +256,19 @@ public enum SDFJSONExport {
             logs.append(.init(name: turn.speaker, text: turn.text ?? "", model: turn.call.modelId ?? turn.call.modelName))
         }
         let annotators = Set(annotations.map(\.annotator)).sorted().compactMap { panel[$0] }
+        let decisions = try await store.moderatorDecisions(of: d.id)
+        let prompts = try await store.prompts(
+            hashes: Set(turns.map(\.call.promptHash) + decisions.map(\.call.promptHash) + annotations.map(\.call.promptHash)))
+        var branch: SDFJSONBranch?
+        if let link = try await store.branchLink(of: d.id) {
+            branch = SDFJSONBranch(
+                branched_from_discussion: link.branchedFromDiscussion, branch_turn: link.branchTurn,
+                turn_origins: try await store.turnOrigins(of: d.id), decision_origins: try await store.decisionOrigins(of: d.id))
+        }
         let sdf = SDFJSONExtension(
             exported_at: millisecondString(exportedAt), discussion: d, participants: participants, seed_comments: seeds,
-            turns: turns, annotators: annotators, annotations: annotations)
+            turns: turns, annotators: annotators, annotations: annotations, moderator_decisions: decisions, prompts: prompts,
+            branch: branch)
         return SDFDiscussionJSON(
             id: d.id, timestamp: Timestamp.seconds(d.startedAt), users: users.map(\.username),
             moderator: moderator?.username, user_prompts: users.map(\.systemPrompt), moderator_prompt: moderator?.systemPrompt,

@@ -17,6 +17,12 @@ public struct ImportCounts: Sendable, Hashable {
     public var abstentions = 0
     /// Annotations (read: entries of annotation files and sdf-json annotations; stored: rows).
     public var annotations = 0
+    /// Moderator decisions (sdf-json only; legacy files have none).
+    public var moderatorDecisions = 0
+    /// Distinct prompts (sdf-json only: read, distinct hashes in the files; stored, rows holding those hashes).
+    public var prompts = 0
+    /// Branch links (sdf-json only: branched discussions; stored, discussions with a trunk recorded).
+    public var branchLinks = 0
 
     /// Creates zero counts.
     public init() {}
@@ -104,6 +110,9 @@ public struct ImportReport: Sendable {
         check("abstentions", read.abstentions, read.abstentions, stored.abstentions)
         check(
             "annotations", read.annotations, read.annotations - annotationsOfSilences - duplicateAnnotations, stored.annotations)
+        check("moderator decisions", read.moderatorDecisions, read.moderatorDecisions, stored.moderatorDecisions)
+        check("prompts", read.prompts, read.prompts, stored.prompts)
+        check("branch links", read.branchLinks, read.branchLinks, stored.branchLinks)
         return out
     }
 
@@ -115,7 +124,10 @@ public struct ImportReport: Sendable {
         func line(_ label: String, _ c: ImportCounts) -> String {
             "\(label) \(c.files) files, \(c.discussions) discussions, \(c.seedComments) seed comments, \(c.turns) turns "
                 + "(\(c.comments) comments, \(c.abstentions) abstentions), \(c.annotations) annotations"
+                + (sdfJSONOnly ? ", \(c.moderatorDecisions) moderator decisions, \(c.prompts) prompts, \(c.branchLinks) branch links" : "")
         }
+        // The sdf-json-only counts are shown when either side has any (legacy imports keep their two lines).
+        let sdfJSONOnly = [read, stored].contains { $0.moderatorDecisions + $0.prompts + $0.branchLinks > 0 }
         var out = [line("read:  ", read), line("stored:", stored)]
         let skipped = files.filter { $0.outcome == .skipped }.count
         var notStored: [String] = []

@@ -170,9 +170,11 @@ public struct LegacyImporter: Sendable {
             } catch {
                 throw LegacyFormatError(location: "sdf", problem: "not a valid sdf-json file: \(describe(error))")
             }
-            guard let sdf = file.sdf, sdf.format == SDFJSONExtension.formatName else {
+            guard let sdf = file.sdf, SDFJSONExtension.readableFormats.contains(sdf.format) else {
                 throw LegacyFormatError(
-                    location: "sdf.format", problem: "expected '\(SDFJSONExtension.formatName)', found '\(file.sdf?.format ?? "")'")
+                    location: "sdf.format",
+                    problem: "expected one of \(SDFJSONExtension.readableFormats.sorted().map { "'\($0)'" }.joined(separator: ", ")), "
+                        + "found '\(file.sdf?.format ?? "")'")
             }
             return .exported(sdf)
         case .discussion(let strategy, let model, let replicate):
@@ -336,6 +338,7 @@ public struct LegacyImporter: Sendable {
             }
         }
         var annotationIds: Set<String> = []
+        var promptHashes: Set<String> = []
         // sdf-json files with the extension: restored as they are.
         for (index, (file, e)) in exported.enumerated() {
             progress?(WorkProgress(phase: "storing sdf-json discussions", done: index, total: exported.count, unit: "discussions"))
@@ -345,6 +348,9 @@ public struct LegacyImporter: Sendable {
             report.read.comments += e.turns.filter { $0.outcome == .comment }.count
             report.read.abstentions += e.turns.filter { $0.outcome == .abstention }.count
             report.read.annotations += e.annotations.count
+            report.read.moderatorDecisions += e.moderator_decisions.count
+            report.read.branchLinks += e.branch == nil ? 0 : 1
+            for p in e.prompts { promptHashes.insert(p.hash) }
             let d = e.discussion
             if seenDiscussions[d.id] != nil || built[d.id] != nil {
                 let message = "discussion \(d.id) is in this import twice; import one of the files"
@@ -359,6 +365,7 @@ public struct LegacyImporter: Sendable {
                     try Store.insertAnnotation(a, db)
                     annotationIds.insert(a.id)
                 }
+                try Store.restoreExtras(of: e, db)
                 built[d.id] = Stored(record: d, seeds: e.seed_comments, turns: e.turns)
                 report.files.append(
                     ImportedFile(
@@ -382,6 +389,10 @@ public struct LegacyImporter: Sendable {
         report.stored.comments = try Self.countTurns(turnIds, outcome: .comment, db)
         report.stored.abstentions = try Self.countTurns(turnIds, outcome: .abstention, db)
         report.stored.annotations = try Store.count("annotation", ids: Array(annotationIds), db)
+        report.stored.moderatorDecisions = try Store.count("moderator_decision", ids: discussionIds, column: "discussionId", db)
+        report.stored.prompts = try Store.count("prompt", ids: Array(promptHashes), column: "hash", db)
+        report.stored.branchLinks = try Store.countBranchLinks(discussionIds, db)
+        report.read.prompts = promptHashes.count
     }
 
     static func countTurns(_ ids: [String], outcome: TurnOutcome, _ db: Database) throws -> Int {

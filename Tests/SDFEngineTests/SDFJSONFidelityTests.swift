@@ -1,0 +1,226 @@
+import Foundation
+import SDFCore
+import SDFEngine
+import SDFLLM
+import SDFStore
+import SDFTesting
+import Testing
+
+/// sdf-json version 2: what version 1 left out (moderator decisions, the prompts of every call, branch links) survives
+/// export → import, on a store that has all of them.
+@Suite("sdf-json: decisions, prompts and branch links")
+struct SDFJSONFidelityTests {
+    /// Trunk `none`, branch `guidelines` deciding before each comment (decision calls), annotated by a panel of two.
+    static func experiment() throws -> Experiment {
+        let yaml = """
+            version: 1
+            name: fidelity
+            seed: 5
+            replicates: 2
+            personas: [{username: user0, age: 30}, {username: user1, age: 40}, {username: user2, age: 50}, {username: user3, age: 60}]
+            seedComments: ["Cities should ban cars from the centre.", "Homework should be abolished."]
+            discussion: {users: 3, turns: 6, historyLength: 3, turnTaking: {policy: roundRobin, randomStart: false}}
+            strategies: [none, guidelines]
+            moderator: {schedule: decideFirst}
+            branching: {from: guidelines, atTurn: 3}
+            models: [{name: scripted, endpoint: "http://127.0.0.1:9/v1", maxTokens: 50}]
+            annotation: {annotators: [{username: ann_a}, {username: ann_b}], historyLength: 2, model: {name: annotator, endpoint: "http://127.0.0.1:9/v1", maxTokens: 30}}
+            """
+        return try ExperimentLoader.load(yaml: yaml, file: "fidelity.yaml", baseDirectory: "/tmp")
+    }
+
+    /// A finished, annotated run of ``experiment()`` on scripted models.
+    static func runStore() async throws -> Store {
+        let experiment = try experiment()
+        let store = try Store.inMemory()
+        let annotator = ScriptedChatModel { _ in #"{"toxicity": 2, "argument_quality": 3}"# }
+        let models = bindings(experiment, discussion: ModeratorDecisionRunTests.pureModel(), annotator: annotator)
+        let setup = try #require(experiment.annotation)
+        let runner = ExperimentRunner(experiment: experiment, store: store, models: models, concurrency: 2, specText: "spec")
+        let stage = AnnotationRunner(setup: setup, store: store, binding: models["annotator"]!, templates: experiment.templates)
+        let (report, _) = try await runner.run(annotating: stage)
+        #expect(report.finished == 4 && report.failed == 0)
+        return store
+    }
+
+    /// Every `.json` file under `directory` by relative path, without its `exported_at` line.
+    static func files(_ directory: String) throws -> [String: String] {
+        var out: [String: String] = [:]
+        let enumerator = FileManager.default.enumerator(atPath: directory)
+        while let name = enumerator?.nextObject() as? String {
+            guard name.hasSuffix(".json"), name != ExportFolder.markerName else { continue }
+            let text = try String(contentsOfFile: directory + "/" + name, encoding: .utf8)
+            out[name] = text.split(separator: "\n", omittingEmptySubsequences: false).filter { !$0.contains("\"exported_at\"") }
+                .joined(separator: "\n")
+        }
+        return out
+    }
+
+    /// Every prompt a turn, decision or annotation of `store` names, as stored.
+    static func namedPrompts(_ store: Store) async throws -> [PromptRecord] {
+        var hashes = Set(try await store.allTurns().map(\.call.promptHash))
+        hashes.formUnion(try await store.moderatorDecisions().map(\.call.promptHash))
+        hashes.formUnion(try await store.annotations().map(\.call.promptHash))
+        return try await store.prompts(hashes: hashes)
+    }
+
+    @Test("export → import restores decisions, decision and turn origins, branch links and prompts; export again is byte-identical")
+    func roundTrip() async throws {
+        let original = try await Self.runStore()
+        // The store under test has every kind of row this test is about.
+        let decisions = try await original.moderatorDecisions()
+        let links = try await original.branchLinks()
+        #expect(!decisions.isEmpty && links.count == 2)
+        var decisionOrigins: [String: [String: String]] = [:]
+        var turnOrigins: [String: [String: String]] = [:]
+        for id in links.keys {
+            decisionOrigins[id] = try await original.decisionOrigins(of: id)
+            turnOrigins[id] = try await original.turnOrigins(of: id)
+        }
+        #expect(decisionOrigins.values.allSatisfy { !$0.isEmpty } && turnOrigins.values.allSatisfy { $0.count >= 3 })
+        let prompts = try await Self.namedPrompts(original)
+        #expect(prompts.count > 40)
+
+        let dir = try temporaryFolder("sdfjson-fidelity")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        _ = try await SDFJSONExport.write(store: original, to: dir + "/a")
+        let imported = try Store.inMemory()
+        let report = try await LegacyImporter(store: imported).run(paths: [dir + "/a"])
+        #expect(report.committed && report.mismatches.isEmpty, "\(report.summary)")
+        #expect(report.read.moderatorDecisions == decisions.count && report.stored.moderatorDecisions == decisions.count)
+        #expect(report.read.prompts == prompts.count && report.stored.prompts == prompts.count)
+        #expect(report.read.branchLinks == 2 && report.stored.branchLinks == 2)
+        #expect(report.summary.contains("\(decisions.count) moderator decisions, \(prompts.count) prompts, 2 branch links"))
+
+        #expect(try await imported.moderatorDecisions() == decisions)
+        #expect(try await imported.branchLinks() == links)
+        for id in links.keys {
+            #expect(try await imported.decisionOrigins(of: id) == decisionOrigins[id])
+            #expect(try await imported.turnOrigins(of: id) == turnOrigins[id])
+        }
+        #expect(try await Self.namedPrompts(imported) == prompts)
+        // Every call of the imported store can be shown with its exact prompt.
+        for turn in try await imported.allTurns() {
+            #expect(try await imported.prompt(hash: turn.call.promptHash) != nil, "turn \(turn.id) has no prompt")
+        }
+
+        _ = try await SDFJSONExport.write(store: imported, to: dir + "/b")
+        let (first, second) = (try Self.files(dir + "/a"), try Self.files(dir + "/b"))
+        #expect(first.count == 4 && first.keys.sorted() == second.keys.sorted())
+        for (name, text) in first { #expect(second[name] == text, "\(name) differs after export → import → export") }
+        #expect(first.values.allSatisfy { $0.contains("\"format\" : \"sdf-json/2\"") })
+        #expect(first.values.filter { $0.contains("\"branch\" : {") }.count == 2)
+    }
+
+    @Test("a store rebuilt from its sdf-json export replays the run with no server: the same records")
+    func replayFromImport() async throws {
+        let (original, file) = try await FakeOpenAIServer.with(script: { _ in .scripted }) { url, _ in
+            let file = try writeExperiment(url: url, name: "sdfjson-replay")
+            return (try await ExperimentRun.run(ExperimentRunOptions(experimentFile: file, writesReport: false)), file)
+        }
+        #expect(original.exitCode == .allDone)
+        let folder = URL(fileURLWithPath: file).deletingLastPathComponent().path
+        let old = ExperimentRunOptions.defaultStorePath(for: file)
+        _ = try await SDFJSONExport.write(store: try Store.openExisting(path: old), to: folder + "/export")
+        let rebuilt = folder + "/rebuilt.sqlite"
+        let report = try await LegacyImporter(store: try Store.open(path: rebuilt)).run(paths: [folder + "/export"])
+        #expect(report.committed && report.stored.prompts > 0)
+        // The server is gone: every call must be answered from the rebuilt store's records.
+        let replayed = folder + "/replayed.sqlite"
+        let replay = try await ExperimentRun.run(
+            ExperimentRunOptions(experimentFile: file, store: replayed, writesReport: false, replay: ReplaySource(store: rebuilt)))
+        #expect(replay.exitCode == .allDone && replay.replay?.live == 0 && (replay.replay?.replayed ?? 0) > 0)
+        let records = try await replayComparableRecords(old)
+        #expect(records.count > 40)
+        #expect(records == (try await replayComparableRecords(replayed)))
+    }
+
+    /// The one sdf-json file of the first branched discussion of a fresh export of `store`, as a JSON object.
+    static func branchedFile(_ store: Store, in dir: String) async throws -> (path: String, object: [String: Any]) {
+        _ = try await SDFJSONExport.write(store: store, to: dir)
+        let links = try await store.branchLinks()
+        let id = try #require(links.keys.sorted().first)
+        let enumerator = FileManager.default.enumerator(atPath: dir)
+        while let name = enumerator?.nextObject() as? String {
+            guard name.hasSuffix(id + ".json") else { continue }
+            let path = dir + "/" + name
+            let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+            return (path, object)
+        }
+        throw StoreError("no file for \(id)")
+    }
+
+    static func write(_ object: [String: Any], to path: String) throws {
+        try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]).write(to: URL(fileURLWithPath: path))
+    }
+
+    static func sdf(_ object: [String: Any]) throws -> [String: Any] { try #require(object["sdf"] as? [String: Any]) }
+
+    @Test("a version 1 file (no decisions, prompts or link) still imports; its counts say so")
+    func versionOne() async throws {
+        let original = try await Self.runStore()
+        let dir = try temporaryFolder("sdfjson-v1")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (path, object) = try await Self.branchedFile(original, in: dir + "/x")
+        var file = object
+        var sdf = try Self.sdf(object)
+        for key in ["moderator_decisions", "prompts", "branch"] { sdf[key] = nil }
+        sdf["format"] = "sdf-json/1"
+        file["sdf"] = sdf
+        try Self.write(file, to: path)
+        let imported = try Store.inMemory()
+        let report = try await LegacyImporter(store: imported).run(paths: [path])
+        #expect(report.committed && report.mismatches.isEmpty, "\(report.summary)")
+        #expect(report.stored.discussions == 1 && report.stored.moderatorDecisions == 0 && report.stored.prompts == 0)
+        #expect(try await imported.branchLinks().isEmpty)
+        #expect(!report.summary.contains("moderator decisions"))
+    }
+
+    @Test("damaged version 2 files are refused naming the key, and nothing is stored", arguments: ["prompt", "origin", "decision", "format"])
+    func damaged(_ damage: String) async throws {
+        let original = try await Self.runStore()
+        let dir = try temporaryFolder("sdfjson-damaged")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (path, object) = try await Self.branchedFile(original, in: dir + "/x")
+        var file = object
+        var sdf = try Self.sdf(object)
+        let expected: String
+        switch damage {
+        case "prompt":
+            var prompts = try #require(sdf["prompts"] as? [[String: Any]])
+            prompts[0]["user"] = (prompts[0]["user"] as? String ?? "") + " (edited)"
+            sdf["prompts"] = prompts
+            expected = "sdf.prompts: prompt \(prompts[0]["hash"] as? String ?? "") does not match its text"
+        case "origin":
+            var branch = try #require(sdf["branch"] as? [String: Any])
+            var origins = try #require(branch["turn_origins"] as? [String: String])
+            origins["not-a-turn"] = "whatever"
+            branch["turn_origins"] = origins
+            sdf["branch"] = branch
+            expected = "sdf.branch.turn_origins: not-a-turn is not a turn of discussion"
+        case "decision":
+            var decisions = try #require(sdf["moderator_decisions"] as? [[String: Any]])
+            #expect(!decisions.isEmpty)
+            decisions[0]["discussionId"] = "another-discussion"
+            sdf["moderator_decisions"] = decisions
+            expected = "sdf.moderator_decisions: decision"
+        default:
+            sdf["format"] = "sdf-json/3"
+            expected = "expected one of 'sdf-json/1', 'sdf-json/2', found 'sdf-json/3'"
+        }
+        file["sdf"] = sdf
+        try Self.write(file, to: path)
+        let imported = try Store.inMemory()
+        do {
+            _ = try await LegacyImporter(store: imported).run(paths: [path])
+            Issue.record("expected the import to be refused")
+        } catch let error as ImportError {
+            let problems = error.report.problems.map(\.message).joined(separator: "\n")
+            #expect(problems.contains(expected), "\(problems)")
+        } catch {
+            #expect("\(error)".contains(expected), "\(error)")
+        }
+        #expect(try await imported.discussions().isEmpty)
+        #expect(try await imported.moderatorDecisions().isEmpty)
+    }
+}
