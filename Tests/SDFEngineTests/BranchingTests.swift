@@ -182,6 +182,46 @@ struct BranchingTests {
         #expect(try await content(store) == (try await content(together)))
     }
 
+    @Test("--branch-from copies a trunk's seed thread: every seed comment with its author, as in the source store")
+    func branchFromSeedThread() async throws {
+        func experiment(branching: Bool) throws -> Experiment {
+            let yaml = """
+                version: 1
+                name: branched-thread
+                seed: 7
+                replicates: 1
+                personas: [{username: user0}, {username: user1}, {username: user2}, {username: user3}]
+                seedComments:
+                  - id: rent
+                    comments:
+                      - {author: renter_rita, text: "Rent went up 30 % in two years. Is rent control the answer?"}
+                      - {author: landlord_lou, text: "Rent control froze repairs in my building."}
+                discussion: {users: 3, turns: 4, historyLength: 3}
+                strategies: [none, guidelines]
+                models: [{name: scripted, endpoint: "http://127.0.0.1:9/v1", maxTokens: 50}]
+                \(branching ? "branching: {from: none, atTurn: 2}" : "")
+                """
+            return try ExperimentLoader.load(yaml: yaml, file: "branched-thread.yaml", baseDirectory: "/tmp")
+        }
+        let source = try Store.inMemory()
+        try await run(try experiment(branching: false), store: source, client: ScriptedChatModel(), concurrency: 2)
+        let branched = try experiment(branching: true)
+        let store = try Store.inMemory()
+        var runner = ExperimentRunner(
+            experiment: branched, store: store, models: bindings(branched, ScriptedChatModel()), concurrency: 2, specText: "spec")
+        runner.branchSource = source
+        #expect(try await runner.run().failed == 0)
+        let (trunk, branch) = try #require(Self.pairs(branched).first)
+        let original = try #require(try await source.discussion(id: trunk.discussionId))
+        let copied = try #require(try await store.discussion(id: trunk.discussionId))
+        let seeds = try await store.seedComments(of: copied)
+        #expect(seeds.map(\.author) == ["renter_rita", "landlord_lou"])
+        #expect(seeds == (try await source.seedComments(of: original)))
+        // The branched discussion has the same thread (from the design).
+        let branchRecord = try #require(try await store.discussion(id: branch.discussionId))
+        #expect(try await store.seedComments(of: branchRecord).map(\.text) == seeds.map(\.text))
+    }
+
     @Test("--branch-from refuses a store whose trunk did not finish, naming the discussion, and a store of another design")
     func branchFromRefusals() async throws {
         let plain = try branchedExperiment(branching: false)
@@ -214,6 +254,25 @@ struct BranchingTests {
             Issue.record("expected a refusal")
         } catch {
             #expect("\(error)".contains("another design"), "\(error)")
+        }
+    }
+
+    @Test("sdf merge keeps the branch links and the copied rows' origins")
+    func mergeKeepsLinks() async throws {
+        let dir = try temporaryFolder("branch-merge")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let experiment = try branchedExperiment()
+        let store = try Store.open(path: dir + "/branched.sqlite")
+        try await run(experiment, store: store, client: ScriptedChatModel(), concurrency: 2)
+        let links = try await store.branchLinks()
+        #expect(links.count == 2)
+        _ = try await StoreMerge.merge(inputs: [dir + "/branched.sqlite"], output: dir + "/merged.sqlite")
+        let merged = try Store.openExisting(path: dir + "/merged.sqlite")
+        #expect(try await merged.branchLinks() == links)
+        for id in links.keys {
+            let origins = try await store.turnOrigins(of: id)
+            let mergedOrigins = try await merged.turnOrigins(of: id)
+            #expect(origins.count == 3 && mergedOrigins == origins)
         }
     }
 
@@ -281,6 +340,26 @@ struct BranchingEndToEndTests {
         #expect(comments.columns.last == "branched_from")
         #expect(discussions.rows.filter { $0.last == .int(2) }.count == 2)
         #expect(comments.rows.filter { $0.last != .null }.count == 4)
+        // So do ConvoKit's conversation and utterance meta.
+        let corpus = try await ConvoKitExport.corpus(store: store)
+        func meta(_ value: ConvoKitJSON) -> [String: ConvoKitJSON] {
+            if case .object(let o) = value, case .object(let m)? = o["meta"] { return m }
+            return [:]
+        }
+        let conversationMetas = corpus.conversations.values.map(meta)
+        #expect(conversationMetas.filter { $0["branch_turn"] == .int(2) }.count == 2)
+        #expect(conversationMetas.filter { $0["branch_turn"] == .null && $0["branched_from_discussion"] == .null }.count == 2)
+        let links = try await store.branchLinks()
+        for m in conversationMetas where m["branch_turn"] == .int(2) {
+            guard case .string(let id)? = m["discussion_id"], case .string(let trunk)? = m["branched_from_discussion"] else {
+                Issue.record("no ids in \(m)")
+                continue
+            }
+            #expect(links[id]?.branchedFromDiscussion == trunk)
+        }
+        let copied = corpus.utterances.map(meta).filter { $0["branched_from"] != nil && $0["branched_from"] != .null }
+        #expect(copied.count == 4)
+        #expect(corpus.utterances.map(meta).allSatisfy { $0["branched_from"] != nil })
     }
 
     @Test("--branch-from with an annotation stage: the copied trunks are annotated in the new store too")

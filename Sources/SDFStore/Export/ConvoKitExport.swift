@@ -142,6 +142,9 @@ public struct ConvoKitCorpus: Sendable, Hashable {
 /// - `conversations.json`: conversation id → meta `discussion_id`, `condition`, `condition_id`, `strategy`,
 ///   `model`, `replicate`, `seed`, `status`, `seed_comment_index`, `user_turns`, `history_length`,
 ///   `turn_taking`, `participants`, `moderator`.
+/// - A store with branched discussions (`branching:`) adds `branched_from_discussion` and `branch_turn` to every
+///   conversation's meta and `branched_from` (the trunk comment a copied prefix comment repeats) to every utterance's
+///   (`null` where not branched), as the csv/jsonl exports do.
 /// - `corpus.json`: `name`, `source` (`SDF`), `sdf_version`, `spec_hash`, `design_hash`, `conditions`,
 ///   `annotators`, `rubric` (dimension names).
 /// - `index.json`: for each component, each meta key → the Python type names of its non-null values (as
@@ -168,7 +171,10 @@ public enum ConvoKitExport {
         var conversations: [String: ConvoKitJSON] = [:]
         var personas: [String: Persona] = [:]
         var roles: [String: Set<String>] = [seedSpeaker: [Role.op.rawValue]]
+        let links = try await store.branchLinks()
+        let branched = !links.isEmpty
         for d in discussions {
+            let origins = branched ? try await store.turnOrigins(of: d.id) : [:]
             let participants = try await store.participants(of: d.id)
             for p in participants {
                 personas[p.username] = personas[p.username] ?? p.persona
@@ -188,6 +194,7 @@ public enum ConvoKitExport {
             seedMeta["finish_reason"] = .null
             seedMeta["prompt_tokens"] = .null
             seedMeta["completion_tokens"] = .null
+            if branched { seedMeta["branched_from"] = .null }
             var seeds = try await store.seedComments(of: d)
             if seeds.isEmpty {
                 seeds = [SeedCommentRecord(id: d.seedCommentId, discussionId: d.id, position: 0, author: seedSpeaker, text: d.seedComment)]
@@ -214,6 +221,7 @@ public enum ConvoKitExport {
                 meta["prompt_tokens"] = t.call.promptTokens.map { .int($0) } ?? .null
                 meta["completion_tokens"] = t.call.completionTokens.map { .int($0) } ?? .null
                 meta["annotations"] = .object(okAnnotations[t.id] ?? [:])
+                if branched { meta["branched_from"] = origins[t.id].map { .string($0) } ?? .null }
                 utterances.append(
                     utterance(
                         id: t.id, speaker: t.speaker, conversation: conversationId, replyTo: previous, timestamp: t.finishedAt,
@@ -232,6 +240,10 @@ public enum ConvoKitExport {
             conversationMeta["turn_taking"] = .string(d.turnTaking.description)
             conversationMeta["participants"] = .array(participants.map { .string($0.username) })
             conversationMeta["moderator"] = moderator.map { .string($0) } ?? .null
+            if branched {
+                conversationMeta["branched_from_discussion"] = links[d.id].map { .string($0.branchedFromDiscussion) } ?? .null
+                conversationMeta["branch_turn"] = links[d.id].map { .int($0.branchTurn) } ?? .null
+            }
             conversations[conversationId] = .object(["meta": .object(conversationMeta), "vectors": .array([])])
             progress?(WorkProgress(phase: "reading discussions", done: conversations.count, total: discussions.count, unit: "discussions"))
         }
