@@ -65,4 +65,36 @@ struct PlanProbeTests {
         #expect(plan.probedWallSeconds == nil)
         #expect(plan.text.contains("Wall time at the probed rates: unknown"))
     }
+
+    @Test("a discussion model named 'annotation' keeps its own price and probed rate, apart from the annotation model's")
+    func aModelNamedAnnotation() throws {
+        let yaml = """
+            version: 1
+            name: names
+            seed: 3
+            replicates: 1
+            personas: [{username: ann, age: 31}, {username: bob, age: 45}, {username: cem, age: 27}]
+            seedComments: ["Cities should ban cars from the centre."]
+            discussion: {users: 2, turns: 4, historyLength: 3}
+            strategies: [none]
+            models: [{name: annotation, endpoint: "http://127.0.0.1:9/v1", maxTokens: 50, price: {input: 1, output: 2}}]
+            annotation:
+              annotators: [{username: rater1, age: 40}]
+              model: {name: rater, endpoint: "http://127.0.0.1:9/v1", maxTokens: 20, price: {input: 100, output: 200}}
+            """
+        var plan = try ExperimentPlanner.plan(try ExperimentLoader.load(yaml: yaml, file: "names.yaml", baseDirectory: "/tmp"))
+        let c = try #require(plan.conditions.first)
+        #expect(c.annotationCalls > 0 && c.userCalls == 4)
+        let expectedCost =
+            Double(c.promptTokens - c.annotationPromptTokens) * 1 / 1e6 + Double(c.completionTokens - c.annotationCompletionTokens) * 2 / 1e6
+            + Double(c.annotationPromptTokens) * 100 / 1e6 + Double(c.annotationCompletionTokens) * 200 / 1e6
+        #expect(abs((plan.cost ?? 0) - expectedCost) < 1e-12)
+        plan.probe = ExperimentPlan.Probe(rates: [
+            .init(model: "annotation", kind: "user turn", calls: 8, failures: 0, inFlight: 4, wallSeconds: 4, completionTokens: 0),
+            .init(model: "rater", kind: "annotation", calls: 8, failures: 0, inFlight: 4, wallSeconds: 1, completionTokens: 0),
+        ])
+        // 2 calls/s for the discussion model, 8 calls/s for annotations.
+        let expectedSeconds = Double(c.userCalls + c.decisionCalls + c.moderatorCalls) / 2 + Double(c.annotationCalls) / 8
+        #expect(abs((plan.probedWallSeconds ?? 0) - expectedSeconds) < 1e-9)
+    }
 }

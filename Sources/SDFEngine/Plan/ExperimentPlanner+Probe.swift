@@ -52,15 +52,19 @@ extension ExperimentPlan {
     /// ``maxCalls`` bound unless a store was measured (``expectedCalls``' abstention rates, applied per kind).
     public var probedWallSeconds: Double? {
         guard let probe else { return nil }
+        // Discussion models by name; the annotation model's rate apart (a discussion model may be named "annotation").
         var rates: [String: Double] = [:]
-        for r in probe.rates { rates[r.kind == "annotation" ? "annotation" : r.model] = r.callsPerSecond }
+        var annotationRate: Double?
+        for r in probe.rates {
+            if r.kind == "annotation" { annotationRate = r.callsPerSecond } else { rates[r.model] = r.callsPerSecond }
+        }
         let user = 1 - (measured?.userAbstentionRate ?? 0)
         var seconds = 0.0
         for c in conditions {
             guard let rate = rates[c.model], rate > 0 else { return nil }
             seconds += (Double(c.userCalls) + Double(c.decisionCalls + c.moderatorCalls) * user) / rate
             if c.annotationCalls > 0 {
-                guard let annotationRate = rates["annotation"], annotationRate > 0 else { return nil }
+                guard let annotationRate, annotationRate > 0 else { return nil }
                 seconds += Double(c.annotationCalls) * user / annotationRate
             }
         }

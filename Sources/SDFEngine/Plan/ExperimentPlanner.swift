@@ -94,8 +94,11 @@ public struct ExperimentPlan: Sendable, Hashable {
         + "completion tokens: maxTokens per call. Both are upper bounds."
     /// The previous store's measurements, with `--from`.
     public var measured: Measured?
-    /// Price per million tokens by model name, from the file's `price:`.
+    /// Price per million tokens by discussion model name, from the file's `price:`.
     public var prices: [String: ModelPrice]
+    /// Price per million tokens of the annotation model (`annotation.model.price`), kept apart from ``prices``: a
+    /// discussion model may have any name, "annotation" too.
+    public var annotationPrice: ModelPrice? = nil
     /// What `--probe` measured on the live servers, if it ran.
     public var probe: Probe? = nil
 
@@ -154,7 +157,7 @@ public struct ExperimentPlan: Sendable, Hashable {
                 total += Double(c.promptTokens - c.annotationPromptTokens) * p.input / 1e6
                 total += Double(c.completionTokens - c.annotationCompletionTokens) * p.output / 1e6
             }
-            if let p = prices["annotation"] {
+            if let p = annotationPrice {
                 any = true
                 total += Double(c.annotationPromptTokens) * p.input / 1e6 + Double(c.annotationCompletionTokens) * p.output / 1e6
             }
@@ -176,7 +179,6 @@ public enum ExperimentPlanner {
         var conditions: [ExperimentPlan.ConditionPlan] = []
         var prices: [String: ModelPrice] = [:]
         for m in experiment.spec.models { if let p = m.price { prices[m.name] = p } }
-        if let p = experiment.annotation?.model.price { prices["annotation"] = p }
         for condition in design.conditions {
             let variant = experiment.experiment(for: condition)
             let renderer = try PromptRenderer(templates: variant.templates)
@@ -202,7 +204,8 @@ public enum ExperimentPlanner {
         return ExperimentPlan(
             experiment: experiment.name, factors: experiment.factors, conditions: conditions, replicates: experiment.spec.replicates,
             assignment: ReplicateAssignment.table(for: first), personaNames: first.personas.map(\.username),
-            seedCommentHeads: first.seedComments.indices.map { seedHead(first.seedThread(at: $0)) }, measured: measured, prices: prices)
+            seedCommentHeads: first.seedComments.indices.map { seedHead(first.seedThread(at: $0)) }, measured: measured, prices: prices,
+            annotationPrice: experiment.annotation?.model.price)
     }
 
     /// A seed in the assignment table: a one-comment seed's first words; a thread's id, comment count and authors.
