@@ -31,9 +31,26 @@ struct CommandResult {
 
 /// Runs `sdf` with `arguments`, with a deadline; kills it if the deadline passes.
 func sdf(_ arguments: [String], deadline: Double = 600, onStart: (@Sendable (Int32) -> Void)? = nil) async throws -> CommandResult {
+    try await runProcess(sdfBinary, arguments, deadline: deadline, onStart: onStart)
+}
+
+/// Runs `executable` with `arguments`, with a deadline (killed when it passes); its output is captured in files.
+///
+/// - Parameters:
+///   - environment: `nil` inherits this process's environment; otherwise it is added to this process's, without the
+///     shard index variables (``ShardSpec/indexVariables``) a cluster may have set.
+///   - onStart: told the process id once it runs.
+func runProcess(
+    _ executable: String, _ arguments: [String], environment: [String: String]? = nil, deadline: Double = 600,
+    onStart: (@Sendable (Int32) -> Void)? = nil
+) async throws -> CommandResult {
     let process = Process()
-    process.executableURL = URL(fileURLWithPath: sdfBinary)
+    process.executableURL = URL(fileURLWithPath: executable)
     process.arguments = arguments
+    if let environment {
+        process.environment = ProcessInfo.processInfo.environment.filter { !ShardSpec.indexVariables.contains($0.key) }
+            .merging(environment) { _, new in new }
+    }
     let dir = FileManager.default.temporaryDirectory.appendingPathComponent("sdf-cmd-\(UUID().uuidString)")
     try FileManager.default.createDirectory(at: dir, withIntermediateDirectories: true)
     let out = dir.appendingPathComponent("out")

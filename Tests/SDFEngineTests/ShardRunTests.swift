@@ -65,38 +65,6 @@ func dumpDifferences(_ a: [String: [String]], _ b: [String: [String]]) -> [Strin
     Set(a.keys).union(b.keys).sorted().filter { a[$0] != b[$0] }.map { "\($0): \(a[$0]?.count ?? 0) vs \(b[$0]?.count ?? 0) rows" }
 }
 
-/// Runs `executable` with `arguments` and `environment` added to this process's, with a deadline.
-func runProcess(_ executable: String, _ arguments: [String], environment: [String: String], deadline: Double = 600) async throws
-    -> CommandResult
-{
-    let process = Process()
-    process.executableURL = URL(fileURLWithPath: executable)
-    process.arguments = arguments
-    process.environment = ProcessInfo.processInfo.environment.filter { !ShardSpec.indexVariables.contains($0.key) }
-        .merging(environment) { _, new in new }
-    let dir = try temporaryFolder("proc")
-    let out = URL(fileURLWithPath: dir + "/out")
-    let err = URL(fileURLWithPath: dir + "/err")
-    _ = FileManager.default.createFile(atPath: out.path, contents: nil)
-    _ = FileManager.default.createFile(atPath: err.path, contents: nil)
-    process.standardOutput = try FileHandle(forWritingTo: out)
-    process.standardError = try FileHandle(forWritingTo: err)
-    let status: Int32 = try await withCheckedThrowingContinuation { continuation in
-        process.terminationHandler = { p in continuation.resume(returning: p.terminationStatus) }
-        do {
-            try process.run()
-        } catch {
-            continuation.resume(throwing: error)
-            return
-        }
-        let pid = process.processIdentifier
-        DispatchQueue.global().asyncAfter(deadline: .now() + deadline) { if kill(pid, 0) == 0 { kill(pid, SIGKILL) } }
-    }
-    return CommandResult(
-        status: status, stdout: (try? String(contentsOf: out, encoding: .utf8)) ?? "",
-        stderr: (try? String(contentsOf: err, encoding: .utf8)) ?? "")
-}
-
 /// A folder with the experiment file for `url`.
 func shardFolder(_ name: String, url: String, seed: Int = 11, replicates: Int = 3) throws -> (dir: String, file: String) {
     let dir = try temporaryFolder(name)
