@@ -315,6 +315,30 @@ struct DiscussionRunner: Sendable {
         return decision
     }
 
+    /// The request of one user or moderator turn and its sampling parameters, as the run sends them (and `sdf plan
+    /// --probe` too): the model's sampling settings, the seed derived from the discussion and `label` (`user-N`,
+    /// `moderator-N`), and every other speaker's cue (`\nname:`, `OP` included) after the model's own stop sequences
+    /// as stop sequences — at most 4 for OpenAI's own API (decided by the configured endpoints, not the client's, so
+    /// that a replayed run sends the same stops); the cleaner cuts at every other speaker anyway.
+    static func turnRequest(
+        prompt: RenderedPrompt, speaker: String, label: String, plan: DiscussionPlan, settings: ModelSettings, requestModel: String
+    ) -> (request: ChatRequest, sampling: SamplingParameters) {
+        let others = plan.allUsernames.filter { $0 != speaker } + ["OP"]
+        let stopCap = settings.endpoints.contains { $0.contains("api.openai.com") } ? 4 : Int.max
+        let stop = Array(((settings.stop ?? []) + others.map { "\n\($0):" }).prefix(stopCap))
+        let sampling = SamplingParameters(
+            temperature: settings.temperature, topP: settings.topP, maxTokens: settings.maxTokens,
+            seed: settings.samplingSeed(derived: plan.samplingSeed(label: label)), stop: stop,
+            frequencyPenalty: settings.frequencyPenalty, presencePenalty: settings.presencePenalty, extraBody: settings.extraBody)
+        let request = ChatRequest(
+            model: requestModel,
+            messages: [.init(role: "system", content: prompt.system), .init(role: "user", content: prompt.user)],
+            temperature: sampling.temperature, topP: sampling.topP, maxTokens: sampling.maxTokens, seed: sampling.seed,
+            stop: stop, frequencyPenalty: sampling.frequencyPenalty, presencePenalty: sampling.presencePenalty,
+            extraBody: sampling.extraBody)
+        return (request, sampling)
+    }
+
     /// Takes one turn: renders the prompt, calls the model, cleans the output, commits the turn.
     func take(
         turnIndex: Int, speaker: PlannedParticipant, decision: TurnDecision?, thread: [ContextComment], earlier: EarlierComments,
@@ -324,21 +348,8 @@ struct DiscussionRunner: Sendable {
         let window = window(for: speaker, thread: thread)
         let prompt = renderer.prompt(
             system: speaker.systemPrompt, username: speaker.username, window: window, truncated: thread.count > window.count)
-        let others = plan.allUsernames.filter { $0 != speaker.username } + ["OP"]
-        // OpenAI accepts at most 4 stop sequences; the cleaner cuts at every other speaker anyway.
-        // Decided by the configured endpoints (not the client's), so that a replayed run sends the same stops.
-        let stopCap = settings.endpoints.contains { $0.contains("api.openai.com") } ? 4 : Int.max
-        let stop = Array(((settings.stop ?? []) + others.map { "\n\($0):" }).prefix(stopCap))
-        let sampling = SamplingParameters(
-            temperature: settings.temperature, topP: settings.topP, maxTokens: settings.maxTokens,
-            seed: settings.samplingSeed(derived: plan.samplingSeed(label: label)), stop: stop,
-            frequencyPenalty: settings.frequencyPenalty, presencePenalty: settings.presencePenalty, extraBody: settings.extraBody)
-        let request = ChatRequest(
-            model: binding.requestModel,
-            messages: [.init(role: "system", content: prompt.system), .init(role: "user", content: prompt.user)],
-            temperature: sampling.temperature, topP: sampling.topP, maxTokens: sampling.maxTokens, seed: sampling.seed,
-            stop: stop, frequencyPenalty: sampling.frequencyPenalty, presencePenalty: sampling.presencePenalty,
-            extraBody: sampling.extraBody)
+        let (request, sampling) = Self.turnRequest(
+            prompt: prompt, speaker: speaker.username, label: label, plan: plan, settings: settings, requestModel: binding.requestModel)
         let started = Date()
         let id = SeedDerivation.uuid(plan.cell.seed, "turn", plan.cell.discussionId, String(turnIndex))
         var turn = TurnRecord(
@@ -353,7 +364,7 @@ struct DiscussionRunner: Sendable {
         turn.call.callKey = request.callKey(form: nil)
         switch outcome {
         case .success(let response):
-            let cleaner = OutputCleaner(speaker: speaker.username, others: others)
+            let cleaner = OutputCleaner(speaker: speaker.username, others: plan.allUsernames.filter { $0 != speaker.username } + ["OP"])
             let cleaned = cleaner.clean(
                 response.text, finishReason: response.finishReason, earlier: earlier, prompt: prompt.system)
             turn.outcome = cleaned.isAbstention ? .abstention : .comment

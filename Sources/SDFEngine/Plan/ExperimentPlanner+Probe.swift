@@ -153,21 +153,14 @@ extension ExperimentPlanner {
             else { continue }
             seen.insert(cell.condition.model)
             let prompt = renderer.prompt(system: speaker.systemPrompt, username: speaker.username, window: [], truncated: false)
-            // The stop sequences the run sends (DiscussionRunner: at most 4 for OpenAI's own API).
-            let stopCap = settings.endpoints.contains { $0.contains("api.openai.com") } ? 4 : Int.max
-            let cues = (plan.allUsernames.filter { $0 != speaker.username } + ["OP"]).map { "\n\($0):" }
-            let stop = Array(((settings.stop ?? []) + cues).prefix(stopCap))
-            let seed = settings.samplingSeed(derived: plan.samplingSeed(label: "user-0"))
+            // Exactly the run's request for this turn (stops, sampling, seed).
             result.append(
                 (
                     settings.name, "user turn",
                     { model in
-                        ChatRequest(
-                            model: model,
-                            messages: [.init(role: "system", content: prompt.system), .init(role: "user", content: prompt.user)],
-                            temperature: settings.temperature, topP: settings.topP, maxTokens: settings.maxTokens, seed: seed,
-                            stop: stop, frequencyPenalty: settings.frequencyPenalty,
-                            presencePenalty: settings.presencePenalty, extraBody: settings.extraBody)
+                        DiscussionRunner.turnRequest(
+                            prompt: prompt, speaker: speaker.username, label: "user-0", plan: plan, settings: settings, requestModel: model
+                        ).request
                     }
                 ))
         }
