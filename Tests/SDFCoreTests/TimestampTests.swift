@@ -21,6 +21,33 @@ struct TimestampTests {
         return out
     }
 
+    @Test("parse reads what milliseconds and seconds write, and other offsets, as ISO8601DateFormatter does")
+    func parseMatchesFoundation() {
+        let fractional = ISO8601DateFormatter()
+        fractional.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
+        let whole = ISO8601DateFormatter()
+        var mismatches: [String] = []
+        for date in Self.dates() {
+            for text in [Timestamp.milliseconds(date), Timestamp.seconds(date)] {
+                // The same millisecond (the two readers' binary fractions may differ below it).
+                let expected = (text.contains(".") ? fractional.date(from: text) : whole.date(from: text)).map { ($0.timeIntervalSince1970 * 1000).rounded() }
+                let parsed = Timestamp.parse(text).map { ($0.timeIntervalSince1970 * 1000).rounded() }
+                if parsed == nil || parsed != expected { mismatches.append("\(text): \(String(describing: parsed)) ≠ \(String(describing: expected))") }
+            }
+            // The written millisecond is read back exactly.
+            let ms = (date.timeIntervalSince1970 * 1000).rounded()
+            if let back = Timestamp.parse(Timestamp.milliseconds(date)), (back.timeIntervalSince1970 * 1000).rounded() != ms {
+                mismatches.append("\(Timestamp.milliseconds(date)) read back as \(back.timeIntervalSince1970)")
+            }
+        }
+        #expect(mismatches.count == 0, "\(mismatches.count) mismatches, e.g. \(mismatches.prefix(3))")
+        #expect(Timestamp.parse("2025-10-09T10:53:20.125+02:00") == Timestamp.parse("2025-10-09T08:53:20.125Z"))
+        #expect(Timestamp.parse("2025-10-09T10:53:20-01:30") == fractional.date(from: "2025-10-09T10:53:20.000-01:30"))
+        for bad in ["", "2025-10-09", "2025-10-09 08:53:20Z", "yesterday", "2025-13-09T08:53:20Z"] {
+            #expect(Timestamp.parse(bad) == nil, "\(bad)")
+        }
+    }
+
     @Test("the same text as ISO8601DateFormatter, milliseconds and whole seconds")
     func matchesFoundation() {
         let fractional = ISO8601DateFormatter()

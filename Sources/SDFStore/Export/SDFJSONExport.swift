@@ -222,17 +222,14 @@ public enum SDFJSONExport {
         decoder.dateDecodingStrategy = .custom { decoder in
             let c = try decoder.singleValueContainer()
             let text = try c.decode(String.self)
-            let f = ISO8601DateFormatter()
-            f.formatOptions = [.withInternetDateTime, .withFractionalSeconds]
-            if let date = f.date(from: text) {
-                // A quarter millisecond above the written millisecond: the store keeps milliseconds, and whether
-                // it truncates or rounds, it then keeps exactly the one written.
-                let ms = (date.timeIntervalSince1970 * 1000).rounded()
-                return Date(timeIntervalSince1970: (ms + 0.25) / 1000)
+            guard let date = Timestamp.parse(text) else {
+                throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected an ISO 8601 date, found '\(text)'")
             }
-            f.formatOptions = [.withInternetDateTime]
-            if let date = f.date(from: text) { return date }
-            throw DecodingError.dataCorruptedError(in: c, debugDescription: "expected an ISO 8601 date, found '\(text)'")
+            // With a fraction: a quarter millisecond above the written millisecond (the store keeps milliseconds, and
+            // whether it truncates or rounds, it then keeps exactly the one written).
+            guard text.contains(".") else { return date }
+            let ms = (date.timeIntervalSince1970 * 1000).rounded()
+            return Date(timeIntervalSince1970: (ms + 0.25) / 1000)
         }
         return decoder
     }

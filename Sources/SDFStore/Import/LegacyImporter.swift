@@ -81,7 +81,9 @@ public struct LegacyImporter: Sendable {
     /// One recognised file, decoded.
     enum Decoded: Sendable {
         case legacy(LegacyDiscussion, meta: FileMeta)
-        case exported(SDFJSONExtension)
+        /// An sdf-json file with the extension: decoded when it is stored (``decodeExported(_:)``), so that memory
+        /// holds one such file at a time (with the prompts of every call, each is about a megabyte).
+        case exported
         case annotations(LegacyAnnotationFile)
     }
 
@@ -164,23 +166,31 @@ public struct LegacyImporter: Sendable {
         case .annotations:
             return .annotations(try LegacyFormats.decodeAnnotations(data))
         case .sdfJSON:
-            let file: SDFDiscussionJSON
-            do {
-                file = try SDFJSONExport.decoder().decode(SDFDiscussionJSON.self, from: data)
-            } catch {
-                throw LegacyFormatError(location: "sdf", problem: "not a valid sdf-json file: \(describe(error))")
-            }
-            guard let sdf = file.sdf, SDFJSONExtension.readableFormats.contains(sdf.format) else {
-                throw LegacyFormatError(
-                    location: "sdf.format",
-                    problem: "expected one of \(SDFJSONExtension.readableFormats.sorted().map { "'\($0)'" }.joined(separator: ", ")), "
-                        + "found '\(file.sdf?.format ?? "")'")
-            }
-            return .exported(sdf)
+            return .exported
         case .discussion(let strategy, let model, let replicate):
             return .legacy(
                 try LegacyFormats.decodeDiscussion(data), meta: FileMeta(strategy: strategy, model: model, replicate: replicate))
         }
+    }
+
+    /// Decodes an sdf-json file's extension.
+    ///
+    /// - Throws: ``LegacyFormatError`` naming the key when the file is not valid sdf-json or its `sdf.format` is not
+    ///   one of ``SDFJSONExtension/readableFormats``.
+    static func decodeExported(_ data: Data) throws -> SDFJSONExtension {
+        let file: SDFDiscussionJSON
+        do {
+            file = try SDFJSONExport.decoder().decode(SDFDiscussionJSON.self, from: data)
+        } catch {
+            throw LegacyFormatError(location: "sdf", problem: "not a valid sdf-json file: \(describe(error))")
+        }
+        guard let sdf = file.sdf, SDFJSONExtension.readableFormats.contains(sdf.format) else {
+            throw LegacyFormatError(
+                location: "sdf.format",
+                problem: "expected one of \(SDFJSONExtension.readableFormats.sorted().map { "'\($0)'" }.joined(separator: ", ")), "
+                    + "found '\(file.sdf?.format ?? "")'")
+        }
+        return sdf
     }
 
     static func describe(_ error: any Error) -> String {
@@ -248,15 +258,15 @@ public struct LegacyImporter: Sendable {
             var replicate: Int?
         }
         var pending: [Pending] = []
-        var exported: [(file: String, value: SDFJSONExtension)] = []
+        var exported: [String] = []
         var annotationFiles: [(file: String, value: LegacyAnnotationFile)] = []
         var seenDiscussions: [String: (file: String, value: LegacyDiscussion)] = [:]
         for (file, value) in decoded {
             switch value {
             case .annotations(let a):
                 annotationFiles.append((file, a))
-            case .exported(let e):
-                exported.append((file, e))
+            case .exported:
+                exported.append(file)
             case .legacy(let legacy, let meta):
                 report.read.discussions += 1
                 let id = Self.discussionId(legacy.id)
@@ -340,8 +350,17 @@ public struct LegacyImporter: Sendable {
         var annotationIds: Set<String> = []
         var promptHashes: Set<String> = []
         // sdf-json files with the extension: restored as they are.
-        for (index, (file, e)) in exported.enumerated() {
+        for (index, file) in exported.enumerated() {
             progress?(WorkProgress(phase: "storing sdf-json discussions", done: index, total: exported.count, unit: "discussions"))
+            let e: SDFJSONExtension
+            do {
+                guard let data = FileManager.default.contents(atPath: file) else { throw LegacyFormatError(problem: "cannot read the file") }
+                e = try Self.decodeExported(data)
+            } catch {
+                report.problems.append((file, "\(error)"))
+                report.files.append(ImportedFile(path: file, outcome: .failed, detail: "\(error)"))
+                continue
+            }
             report.read.discussions += 1
             report.read.seedComments += e.seed_comments.count
             report.read.turns += e.turns.count
