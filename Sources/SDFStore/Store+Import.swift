@@ -179,25 +179,18 @@ extension Store {
         }
     }
 
-    /// How many of `discussionIds` have a branch link stored.
-    static func countBranchLinks(_ discussionIds: [String], _ db: Database) throws -> Int {
-        var total = 0
-        for start in stride(from: 0, to: discussionIds.count, by: 500) {
-            let chunk = Array(discussionIds[start..<min(start + 500, discussionIds.count)])
-            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            total += try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM discussion WHERE branchedFromDiscussion IS NOT NULL AND id IN (\(marks))",
-                arguments: StatementArguments(chunk)) ?? 0
-        }
-        return total
-    }
-
-    static func count(_ table: String, ids: [String], column: String = "id", _ db: Database) throws -> Int {
+    /// How many rows of `table` have `column` in `ids` (and meet `condition`, an SQL expression whose `?`s take
+    /// `arguments`), counted 500 ids at a time.
+    static func count(
+        _ table: String, ids: [String], column: String = "id", condition: String? = nil, arguments: [String] = [], _ db: Database
+    ) throws -> Int {
         var total = 0
         for start in stride(from: 0, to: ids.count, by: 500) {
             let chunk = Array(ids[start..<min(start + 500, ids.count)])
             let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            total += try Int.fetchOne(db, sql: "SELECT COUNT(*) FROM \(table) WHERE \(column) IN (\(marks))", arguments: StatementArguments(chunk)) ?? 0
+            total += try Int.fetchOne(
+                db, sql: "SELECT COUNT(*) FROM \(table) WHERE \(condition.map { "(\($0)) AND " } ?? "")\(column) IN (\(marks))",
+                arguments: StatementArguments(arguments + chunk)) ?? 0
         }
         return total
     }

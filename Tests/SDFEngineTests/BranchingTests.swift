@@ -184,34 +184,20 @@ struct BranchingTests {
 
     @Test("--branch-from copies a trunk's seed thread: every seed comment with its author, as in the source store")
     func branchFromSeedThread() async throws {
-        func experiment(branching: Bool) throws -> Experiment {
-            let yaml = """
-                version: 1
-                name: branched-thread
-                seed: 7
-                replicates: 1
-                personas: [{username: user0}, {username: user1}, {username: user2}, {username: user3}]
-                seedComments:
-                  - id: rent
-                    comments:
-                      - {author: renter_rita, text: "Rent went up 30 % in two years. Is rent control the answer?"}
-                      - {author: landlord_lou, text: "Rent control froze repairs in my building."}
-                discussion: {users: 3, turns: 4, historyLength: 3}
-                strategies: [none, guidelines]
-                models: [{name: scripted, endpoint: "http://127.0.0.1:9/v1", maxTokens: 50}]
-                \(branching ? "branching: {from: none, atTurn: 2}" : "")
-                """
-            return try ExperimentLoader.load(yaml: yaml, file: "branched-thread.yaml", baseDirectory: "/tmp")
-        }
         let source = try Store.inMemory()
-        try await run(try experiment(branching: false), store: source, client: ScriptedChatModel(), concurrency: 2)
-        let branched = try experiment(branching: true)
+        try await run(try SeedThreadRunTests.experiment(), store: source, client: ScriptedChatModel(), concurrency: 2)
+        let branched = try SeedThreadRunTests.experiment(extra: "branching: {from: none, atTurn: 2}")
         let store = try Store.inMemory()
         var runner = ExperimentRunner(
             experiment: branched, store: store, models: bindings(branched, ScriptedChatModel()), concurrency: 2, specText: "spec")
         runner.branchSource = source
         #expect(try await runner.run().failed == 0)
-        let (trunk, branch) = try #require(Self.pairs(branched).first)
+        // The replicate whose seed is the two-comment thread.
+        var threaded: (trunk: DesignCell, branch: DesignCell)?
+        for pair in Self.pairs(branched) where try await source.discussion(id: pair.trunk.discussionId)?.seedCommentIndex == 0 {
+            threaded = pair
+        }
+        let (trunk, branch) = try #require(threaded)
         let original = try #require(try await source.discussion(id: trunk.discussionId))
         let copied = try #require(try await store.discussion(id: trunk.discussionId))
         let seeds = try await store.seedComments(of: copied)

@@ -8,8 +8,9 @@ import Testing
 
 @Suite("Seed threads in a scripted run")
 struct SeedThreadRunTests {
-    /// Two replicates: one of a two-comment thread by non-participants, one of a plain seed by OP.
-    static func experiment() throws -> Experiment {
+    /// Two replicates: one of a two-comment thread by non-participants, one of a plain seed by OP; `extra` is appended
+    /// to the file (e.g. a `branching` section).
+    static func experiment(extra: String = "") throws -> Experiment {
         let yaml = """
             version: 1
             name: threads
@@ -25,6 +26,7 @@ struct SeedThreadRunTests {
             discussion: {users: 3, turns: 4, historyLength: 3}
             strategies: [none, guidelines]
             models: [{name: scripted, endpoint: "http://127.0.0.1:9/v1", maxTokens: 50}]
+            \(extra)
             """
         return try ExperimentLoader.load(yaml: yaml, file: "threads.yaml", baseDirectory: "/tmp")
     }

@@ -405,25 +405,13 @@ public struct LegacyImporter: Sendable {
         report.stored.seedComments = try Store.count("seed_comment", ids: discussionIds, column: "discussionId", db)
             + built.values.filter { !$0.hasSeedRecords && !$0.record.seedComment.isEmpty }.count
         report.stored.turns = try Store.count("turn", ids: turnIds, db)
-        report.stored.comments = try Self.countTurns(turnIds, outcome: .comment, db)
-        report.stored.abstentions = try Self.countTurns(turnIds, outcome: .abstention, db)
+        report.stored.comments = try Store.count("turn", ids: turnIds, condition: "outcome = ?", arguments: [TurnOutcome.comment.rawValue], db)
+        report.stored.abstentions = try Store.count("turn", ids: turnIds, condition: "outcome = ?", arguments: [TurnOutcome.abstention.rawValue], db)
         report.stored.annotations = try Store.count("annotation", ids: Array(annotationIds), db)
         report.stored.moderatorDecisions = try Store.count("moderator_decision", ids: discussionIds, column: "discussionId", db)
         report.stored.prompts = try Store.count("prompt", ids: Array(promptHashes), column: "hash", db)
-        report.stored.branchLinks = try Store.countBranchLinks(discussionIds, db)
+        report.stored.branchLinks = try Store.count("discussion", ids: discussionIds, condition: "branchedFromDiscussion IS NOT NULL", db)
         report.read.prompts = promptHashes.count
-    }
-
-    static func countTurns(_ ids: [String], outcome: TurnOutcome, _ db: Database) throws -> Int {
-        var total = 0
-        for start in stride(from: 0, to: ids.count, by: 500) {
-            let chunk = Array(ids[start..<min(start + 500, ids.count)])
-            let marks = Array(repeating: "?", count: chunk.count).joined(separator: ",")
-            total += try Int.fetchOne(
-                db, sql: "SELECT COUNT(*) FROM turn WHERE outcome = ? AND id IN (\(marks))",
-                arguments: StatementArguments([outcome.rawValue] + chunk)) ?? 0
-        }
-        return total
     }
 
     /// Builds the records of one legacy discussion.
