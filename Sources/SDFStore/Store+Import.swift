@@ -147,10 +147,18 @@ extension Store {
     ///   discussion's.
     static func restoreExtras(of e: SDFJSONExtension, _ db: Database) throws {
         let id = e.discussion.id
+        let named = Set(e.turns.map(\.call.promptHash) + e.moderator_decisions.map(\.call.promptHash) + e.annotations.map(\.call.promptHash))
         for p in e.prompts {
             let computed = RenderedPrompt(system: p.system, user: p.user, templateId: p.templateId).hash
             guard computed == p.hash else {
                 throw StoreError("sdf.prompts: prompt \(p.hash) does not match its text (its text hashes to \(computed))")
+            }
+            // SQLite's C API ends text at U+0000; SDF never writes one in a prompt (clean text has none).
+            guard !(p.system + p.user).unicodeScalars.contains("\u{0}") else {
+                throw StoreError("sdf.prompts: prompt \(p.hash) contains U+0000, which no SDF prompt holds and the store cannot keep")
+            }
+            guard named.contains(p.hash) else {
+                throw StoreError("sdf.prompts: prompt \(p.hash) is the prompt of no turn, decision or annotation of discussion \(id)")
             }
             try p.insert(db, onConflict: .ignore)
         }
@@ -165,6 +173,10 @@ extension Store {
             try m.insert(db)
         }
         guard let b = e.branch else { return }
+        guard (1...max(1, e.discussion.userTurns)).contains(b.branch_turn) else {
+            throw StoreError(
+                "sdf.branch.branch_turn: \(b.branch_turn) is not a user turn of discussion \(id) (expected 1…\(e.discussion.userTurns))")
+        }
         try db.execute(
             sql: "UPDATE discussion SET branchedFromDiscussion = ?, branchTurn = ? WHERE id = ?",
             arguments: [b.branched_from_discussion, b.branch_turn, id])

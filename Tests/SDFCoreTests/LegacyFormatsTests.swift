@@ -208,4 +208,20 @@ enum LegacyFixtures {
         let a = try LegacyFormats.decodeAnnotations(try LegacyFixtures.data("annotation_2024.json"))
         #expect(try JSONDecoder().decode(LegacyAnnotationFile.self, from: JSONEncoder().encode(a)) == a)
     }
+
+    @Test("a file that is not JSON says why: empty, malformed or incomplete, an unreadable string")
+    func notJSONSaysWhy() {
+        func problem(_ text: String) -> String {
+            do {
+                _ = try LegacyFormats.kind(of: Data(text.utf8))
+                return ""
+            } catch {
+                return "\(error)"
+            }
+        }
+        #expect(problem("").contains("not valid JSON: the file is empty"))
+        #expect(problem(#"{"logs": [1, 2"#).contains("not valid JSON: malformed or incomplete JSON text"))
+        #expect(problem(#"{"logs": [{"name": "a", "text": "\ud800"}]}"#).contains("the value at 'logs' cannot be read"))
+        #expect(problem(#"{"logs": []}"#) == "")
+    }
 }

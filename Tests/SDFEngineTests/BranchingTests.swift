@@ -1,4 +1,5 @@
 import Foundation
+import GRDB
 import SDFAnalysis
 import SDFCore
 import SDFEngine
@@ -259,6 +260,19 @@ struct BranchingTests {
             let origins = try await store.turnOrigins(of: id)
             let mergedOrigins = try await merged.turnOrigins(of: id)
             #expect(origins.count == 3 && mergedOrigins == origins)
+        }
+    }
+
+    @Test("a branch point outside the trunk (an edited store) pairs nothing in the report instead of stopping it")
+    func reportGuardsTheBranchPoint() async throws {
+        let dir = try temporaryFolder("branch-guard")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let store = try Store.open(path: dir + "/s.sqlite")
+        try await run(try branchedExperiment(), store: store, client: ScriptedChatModel(), concurrency: 2)
+        for k in [-5, 0, 999] {
+            try await store.writer.write { db in try db.execute(sql: "UPDATE discussion SET branchTurn = ? WHERE branchTurn IS NOT NULL", arguments: [k]) }
+            let analysis = try await ExperimentAnalysis.build(store: store, options: AnalysisOptions(bootstrapResamples: 50))
+            #expect(analysis.paired?.isEmpty ?? true, "branch turn \(k)")
         }
     }
 

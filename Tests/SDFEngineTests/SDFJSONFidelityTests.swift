@@ -176,7 +176,9 @@ struct SDFJSONFidelityTests {
         #expect(!report.summary.contains("moderator decisions"))
     }
 
-    @Test("damaged version 2 files are refused naming the key, and nothing is stored", arguments: ["prompt", "origin", "decision", "format"])
+    @Test(
+        "damaged version 2 files are refused naming the key, and nothing is stored",
+        arguments: ["prompt", "origin", "decision", "format", "nulPrompt", "nulText", "orphanPrompt", "branchTurn", "empty"])
     func damaged(_ damage: String) async throws {
         let original = try await Self.runStore()
         let dir = try temporaryFolder("sdfjson-damaged")
@@ -204,12 +206,41 @@ struct SDFJSONFidelityTests {
             decisions[0]["discussionId"] = "another-discussion"
             sdf["moderator_decisions"] = decisions
             expected = "sdf.moderator_decisions: decision"
+        case "nulPrompt":
+            // A consistent hash, so that the text itself is what is refused.
+            var prompts = try #require(sdf["prompts"] as? [[String: Any]])
+            let (system, user, template) = (prompts[0]["system"] as? String ?? "", (prompts[0]["user"] as? String ?? "") + "\u{0}tail", prompts[0]["templateId"] as? String ?? "")
+            let hash = RenderedPrompt(system: system, user: user, templateId: template).hash
+            prompts[0]["user"] = user
+            prompts[0]["hash"] = hash
+            sdf["prompts"] = prompts
+            expected = "sdf.prompts: prompt \(hash) contains U+0000"
+        case "nulText":
+            var turns = try #require(sdf["turns"] as? [[String: Any]])
+            let index = try #require(turns.firstIndex { $0["text"] is String })
+            turns[index]["text"] = "before\u{0}after"
+            sdf["turns"] = turns
+            expected = "sdf.turns: turn \(turns[index]["id"] as? String ?? "") has U+0000 in its clean text"
+        case "orphanPrompt":
+            var prompts = try #require(sdf["prompts"] as? [[String: Any]])
+            let extra = RenderedPrompt(system: "s", user: "nobody asked", templateId: "t")
+            prompts.append(["hash": extra.hash, "system": "s", "user": "nobody asked", "templateId": "t"])
+            sdf["prompts"] = prompts
+            expected = "sdf.prompts: prompt \(extra.hash) is the prompt of no turn, decision or annotation"
+        case "branchTurn":
+            var branch = try #require(sdf["branch"] as? [String: Any])
+            branch["branch_turn"] = 0
+            sdf["branch"] = branch
+            expected = "sdf.branch.branch_turn: 0 is not a user turn of discussion"
+        case "empty":
+            expected = "not valid JSON: the file is empty"
         default:
             sdf["format"] = "sdf-json/3"
             expected = "expected one of 'sdf-json/1', 'sdf-json/2', found 'sdf-json/3'"
         }
         file["sdf"] = sdf
         try Self.write(file, to: path)
+        if damage == "empty" { try Data().write(to: URL(fileURLWithPath: path)) }
         let imported = try Store.inMemory()
         do {
             _ = try await LegacyImporter(store: imported).run(paths: [path])
@@ -222,5 +253,39 @@ struct SDFJSONFidelityTests {
         }
         #expect(try await imported.discussions().isEmpty)
         #expect(try await imported.moderatorDecisions().isEmpty)
+        #expect(try await imported.prompts(hashes: Set(try await Self.namedPrompts(original).map(\.hash))).isEmpty)
+    }
+
+    @Test("a failed file leaves none of its rows: the stored counts of a failed import are those of the other files")
+    func failedFileCounts() async throws {
+        let original = try await Self.runStore()
+        let dir = try temporaryFolder("sdfjson-counts")
+        defer { try? FileManager.default.removeItem(atPath: dir) }
+        let (path, object) = try await Self.branchedFile(original, in: dir + "/x")
+        var file = object
+        var sdf = try Self.sdf(object)
+        var prompts = try #require(sdf["prompts"] as? [[String: Any]])
+        prompts[prompts.count - 1]["user"] = "edited"
+        sdf["prompts"] = prompts
+        file["sdf"] = sdf
+        try Self.write(file, to: path)
+        do {
+            _ = try await LegacyImporter(store: try Store.inMemory()).run(paths: [dir + "/x"])
+            Issue.record("expected the import to be refused")
+        } catch let error as ImportError {
+            let report = error.report
+            // Three good files of four: their annotations and prompts, not the failed file's too.
+            #expect(report.stored.discussions == 3)
+            let failedId = try #require((sdf["discussion"] as? [String: Any])?["id"] as? String)
+            let failed = try #require(try await original.discussion(id: failedId))
+            let all = try await original.annotations()
+            #expect(report.stored.annotations == all.filter { $0.discussionId != failed.id }.count)
+            #expect(report.stored.moderatorDecisions == (try await original.moderatorDecisions()).filter { $0.discussionId != failed.id }.count)
+            // The prompts the failed file read are counted read, but only the other files' are in the store.
+            var kept = Set(try await original.allTurns().filter { $0.discussionId != failed.id }.map(\.call.promptHash))
+            kept.formUnion(try await original.moderatorDecisions().filter { $0.discussionId != failed.id }.map(\.call.promptHash))
+            kept.formUnion(all.filter { $0.discussionId != failed.id }.map(\.call.promptHash))
+            #expect(report.stored.prompts == (try await original.prompts(hashes: kept)).count && report.stored.prompts < report.read.prompts)
+        }
     }
 }

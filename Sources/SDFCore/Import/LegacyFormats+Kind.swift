@@ -15,12 +15,37 @@ public enum LegacyFileKind: Sendable, Hashable {
 }
 
 extension LegacyFormats {
+    /// What a JSON decoding error says went wrong (the parser's own reason, with its line and column where it gives
+    /// them), for people.
+    static func jsonProblem(_ error: any Error) -> String {
+        guard let error = error as? DecodingError else { return "\(error)" }
+        func path(_ context: DecodingError.Context) -> String {
+            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined()
+                .trimmingCharacters(in: CharacterSet(charactersIn: "."))
+        }
+        switch error {
+        case .dataCorrupted(let context):
+            let reason = context.underlyingError.map { "\($0)" } ?? "malformed or incomplete JSON text"
+            return path(context).isEmpty ? reason : "at '\(path(context))': \(reason)"
+        case .typeMismatch(_, let context), .valueNotFound(_, let context), .keyNotFound(_, let context):
+            // Any JSON value decodes, so this is text the parser could not read there, e.g. a string with a lone
+            // surrogate escape.
+            return "the value at '\(path(context))' cannot be read (for example a string with an invalid escape such as a lone surrogate \\ud800)"
+        @unknown default:
+            return "\(error)"
+        }
+    }
+
     /// Classifies a JSON file by its top-level keys (see ``LegacyFileKind``).
     ///
-    /// - Throws: ``LegacyFormatError`` when the data is not valid JSON.
+    /// - Throws: ``LegacyFormatError`` when the data is empty or not valid JSON, with the parser's reason.
     public static func kind(of data: Data) throws -> LegacyFileKind {
-        guard let value = try? JSONDecoder().decode(LooseJSONValue.self, from: data) else {
-            throw LegacyFormatError(problem: "not valid JSON")
+        guard !data.isEmpty else { throw LegacyFormatError(problem: "not valid JSON: the file is empty") }
+        let value: LooseJSONValue
+        do {
+            value = try JSONDecoder().decode(LooseJSONValue.self, from: data)
+        } catch {
+            throw LegacyFormatError(problem: "not valid JSON: \(Self.jsonProblem(error))")
         }
         guard case .object(let object) = value, object["logs"] != nil else { return .other }
         if object["conv_id"] != nil { return .annotations }

@@ -378,13 +378,23 @@ public struct LegacyImporter: Sendable {
                 continue
             }
             do {
-                try Store.replaceDiscussion(d, participants: e.participants, turns: e.turns, seeds: e.seed_comments, db)
-                for a in e.annotators { try Store.saveAnnotator(a, db) }
-                for a in e.annotations {
-                    try Store.insertAnnotation(a, db)
-                    annotationIds.insert(a.id)
+                // Clean text never holds U+0000 (the cleaner removes it); SQLite's C API would end the text there.
+                if let t = e.turns.first(where: { $0.text?.unicodeScalars.contains("\u{0}") == true }) {
+                    throw StoreError("sdf.turns: turn \(t.id) has U+0000 in its clean text, which SDF never writes and the store cannot keep")
                 }
-                try Store.restoreExtras(of: e, db)
+                if let c = e.seed_comments.first(where: { $0.text.unicodeScalars.contains("\u{0}") }) {
+                    throw StoreError("sdf.seed_comments: seed comment \(c.id) contains U+0000, which the store cannot keep")
+                }
+                // One savepoint per file: a file that fails leaves none of its rows behind, so the stored counts of a
+                // failed import are those of the files that went in.
+                try db.inSavepoint {
+                    try Store.replaceDiscussion(d, participants: e.participants, turns: e.turns, seeds: e.seed_comments, db)
+                    for a in e.annotators { try Store.saveAnnotator(a, db) }
+                    for a in e.annotations { try Store.insertAnnotation(a, db) }
+                    try Store.restoreExtras(of: e, db)
+                    return .commit
+                }
+                annotationIds.formUnion(e.annotations.map(\.id))
                 built[d.id] = Stored(record: d, seeds: e.seed_comments, turns: e.turns)
                 report.files.append(
                     ImportedFile(

@@ -54,7 +54,8 @@ enum PairedSection {
         for link in input.branchLinks.values {
             guard let branched = byId[link.discussionId], let trunk = byId[link.branchedFromDiscussion] else { continue }
             let userTurns = input.turns(of: trunk.id).filter(\.hasDecision).sorted { $0.turnIndex < $1.turnIndex }
-            guard userTurns.count >= link.branchTurn else { continue }
+            // A branch point outside the trunk's user turns (possible only in an edited store) pairs nothing.
+            guard link.branchTurn >= 1, userTurns.count >= link.branchTurn else { continue }
             let key = PairKey(trunk: trunk.conditionLabel, branched: branched.conditionLabel, k: link.branchTurn)
             pairs[key, default: []].append(
                 (replicate: branched.replicate, trunk: trunk.id, branched: branched.id, cutoff: userTurns[link.branchTurn - 1].turnIndex))
