@@ -315,6 +315,12 @@ struct DiscussionRunner: Sendable {
         return decision
     }
 
+    /// Everyone a turn's speaker must not write for: the discussion's other participants and `OP` (the seed comment's
+    /// author); their cues are stop sequences and the cleaner cuts at them.
+    static func otherSpeakers(than speaker: String, in plan: DiscussionPlan) -> [String] {
+        plan.allUsernames.filter { $0 != speaker } + ["OP"]
+    }
+
     /// The request of one user or moderator turn and its sampling parameters, as the run sends them (and `sdf plan
     /// --probe` too): the model's sampling settings, the seed derived from the discussion and `label` (`user-N`,
     /// `moderator-N`), and every other speaker's cue (`\nname:`, `OP` included) after the model's own stop sequences
@@ -323,7 +329,7 @@ struct DiscussionRunner: Sendable {
     static func turnRequest(
         prompt: RenderedPrompt, speaker: String, label: String, plan: DiscussionPlan, settings: ModelSettings, requestModel: String
     ) -> (request: ChatRequest, sampling: SamplingParameters) {
-        let others = plan.allUsernames.filter { $0 != speaker } + ["OP"]
+        let others = otherSpeakers(than: speaker, in: plan)
         let stopCap = settings.endpoints.contains { $0.contains("api.openai.com") } ? 4 : Int.max
         let stop = Array(((settings.stop ?? []) + others.map { "\n\($0):" }).prefix(stopCap))
         let sampling = SamplingParameters(
@@ -364,7 +370,7 @@ struct DiscussionRunner: Sendable {
         turn.call.callKey = request.callKey(form: nil)
         switch outcome {
         case .success(let response):
-            let cleaner = OutputCleaner(speaker: speaker.username, others: plan.allUsernames.filter { $0 != speaker.username } + ["OP"])
+            let cleaner = OutputCleaner(speaker: speaker.username, others: Self.otherSpeakers(than: speaker.username, in: plan))
             let cleaned = cleaner.clean(
                 response.text, finishReason: response.finishReason, earlier: earlier, prompt: prompt.system)
             turn.outcome = cleaned.isAbstention ? .abstention : .comment

@@ -147,7 +147,7 @@ extension Store {
     ///   discussion's.
     static func restoreExtras(of e: SDFJSONExtension, _ db: Database) throws {
         let id = e.discussion.id
-        let named = Set(e.turns.map(\.call.promptHash) + e.moderator_decisions.map(\.call.promptHash) + e.annotations.map(\.call.promptHash))
+        let named = e.callPromptHashes
         for p in e.prompts {
             let computed = RenderedPrompt(system: p.system, user: p.user, templateId: p.templateId).hash
             guard computed == p.hash else {

@@ -56,11 +56,11 @@ struct SDFJSONFidelityTests {
         return out
     }
 
-    /// Every prompt a turn, decision or annotation of `store` names, as stored.
-    static func namedPrompts(_ store: Store) async throws -> [PromptRecord] {
-        var hashes = Set(try await store.allTurns().map(\.call.promptHash))
-        hashes.formUnion(try await store.moderatorDecisions().map(\.call.promptHash))
-        hashes.formUnion(try await store.annotations().map(\.call.promptHash))
+    /// Every prompt a turn, decision or annotation of `store` names (of every discussion but `excluded`), as stored.
+    static func namedPrompts(_ store: Store, excluding excluded: String? = nil) async throws -> [PromptRecord] {
+        var hashes = Set(try await store.allTurns().filter { $0.discussionId != excluded }.map(\.call.promptHash))
+        hashes.formUnion(try await store.moderatorDecisions().filter { $0.discussionId != excluded }.map(\.call.promptHash))
+        hashes.formUnion(try await store.annotations().filter { $0.discussionId != excluded }.map(\.call.promptHash))
         return try await store.prompts(hashes: hashes)
     }
 
@@ -135,39 +135,36 @@ struct SDFJSONFidelityTests {
         #expect(records == (try await replayComparableRecords(replayed)))
     }
 
-    /// The one sdf-json file of the first branched discussion of a fresh export of `store`, as a JSON object.
-    static func branchedFile(_ store: Store, in dir: String) async throws -> (path: String, object: [String: Any]) {
+    /// Exports `store` into `dir`, then rewrites the file of its first branched discussion with the `sdf` object as
+    /// `edit` leaves it; returns the file's path and the edited object.
+    static func editBranchedFile(_ store: Store, in dir: String, _ edit: (inout [String: Any]) throws -> Void) async throws
+        -> (path: String, sdf: [String: Any])
+    {
         _ = try await SDFJSONExport.write(store: store, to: dir)
-        let links = try await store.branchLinks()
-        let id = try #require(links.keys.sorted().first)
+        let id = try #require(try await store.branchLinks().keys.sorted().first)
         let enumerator = FileManager.default.enumerator(atPath: dir)
         while let name = enumerator?.nextObject() as? String {
             guard name.hasSuffix(id + ".json") else { continue }
             let path = dir + "/" + name
-            let object = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
-            return (path, object)
+            var file = try #require(try JSONSerialization.jsonObject(with: Data(contentsOf: URL(fileURLWithPath: path))) as? [String: Any])
+            var sdf = try #require(file["sdf"] as? [String: Any])
+            try edit(&sdf)
+            file["sdf"] = sdf
+            try JSONSerialization.data(withJSONObject: file, options: [.sortedKeys]).write(to: URL(fileURLWithPath: path))
+            return (path, sdf)
         }
         throw StoreError("no file for \(id)")
     }
-
-    static func write(_ object: [String: Any], to path: String) throws {
-        try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys]).write(to: URL(fileURLWithPath: path))
-    }
-
-    static func sdf(_ object: [String: Any]) throws -> [String: Any] { try #require(object["sdf"] as? [String: Any]) }
 
     @Test("a version 1 file (no decisions, prompts or link) still imports; its counts say so")
     func versionOne() async throws {
         let original = try await Self.runStore()
         let dir = try temporaryFolder("sdfjson-v1")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let (path, object) = try await Self.branchedFile(original, in: dir + "/x")
-        var file = object
-        var sdf = try Self.sdf(object)
-        for key in ["moderator_decisions", "prompts", "branch"] { sdf[key] = nil }
-        sdf["format"] = "sdf-json/1"
-        file["sdf"] = sdf
-        try Self.write(file, to: path)
+        let (path, _) = try await Self.editBranchedFile(original, in: dir + "/x") { sdf in
+            for key in ["moderator_decisions", "prompts", "branch"] { sdf[key] = nil }
+            sdf["format"] = "sdf-json/1"
+        }
         let imported = try Store.inMemory()
         let report = try await LegacyImporter(store: imported).run(paths: [path])
         #expect(report.committed && report.mismatches.isEmpty, "\(report.summary)")
@@ -183,63 +180,61 @@ struct SDFJSONFidelityTests {
         let original = try await Self.runStore()
         let dir = try temporaryFolder("sdfjson-damaged")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let (path, object) = try await Self.branchedFile(original, in: dir + "/x")
-        var file = object
-        var sdf = try Self.sdf(object)
-        let expected: String
-        switch damage {
-        case "prompt":
-            var prompts = try #require(sdf["prompts"] as? [[String: Any]])
-            prompts[0]["user"] = (prompts[0]["user"] as? String ?? "") + " (edited)"
-            sdf["prompts"] = prompts
-            expected = "sdf.prompts: prompt \(prompts[0]["hash"] as? String ?? "") does not match its text"
-        case "origin":
-            var branch = try #require(sdf["branch"] as? [String: Any])
-            var origins = try #require(branch["turn_origins"] as? [String: String])
-            origins["not-a-turn"] = "whatever"
-            branch["turn_origins"] = origins
-            sdf["branch"] = branch
-            expected = "sdf.branch.turn_origins: not-a-turn is not a turn of discussion"
-        case "decision":
-            var decisions = try #require(sdf["moderator_decisions"] as? [[String: Any]])
-            #expect(!decisions.isEmpty)
-            decisions[0]["discussionId"] = "another-discussion"
-            sdf["moderator_decisions"] = decisions
-            expected = "sdf.moderator_decisions: decision"
-        case "nulPrompt":
-            // A consistent hash, so that the text itself is what is refused.
-            var prompts = try #require(sdf["prompts"] as? [[String: Any]])
-            let (system, user, template) = (prompts[0]["system"] as? String ?? "", (prompts[0]["user"] as? String ?? "") + "\u{0}tail", prompts[0]["templateId"] as? String ?? "")
-            let hash = RenderedPrompt(system: system, user: user, templateId: template).hash
-            prompts[0]["user"] = user
-            prompts[0]["hash"] = hash
-            sdf["prompts"] = prompts
-            expected = "sdf.prompts: prompt \(hash) contains U+0000"
-        case "nulText":
-            var turns = try #require(sdf["turns"] as? [[String: Any]])
-            let index = try #require(turns.firstIndex { $0["text"] is String })
-            turns[index]["text"] = "before\u{0}after"
-            sdf["turns"] = turns
-            expected = "sdf.turns: turn \(turns[index]["id"] as? String ?? "") has U+0000 in its clean text"
-        case "orphanPrompt":
-            var prompts = try #require(sdf["prompts"] as? [[String: Any]])
-            let extra = RenderedPrompt(system: "s", user: "nobody asked", templateId: "t")
-            prompts.append(["hash": extra.hash, "system": "s", "user": "nobody asked", "templateId": "t"])
-            sdf["prompts"] = prompts
-            expected = "sdf.prompts: prompt \(extra.hash) is the prompt of no turn, decision or annotation"
-        case "branchTurn":
-            var branch = try #require(sdf["branch"] as? [String: Any])
-            branch["branch_turn"] = 0
-            sdf["branch"] = branch
-            expected = "sdf.branch.branch_turn: 0 is not a user turn of discussion"
-        case "empty":
-            expected = "not valid JSON: the file is empty"
-        default:
-            sdf["format"] = "sdf-json/3"
-            expected = "expected one of 'sdf-json/1', 'sdf-json/2', found 'sdf-json/3'"
+        var expected = ""
+        let (path, _) = try await Self.editBranchedFile(original, in: dir + "/x") { sdf in
+            switch damage {
+            case "prompt":
+                var prompts = try #require(sdf["prompts"] as? [[String: Any]])
+                prompts[0]["user"] = (prompts[0]["user"] as? String ?? "") + " (edited)"
+                sdf["prompts"] = prompts
+                expected = "sdf.prompts: prompt \(prompts[0]["hash"] as? String ?? "") does not match its text"
+            case "origin":
+                var branch = try #require(sdf["branch"] as? [String: Any])
+                var origins = try #require(branch["turn_origins"] as? [String: String])
+                origins["not-a-turn"] = "whatever"
+                branch["turn_origins"] = origins
+                sdf["branch"] = branch
+                expected = "sdf.branch.turn_origins: not-a-turn is not a turn of discussion"
+            case "decision":
+                var decisions = try #require(sdf["moderator_decisions"] as? [[String: Any]])
+                #expect(!decisions.isEmpty)
+                decisions[0]["discussionId"] = "another-discussion"
+                sdf["moderator_decisions"] = decisions
+                expected = "sdf.moderator_decisions: decision"
+            case "nulPrompt":
+                // A consistent hash, so that the text itself is what is refused.
+                var prompts = try #require(sdf["prompts"] as? [[String: Any]])
+                let (system, user, template) = (prompts[0]["system"] as? String ?? "", (prompts[0]["user"] as? String ?? "") + "\u{0}tail", prompts[0]["templateId"] as? String ?? "")
+                let hash = RenderedPrompt(system: system, user: user, templateId: template).hash
+                prompts[0]["user"] = user
+                prompts[0]["hash"] = hash
+                sdf["prompts"] = prompts
+                expected = "sdf.prompts: prompt \(hash) contains U+0000"
+            case "nulText":
+                var turns = try #require(sdf["turns"] as? [[String: Any]])
+                let index = try #require(turns.firstIndex { $0["text"] is String })
+                turns[index]["text"] = "before\u{0}after"
+                sdf["turns"] = turns
+                expected = "sdf.turns: turn \(turns[index]["id"] as? String ?? "") has U+0000 in its clean text"
+            case "orphanPrompt":
+                var prompts = try #require(sdf["prompts"] as? [[String: Any]])
+                let extra = RenderedPrompt(system: "s", user: "nobody asked", templateId: "t")
+                prompts.append(["hash": extra.hash, "system": "s", "user": "nobody asked", "templateId": "t"])
+                sdf["prompts"] = prompts
+                expected = "sdf.prompts: prompt \(extra.hash) is the prompt of no turn, decision or annotation"
+            case "branchTurn":
+                var branch = try #require(sdf["branch"] as? [String: Any])
+                branch["branch_turn"] = 0
+                sdf["branch"] = branch
+                expected = "sdf.branch.branch_turn: 0 is not a user turn of discussion"
+            case "empty":
+                expected = "not valid JSON: the file is empty"
+            default:
+                sdf["format"] = "sdf-json/3"
+                expected = "expected one of 'sdf-json/1', 'sdf-json/2', found 'sdf-json/3'"
+            }
         }
-        file["sdf"] = sdf
-        try Self.write(file, to: path)
+        #expect(!expected.isEmpty, "every damage names the message it expects")
         if damage == "empty" { try Data().write(to: URL(fileURLWithPath: path)) }
         let imported = try Store.inMemory()
         do {
@@ -261,14 +256,11 @@ struct SDFJSONFidelityTests {
         let original = try await Self.runStore()
         let dir = try temporaryFolder("sdfjson-counts")
         defer { try? FileManager.default.removeItem(atPath: dir) }
-        let (path, object) = try await Self.branchedFile(original, in: dir + "/x")
-        var file = object
-        var sdf = try Self.sdf(object)
-        var prompts = try #require(sdf["prompts"] as? [[String: Any]])
-        prompts[prompts.count - 1]["user"] = "edited"
-        sdf["prompts"] = prompts
-        file["sdf"] = sdf
-        try Self.write(file, to: path)
+        let (_, sdf) = try await Self.editBranchedFile(original, in: dir + "/x") { sdf in
+            var prompts = try #require(sdf["prompts"] as? [[String: Any]])
+            prompts[prompts.count - 1]["user"] = "edited"
+            sdf["prompts"] = prompts
+        }
         do {
             _ = try await LegacyImporter(store: try Store.inMemory()).run(paths: [dir + "/x"])
             Issue.record("expected the import to be refused")
@@ -282,10 +274,8 @@ struct SDFJSONFidelityTests {
             #expect(report.stored.annotations == all.filter { $0.discussionId != failed.id }.count)
             #expect(report.stored.moderatorDecisions == (try await original.moderatorDecisions()).filter { $0.discussionId != failed.id }.count)
             // The prompts the failed file read are counted read, but only the other files' are in the store.
-            var kept = Set(try await original.allTurns().filter { $0.discussionId != failed.id }.map(\.call.promptHash))
-            kept.formUnion(try await original.moderatorDecisions().filter { $0.discussionId != failed.id }.map(\.call.promptHash))
-            kept.formUnion(all.filter { $0.discussionId != failed.id }.map(\.call.promptHash))
-            #expect(report.stored.prompts == (try await original.prompts(hashes: kept)).count && report.stored.prompts < report.read.prompts)
+            let kept = try await Self.namedPrompts(original, excluding: failed.id)
+            #expect(report.stored.prompts == kept.count && report.stored.prompts < report.read.prompts)
         }
     }
 }

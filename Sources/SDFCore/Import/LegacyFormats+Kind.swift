@@ -15,14 +15,16 @@ public enum LegacyFileKind: Sendable, Hashable {
 }
 
 extension LegacyFormats {
+    /// A decoding error's coding path as people write it: `sdf.turns[3].text` (empty for the top level).
+    public static func codingPath(_ keys: [any CodingKey]) -> String {
+        keys.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
+    }
+
     /// What a JSON decoding error says went wrong (the parser's own reason, with its line and column where it gives
     /// them), for people.
     static func jsonProblem(_ error: any Error) -> String {
         guard let error = error as? DecodingError else { return "\(error)" }
-        func path(_ context: DecodingError.Context) -> String {
-            context.codingPath.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined()
-                .trimmingCharacters(in: CharacterSet(charactersIn: "."))
-        }
+        func path(_ context: DecodingError.Context) -> String { codingPath(context.codingPath) }
         switch error {
         case .dataCorrupted(let context):
             let reason = context.underlyingError.map { "\($0)" } ?? "malformed or incomplete JSON text"

@@ -150,6 +150,11 @@ public struct SDFJSONExtension: Codable, Sendable, Hashable {
         self.branch = branch
     }
 
+    /// The hashes of the prompts its calls name: every turn's, moderator decision's and annotation's `promptHash`.
+    public var callPromptHashes: Set<String> {
+        Set(turns.map(\.call.promptHash) + moderator_decisions.map(\.call.promptHash) + annotations.map(\.call.promptHash))
+    }
+
     enum CodingKeys: String, CodingKey {
         case format, exported_at, discussion, participants, seed_comments, turns, annotators, annotations
         case moderator_decisions, prompts, branch
@@ -253,19 +258,17 @@ public enum SDFJSONExport {
             logs.append(.init(name: turn.speaker, text: turn.text ?? "", model: turn.call.modelId ?? turn.call.modelName))
         }
         let annotators = Set(annotations.map(\.annotator)).sorted().compactMap { panel[$0] }
-        let decisions = try await store.moderatorDecisions(of: d.id)
-        let prompts = try await store.prompts(
-            hashes: Set(turns.map(\.call.promptHash) + decisions.map(\.call.promptHash) + annotations.map(\.call.promptHash)))
         var branch: SDFJSONBranch?
         if let link = try await store.branchLink(of: d.id) {
             branch = SDFJSONBranch(
                 branched_from_discussion: link.branchedFromDiscussion, branch_turn: link.branchTurn,
                 turn_origins: try await store.turnOrigins(of: d.id), decision_origins: try await store.decisionOrigins(of: d.id))
         }
-        let sdf = SDFJSONExtension(
+        var sdf = SDFJSONExtension(
             exported_at: millisecondString(exportedAt), discussion: d, participants: participants, seed_comments: seeds,
-            turns: turns, annotators: annotators, annotations: annotations, moderator_decisions: decisions, prompts: prompts,
-            branch: branch)
+            turns: turns, annotators: annotators, annotations: annotations,
+            moderator_decisions: try await store.moderatorDecisions(of: d.id), branch: branch)
+        sdf.prompts = try await store.prompts(hashes: sdf.callPromptHashes)
         return SDFDiscussionJSON(
             id: d.id, timestamp: Timestamp.seconds(d.startedAt), users: users.map(\.username),
             moderator: moderator?.username, user_prompts: users.map(\.systemPrompt), moderator_prompt: moderator?.systemPrompt,

@@ -121,13 +121,13 @@ public struct ImportReport: Sendable {
 
     /// The summary for people: read and stored counts side by side, what is never stored, the annotators.
     public var summary: String {
+        // The sdf-json-only counts are shown when either side has any (legacy imports keep their two lines).
+        let sdfJSONOnly = [read, stored].contains { $0.moderatorDecisions + $0.prompts + $0.branchLinks > 0 }
         func line(_ label: String, _ c: ImportCounts) -> String {
             "\(label) \(c.files) files, \(c.discussions) discussions, \(c.seedComments) seed comments, \(c.turns) turns "
                 + "(\(c.comments) comments, \(c.abstentions) abstentions), \(c.annotations) annotations"
                 + (sdfJSONOnly ? ", \(c.moderatorDecisions) moderator decisions, \(c.prompts) prompts, \(c.branchLinks) branch links" : "")
         }
-        // The sdf-json-only counts are shown when either side has any (legacy imports keep their two lines).
-        let sdfJSONOnly = [read, stored].contains { $0.moderatorDecisions + $0.prompts + $0.branchLinks > 0 }
         var out = [line("read:  ", read), line("stored:", stored)]
         let skipped = files.filter { $0.outcome == .skipped }.count
         var notStored: [String] = []

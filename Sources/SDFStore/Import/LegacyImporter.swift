@@ -197,16 +197,12 @@ public struct LegacyImporter: Sendable {
         guard let error = error as? DecodingError else { return "\(error)" }
         switch error {
         case .keyNotFound(let key, let context):
-            return "missing key '\(path(context.codingPath + [key]))'"
+            return "missing key '\(LegacyFormats.codingPath(context.codingPath + [key]))'"
         case .typeMismatch(_, let context), .valueNotFound(_, let context), .dataCorrupted(let context):
-            return "\(path(context.codingPath)): \(context.debugDescription)"
+            return "\(LegacyFormats.codingPath(context.codingPath)): \(context.debugDescription)"
         @unknown default:
             return "\(error)"
         }
-    }
-
-    static func path(_ keys: [any CodingKey]) -> String {
-        keys.map { $0.intValue.map { "[\($0)]" } ?? "." + $0.stringValue }.joined().trimmingCharacters(in: CharacterSet(charactersIn: "."))
     }
 
     static func discussionId(_ legacyId: String) -> String {
