@@ -20,16 +20,19 @@ struct CrashSafetyTests {
         let faults: [Int: FakeReply] = [
             0: .raw(status: 500, body: #"{"error":{"message":"boom"}}"#),
             2: .raw(status: 429, body: "{}", headers: ["Retry-After": "0"]),
-            4: .delay(3, then: .chat("too late")),
+            4: .delay(8, then: .chat("too late")),
             6: .cutMidway,
             8: .raw(status: 200, body: "{not json"),
             10: .raw(status: 200, body: #"{"choices":[]}"#),
             12: .raw(status: 200, body: #"{"choices":[{"message":{"role":"assistant"},"finish_reason":"stop"}]}"#),
         ]
+        // The timeout is well above an ordinary answer's time even on a loaded machine (CI runs two real model servers
+        // beside this test: at 1 s an ordinary request once timed out too, one attempt more than the faults), and well
+        // below the delayed answer's.
         let (report, store) = try await FakeOpenAIServer.with(script: { r in faults[r.index] ?? .scripted }) { url, _ in
             try await HTTPClient.withHTTPClient { http in
                 let client = OpenAIClient(
-                    baseURL: url, apiKey: nil, timeout: 1, retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.01, maxDelay: 0.05), http: http)
+                    baseURL: url, apiKey: nil, timeout: 3, retry: RetryPolicy(maxAttempts: 3, baseDelay: 0.01, maxDelay: 0.05), http: http)
                 let store = try Store.inMemory()
                 return (try await run(experiment, store: store, client: client, concurrency: 1), store)
             }
